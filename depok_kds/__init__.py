@@ -1,0 +1,3 @@
+from depok_kds.celery import app as celery_app
+
+__all__ = ["celery_app"]

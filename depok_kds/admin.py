@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.api_clients import api_client_create, api_client_revoke
+from depok_kds.models import ApiCallLog, ApiClient, AuditEntry, Job, User
+
+admin.site.site_header = _("Depok KDS administration")
+admin.site.site_title = _("Depok KDS")
+
+
+@admin.register(User)
+class KdsUserAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "agency_code",
+        "is_active",
+        "locked_until",
+    ]
+    list_filter = ["groups", "is_active", "agency_code"]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Scope"), {"fields": ["kelurahan_codes", "agency_code"]}),
+    )
+    readonly_fields = ["locked_until", "last_login", "date_joined"]
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock selected accounts"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = queryset.update(locked_until=None, failed_login_count=0)
+        self.message_user(request, _("%(count)d accounts unlocked.") % {"count": count})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id", "remote_addr"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["target_id", "actor__username", "action"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "done",
+        "total",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(ApiCallLog)
+class ApiCallLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "client", "method", "path", "status_code", "duration_ms"]
+    list_filter = ["client", "status_code"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "scopes", "rate", "last_used_at", "revoked_at"]
+    fields = ["name", "scopes", "rate", "key_prefix", "last_used_at", "revoked_at"]
+    readonly_fields = ["key_prefix", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "name", "scopes"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, key = api_client_create(
+            name=obj.name, scopes=obj.scopes, rate=obj.rate, actor=request.user
+        )  # type: ignore[arg-type]
+        obj.pk = client.pk
+        messages.warning(
+            request,
+            _("Key for %(name)s (shown once, store it now): %(key)s")
+            % {"name": client.name, "key": key},
+        )
+
+    @admin.action(description=_("Revoke selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            api_client_revoke(client=client, actor=request.user)  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.generics import RetrieveAPIView
+
+from depok_kds.api.permissions import scope_required
+from depok_kds.models import Job
+from depok_kds.selectors import job_visible_list
+
+
+class JobSerializer(serializers.ModelSerializer[Job]):
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "result",
+            "error_rows",
+            "error_message",
+        ]
+
+
+class JobDetailApi(RetrieveAPIView[Job]):
+    """Status and progress of one job."""
+
+    serializer_class = JobSerializer
+    permission_classes = [scope_required("jobs:read")]
+
+    def get_queryset(self) -> Any:
+        return job_visible_list(user=self.request.user)

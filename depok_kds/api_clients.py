@@ -1,0 +1,107 @@
+"""API clients: keys for other systems, with scopes, a rate limit, and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.accounts import user_create
+from depok_kds.audit import audit_record
+from depok_kds.errors import DomainError
+from depok_kds.models import ApiClient, User
+from depok_kds.roles import Role
+
+# Every scope a key may carry. `pii:read` lets responses include full NIK/KK numbers.
+SCOPES = {
+    "registry:read": _("Read households and persons"),
+    "registry:write": _("Register and change households"),
+    "programs:read": _("Read programmes, applications and enrolments"),
+    "programs:write": _("Submit applications"),
+    "verification:read": _("Read verification tasks and complaints"),
+    "verification:write": _("Record verdicts and complaints"),
+    "distribution:read": _("Read disbursements"),
+    "jobs:read": _("Read job status"),
+    "jobs:write": _("Start jobs"),
+    "pii:read": _("See full NIK and KK numbers"),
+}
+KEY_PREFIX = "kds_"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    name: str,
+    scopes: Iterable[str],
+    actor: User | None = None,
+    rate: str = "",
+    kelurahan_codes: Iterable[str] = (),
+    agency_code: str = "",
+) -> tuple[ApiClient, str]:
+    """Create a client and return it with its key; the key is never stored or shown again."""
+    scopes = sorted(set(scopes))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise DomainError(
+            _("Unknown scope: %(scopes)s") % {"scopes": ", ".join(unknown)}, code="unknown_scope"
+        )
+    if ApiClient.objects.filter(name=name).exists():
+        raise DomainError(_("An API client with this name already exists."), code="duplicate")
+    user = user_create(
+        username=f"api:{name}"[:150],
+        password=None,
+        role=Role.API_CLIENT,
+        actor=actor,
+        kelurahan_codes=kelurahan_codes,
+        agency_code=agency_code,
+    )
+    prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    client = ApiClient.objects.create(
+        name=name, user=user, key_prefix=prefix, key_hash=_hash(key), scopes=scopes, rate=rate
+    )
+    audit_record(
+        actor=actor,
+        action="api_client.create",
+        target=client,
+        after={"name": name, "scopes": scopes, "rate": rate},
+    )
+    return client, key
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, actor: User | None) -> ApiClient:
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action="api_client.revoke", target=client)
+    return client
+
+
+def api_client_for_key(key: str) -> ApiClient | None:
+    """The active client holding `key`, or None (constant-time hash comparison)."""
+    if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
+        return None
+    prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
+    client = ApiClient.objects.select_related("user").filter(key_prefix=prefix).first()
+    if client is None or not hmac.compare_digest(client.key_hash, _hash(key)):
+        return None
+    if client.revoked_at is not None or not client.user.is_active:
+        return None
+    return client
+
+
+def api_client_touch(*, client: ApiClient) -> None:
+    """Note when a key was last used (at most once a minute, to spare the database)."""
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)

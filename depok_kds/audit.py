@@ -1,0 +1,100 @@
+"""Audit entries: written by services for every change and every full view of personal data."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
+
+from depok_kds.models import AuditEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest, HttpResponse
+
+    from depok_kds.models import User
+
+# The client address of the request being served, set by AuditContextMiddleware, so that
+# services can record it without knowing about requests.
+_remote_addr: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "kds_remote_addr", default=None
+)
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _remote_addr.set(request.META.get("REMOTE_ADDR"))
+        try:
+            response: HttpResponse = self.get_response(request)
+            return response
+        finally:
+            _remote_addr.reset(token)
+
+
+def snapshot(instance: Model, fields: Iterable[str]) -> dict[str, Any]:
+    """JSON-safe values of `fields` of `instance`, for before/after columns."""
+    raw = {name: getattr(instance, name) for name in fields}
+    result: dict[str, Any] = json.loads(json.dumps(raw, cls=DjangoJSONEncoder))
+    return result
+
+
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    target: Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = target.pk
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        before=_json_safe(before),
+        after=_json_safe(after),
+        remote_addr=_remote_addr.get(),
+    )
+
+
+def pii_access_record(
+    *,
+    actor: User | AnonymousUser | None,
+    export: bool = False,
+    target_type: str,
+    target_ids: Iterable[str | int] = (),
+    fields: Iterable[str] = ("nik",),
+    count: int | None = None,
+) -> AuditEntry:
+    """Log that full NIK/KK numbers were shown (`pii.view`) or exported (`pii.export`)."""
+    ids = [str(i) for i in target_ids]
+    return audit_record(
+        actor=actor,
+        action="pii.export" if export else "pii.view",
+        target_type=target_type,
+        target_id=ids[0] if len(ids) == 1 else "",
+        after={
+            "fields": list(fields),
+            "count": count if count is not None else len(ids),
+            "ids": ids[:1000],
+        },
+    )
+
+
+def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    result: dict[str, Any] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return result

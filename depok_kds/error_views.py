@@ -1,0 +1,30 @@
+"""Error pages in the portal layout, and the standard error body under /api/."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+
+from depok_kds.api.errors import error_body
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, f"{status}.html", status=status)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "permission_denied", "You do not have permission for this.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Internal error."), status=500)
+    # Rendered without context processors: the database may be what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,47 @@
+"""Create the role groups and give them the platform's permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+# Frozen here on purpose: a migration must not change when roles.py does.
+ROLE_PERMISSIONS = {
+    "dinsos_admin": [
+        "view_full_pii", "view_aggregates", "view_user", "add_user", "change_user",
+        "view_job", "view_auditentry", "view_apiclient", "add_apiclient", "change_apiclient",
+        "view_apicalllog",
+    ],
+    "dinsos_operator": ["view_full_pii", "view_aggregates", "view_job"],
+    "puskesos_officer": ["view_full_pii"],
+    "agency_officer": ["view_full_pii"],
+    "leadership": ["view_aggregates"],
+    "auditor": ["view_auditentry", "view_apicalllog", "view_job", "view_aggregates"],
+    "api_client": [],
+}
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after migrations; this one needs them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = Permission.objects.filter(content_type__app_label="depok_kds",
+                                          codename__in=codenames)
+        group.permissions.add(*perms)
+
+
+def delete_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("depok_kds", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+    operations = [migrations.RunPython(create_roles, delete_roles)]

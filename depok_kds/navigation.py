@@ -1,0 +1,43 @@
+"""The portal's navigation, built from what the user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.access import user_roles
+from depok_kds.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    perm: str | None = None  # None: every signed-in user with a role
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# Later apps add their pages here, each behind the permission its view checks.
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("Jobs"), "jobs:list"),
+    NavItem(_("Audit log"), "audit_log", perm="depok_kds.view_auditentry"),
+    NavItem(_("Administration"), "admin:index", perm="depok_kds.view_user"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role_labels": []}
+    items = [item for item in NAV_ITEMS if item.perm is None or user.has_perm(item.perm)]
+    labels = [Role(r).label for r in user_roles(user) if r in Role.values]
+    return {"nav_items": items, "user_role_labels": labels}

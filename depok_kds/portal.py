@@ -1,0 +1,37 @@
+"""What every portal view needs: a signed-in user with a role, and optionally a permission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from depok_kds.access import user_roles
+from depok_kds.roles import Role
+
+View = Callable[..., HttpResponse]
+
+
+def portal_view(perm: str | None = None) -> Callable[[View], View]:
+    """Require login, a portal role (API service users are refused) and `perm` if given."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            roles = user_roles(user)
+            if Role.API_CLIENT in roles or not (roles or user.is_superuser):
+                raise PermissionDenied
+            if perm is not None and not user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from depok_kds import views
+
+job_patterns = (
+    [
+        path("", views.job_list, name="list"),
+        path("<int:pk>/", views.job_detail, name="detail"),
+        path("demo/", views.demo_job_start, name="demo-start"),
+    ],
+    "jobs",
+)
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.KdsLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jobs/", include(job_patterns)),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("depok_kds.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+handler404 = "depok_kds.error_views.page_not_found"
+handler403 = "depok_kds.error_views.permission_denied"
+handler500 = "depok_kds.error_views.server_error"

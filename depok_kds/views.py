@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from depok_kds.forms import AuditFilterForm, DemoJobForm, LockoutAuthenticationForm
+from depok_kds.jobs import job_start
+from depok_kds.portal import portal_view
+from depok_kds.selectors import audit_entry_list, job_visible_list
+from depok_kds.tasks import DEMO_KIND
+
+
+class KdsLoginView(LoginView):
+    form_class = LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@portal_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    recent_jobs = job_visible_list(user=request.user)[:5]
+    return render(
+        request,
+        "depok_kds/dashboard.html",
+        {"recent_jobs": recent_jobs, "demo_form": DemoJobForm()},
+    )
+
+
+@portal_view()
+def job_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(job_visible_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "depok_kds/job_list.html", {"page": page})
+
+
+@portal_view()
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(job_visible_list(user=request.user), pk=pk)
+    template = "depok_kds/_job_progress.html" if request.htmx else "depok_kds/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@require_POST
+@portal_view()
+def demo_job_start(request: HttpRequest) -> HttpResponse:
+    form = DemoJobForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "depok_kds/dashboard.html",
+            {"demo_form": form, "recent_jobs": job_visible_list(user=request.user)[:5]},
+            status=400,
+        )
+    job = job_start(
+        kind=DEMO_KIND,
+        requested_by=request.user,  # type: ignore[arg-type]
+        params={"n": form.cleaned_data["n"]},
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@portal_view(perm="depok_kds.view_auditentry")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = audit_entry_list(user=request.user, **filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "depok_kds/audit_log.html", {"form": form, "page": page})
