@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -54,7 +55,7 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_kds_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._kds_roles = cached  # type: ignore[union-attr]
+        user.__dict__["_kds_roles"] = cached  # per-request cache on the user object
     return cached
 
 
@@ -124,7 +125,7 @@ def get_in_scope(
     )
     try:
         return scoped.get(**lookup)
-    except (scoped.model.DoesNotExist, ValueError) as exc:
+    except (ObjectDoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
 

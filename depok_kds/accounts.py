@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -56,7 +56,7 @@ def user_create(
     return user
 
 
-def user_locked_until(user: User) -> timezone.datetime | None:
+def user_locked_until(user: User) -> datetime | None:
     if user.locked_until and user.locked_until > timezone.now():
         return user.locked_until
     return None

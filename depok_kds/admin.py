@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -16,7 +16,7 @@ admin.site.site_title = _("Depok KDS")
 
 
 @admin.register(User)
-class KdsUserAdmin(UserAdmin):
+class KdsUserAdmin(UserAdmin[User]):
     list_display = [
         "username",
         "first_name",
@@ -27,7 +27,7 @@ class KdsUserAdmin(UserAdmin):
     ]
     list_filter = ["groups", "is_active", "agency_code"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Scope"), {"fields": ["kelurahan_codes", "agency_code"]}),
     )
     readonly_fields = ["locked_until", "last_login", "date_joined"]
@@ -94,8 +94,8 @@ class ApiClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             super().save_model(request, obj, form, change)
             return
         client, key = api_client_create(
-            name=obj.name, scopes=obj.scopes, rate=obj.rate, actor=request.user
-        )  # type: ignore[arg-type]
+            name=obj.name, scopes=obj.scopes, rate=obj.rate, actor=cast(User, request.user)
+        )
         obj.pk = client.pk
         messages.warning(
             request,
@@ -106,4 +106,4 @@ class ApiClientAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Revoke selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
-            api_client_revoke(client=client, actor=request.user)  # type: ignore[arg-type]
+            api_client_revoke(client=client, actor=cast(User, request.user))

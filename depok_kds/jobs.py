@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from depok_kds.audit import audit_record
 from depok_kds.models import Job
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
 _TASKS: dict[str, Task[Any, Any]] = {}
+_LABELS: dict[str, StrOrPromise] = {}
 
 
 def lease_seconds() -> int:
@@ -76,18 +78,27 @@ class Progress:
         Job.objects.filter(pk=self.job.pk).update(error_rows=self.job.error_rows)
 
 
-def job_task(kind: str, **task_options: Any) -> Callable[[Handler], Task[Any, Any]]:
-    """Register `handler` as the Celery task that runs jobs of `kind`."""
+def job_task(
+    kind: str, *, label: StrOrPromise = "", **task_options: Any
+) -> Callable[[Handler], Handler]:
+    """Register a Celery task named `kind` that runs `handler`; return the handler as is."""
 
-    def decorator(handler: Handler) -> Task[Any, Any]:
+    def decorator(handler: Handler) -> Handler:
+        _LABELS[kind] = label or kind
+
         @shared_task(name=kind, acks_late=True, ignore_result=True, **task_options)
         def task(job_id: int) -> None:
             job_run(job_id=job_id, handler=handler)
 
         _TASKS[kind] = task
-        return task
+        return handler
 
     return decorator
+
+
+def job_kind_label(kind: str) -> StrOrPromise:
+    """What people call a kind of job (\"Dukcapil matching\"), for pages and the API."""
+    return _LABELS.get(kind, kind)
 
 
 @transaction.atomic

@@ -9,11 +9,20 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from depok_kds.access import user_roles
+from depok_kds.models import User
 from depok_kds.roles import Role
 
 View = Callable[..., HttpResponse]
+
+
+class PortalRequest(HttpRequest):
+    """The request as portal views see it (HtmxMiddleware adds `htmx`)."""
+
+    htmx: HtmxDetails
+    user: User  # portal_view lets only signed-in users through
 
 
 def portal_view(perm: str | None = None) -> Callable[[View], View]:

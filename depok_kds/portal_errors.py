@@ -26,7 +26,7 @@ class DomainErrorMiddleware:
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse("dashboard")
-        response = HttpResponseRedirect(back)
+        response: HttpResponse = HttpResponseRedirect(back)
         if getattr(request, "htmx", False):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = back

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets generic Django classes be subscripted at run time (ModelAdmin[Model], QuerySet[M]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -97,16 +101,24 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL only. Without DATABASE_URL an embedded server under var/ is used.
+# KDS_DATABASE_NAME picks another database on the same server (benchmarks, test workers).
+_database_name = env.str("KDS_DATABASE_NAME", default="")
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+    if _database_name:
+        DATABASES["default"]["NAME"] = _database_name
 else:
-    from depok_kds.embedded_db import connection_settings
+    from depok_kds.embedded_db import DEFAULT_DATABASE, connection_settings
 
-    DATABASES = {"default": connection_settings()}
+    DATABASES = {"default": connection_settings(_database_name or DEFAULT_DATABASE)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Depok KDS runs on PostgreSQL only; set a postgres:// DATABASE_URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A suffix keeps test databases of concurrent test runs on one server apart.
+DATABASES["default"]["TEST"] = {
+    "NAME": f"test_{DATABASES['default']['NAME']}{env.str('KDS_TEST_DB_SUFFIX', default='')}"
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "depok_kds.User"
@@ -132,6 +144,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Outside production, serve straight from the source folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -166,6 +180,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(_queue_dir.parent / "control"),
         "polling_interval": 0.2,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from celery import shared_task
+from django.utils.translation import gettext_lazy as _
 
 from depok_kds.jobs import Progress, job_task, jobs_requeue_stale
 from depok_kds.models import Job
@@ -13,7 +14,7 @@ from depok_kds.models import Job
 DEMO_KIND = "depok_kds.demo_count"
 
 
-@job_task(DEMO_KIND)
+@job_task(DEMO_KIND, label=_("Demo: counting"))
 def demo_count(job: Job, progress: Progress) -> dict[str, Any]:
     """Count to `n`, one step per `step_seconds`, checkpointing the running sum.
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from depok_kds.forms import AuditFilterForm, DemoJobForm, LockoutAuthenticationForm
 from depok_kds.jobs import job_start
-from depok_kds.portal import portal_view
+from depok_kds.portal import PortalRequest, portal_view
 from depok_kds.selectors import audit_entry_list, job_visible_list
 from depok_kds.tasks import DEMO_KIND
 
@@ -19,7 +19,7 @@ class KdsLoginView(LoginView):
 
 
 @portal_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: PortalRequest) -> HttpResponse:
     recent_jobs = job_visible_list(user=request.user)[:5]
     return render(
         request,
@@ -29,21 +29,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @portal_view()
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: PortalRequest) -> HttpResponse:
     page = Paginator(job_visible_list(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "depok_kds/job_list.html", {"page": page})
 
 
 @portal_view()
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: PortalRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(job_visible_list(user=request.user), pk=pk)
     template = "depok_kds/_job_progress.html" if request.htmx else "depok_kds/job_detail.html"
     return render(request, template, {"job": job})
 
 
 @require_POST
-@portal_view()
-def demo_job_start(request: HttpRequest) -> HttpResponse:
+@portal_view(perm="depok_kds.add_job")
+def demo_job_start(request: PortalRequest) -> HttpResponse:
     form = DemoJobForm(request.POST)
     if not form.is_valid():
         return render(
@@ -54,14 +54,14 @@ def demo_job_start(request: HttpRequest) -> HttpResponse:
         )
     job = job_start(
         kind=DEMO_KIND,
-        requested_by=request.user,  # type: ignore[arg-type]
+        requested_by=request.user,
         params={"n": form.cleaned_data["n"]},
     )
     return redirect("jobs:detail", pk=job.pk)
 
 
 @portal_view(perm="depok_kds.view_auditentry")
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: PortalRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = audit_entry_list(user=request.user, **filters)

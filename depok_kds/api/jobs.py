@@ -6,18 +6,21 @@ from rest_framework import serializers
 from rest_framework.generics import RetrieveAPIView
 
 from depok_kds.api.permissions import scope_required
+from depok_kds.jobs import job_kind_label
 from depok_kds.models import Job
 from depok_kds.selectors import job_visible_list
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
     percent = serializers.IntegerField(read_only=True)
+    kind_label = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
         fields = [
             "id",
             "kind",
+            "kind_label",
             "status",
             "total",
             "done",
@@ -29,6 +32,9 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "error_rows",
             "error_message",
         ]
+
+    def get_kind_label(self, job: Job) -> str:
+        return str(job_kind_label(job.kind))
 
 
 class JobDetailApi(RetrieveAPIView[Job]):

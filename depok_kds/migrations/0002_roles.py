@@ -7,10 +7,10 @@ from django.db import migrations
 ROLE_PERMISSIONS = {
     "dinsos_admin": [
         "view_full_pii", "view_aggregates", "view_user", "add_user", "change_user",
-        "view_job", "view_auditentry", "view_apiclient", "add_apiclient", "change_apiclient",
+        "view_job", "add_job", "view_auditentry", "view_apiclient", "add_apiclient", "change_apiclient",
         "view_apicalllog",
     ],
-    "dinsos_operator": ["view_full_pii", "view_aggregates", "view_job"],
+    "dinsos_operator": ["view_full_pii", "view_aggregates", "view_job", "add_job"],
     "puskesos_officer": ["view_full_pii"],
     "agency_officer": ["view_full_pii"],
     "leadership": ["view_aggregates"],

@@ -19,8 +19,9 @@ class User(AbstractUser):
     failed_login_count = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         permissions = [
             ("view_full_pii", _("Can view and export full NIK and KK numbers")),
             ("view_aggregates", _("Can view aggregate dashboards")),

@@ -1,0 +1,164 @@
+"""Shared fixtures: named personas (one per role and scope), API clients, a real worker."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+
+import pytest
+from django.conf import settings
+
+from depok_kds.accounts import user_create
+from depok_kds.api_clients import api_client_create
+from depok_kds.models import ApiClient, User
+from depok_kds.roles import Role
+
+PASSWORD = "persona-pass-2026"
+KELURAHAN_DEPOK = "32.76.01.1006"  # Depok, Pancoran Mas
+KELURAHAN_TUGU = "32.76.02.1009"  # Tugu, Cimanggis
+
+
+def _persona(username: str, role: Role, **scope: object) -> User:
+    return user_create(username=username, password=PASSWORD, role=role, **scope)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def persona_password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def dinsos_admin(db: None) -> User:
+    return _persona("admin", Role.DINSOS_ADMIN)
+
+
+@pytest.fixture
+def dinsos_operator(db: None) -> User:
+    return _persona("operator", Role.DINSOS_OPERATOR)
+
+
+@pytest.fixture
+def puskesos_a(db: None) -> User:
+    """Puskesos officer of kelurahan Depok (Pancoran Mas)."""
+    return _persona("puskesos.depok", Role.PUSKESOS_OFFICER, kelurahan_codes=[KELURAHAN_DEPOK])
+
+
+@pytest.fixture
+def puskesos_b(db: None) -> User:
+    """Puskesos officer of kelurahan Tugu (Cimanggis)."""
+    return _persona("puskesos.tugu", Role.PUSKESOS_OFFICER, kelurahan_codes=[KELURAHAN_TUGU])
+
+
+@pytest.fixture
+def dinkes_officer(db: None) -> User:
+    return _persona("dinkes", Role.AGENCY_OFFICER, agency_code="DINKES")
+
+
+@pytest.fixture
+def disrumkim_officer(db: None) -> User:
+    return _persona("disrumkim", Role.AGENCY_OFFICER, agency_code="DISRUMKIM")
+
+
+@pytest.fixture
+def leader(db: None) -> User:
+    return _persona("pimpinan", Role.LEADERSHIP)
+
+
+@pytest.fixture
+def auditor_user(db: None) -> User:
+    return _persona("auditor", Role.AUDITOR)
+
+
+ApiClientFactory = Callable[..., tuple[ApiClient, str]]
+
+
+@pytest.fixture
+def api_client_factory(db: None) -> ApiClientFactory:
+    """Make an API client with `scopes`; return it with its key (send as `Bearer <key>`)."""
+    numbers = itertools.count(1)
+
+    def make(
+        scopes: Iterable[str],
+        *,
+        kelurahan_codes: Iterable[str] = (),
+        agency_code: str = "",
+        rate: str = "",
+    ) -> tuple[ApiClient, str]:
+        return api_client_create(
+            name=f"test-client-{next(numbers)}",
+            scopes=scopes,
+            kelurahan_codes=kelurahan_codes,
+            agency_code=agency_code,
+            rate=rate,
+        )
+
+    return make
+
+
+@pytest.fixture
+def celery_worker_process(
+    transactional_db: None,
+) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Start real Celery worker processes on the test database and a queue of their own.
+
+    Tests using it mark themselves `django_db(transaction=True, serialized_rollback=True)`
+    so that data migrations (roles, wilayah) survive the flush after each test.
+    Yields a function that starts one more worker (tests that kill a worker start another);
+    every worker is stopped afterwards. The broker is whatever the settings say: the local
+    file-system broker by default, Redis when CELERY_BROKER_URL points at it (CI).
+    """
+    from django.db import connection
+
+    from depok_kds.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "KDS_DATABASE_NAME": connection.settings_dict["NAME"],
+        "KDS_JOB_LEASE_SECONDS": "3",
+    }
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        worker = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "depok_kds",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "-Q",
+                queue,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        workers.append(worker)
+        return worker
+
+    start.workers = workers  # type: ignore[attr-defined]
+    start()
+    try:
+        yield start
+    finally:
+        app.conf.task_default_queue = previous_queue
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
