@@ -26,6 +26,23 @@ def _persona(username: str, role: Role, **scope: object) -> User:
     return user_create(username=username, password=PASSWORD, role=role, **scope)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """Let serialized rollback work on every connection object, not only the first.
+
+    Playwright's sync API runs its own event loop; afterwards Django hands this thread a
+    new connection object (connections are context-local), which lacks the serialized
+    copy of the data migrations' rows (roles, wilayah) that transactional tests restore
+    after each flush. Keeping that copy on the connection class makes it visible to all.
+    """
+    from django.db import connections
+
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is not None:
+        type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture
 def persona_password() -> str:
     return PASSWORD

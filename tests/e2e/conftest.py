@@ -1,4 +1,9 @@
-"""Browser tests: Playwright driving Debian's Chromium (installed by `make browser`)."""
+"""Browser tests: Playwright driving Debian's Chromium (installed by `make browser`).
+
+Each test module marks itself `e2e`, `xdist_group("browser")` and
+`django_db(transaction=True, serialized_rollback=True)`: the live server sees only
+committed data, and serialized rollback keeps the data migrations' rows.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,6 @@ import pytest
 CHROMIUM = Path(os.environ.get("KDS_CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-            # The live server sees only committed data; keep the data migrations' rows.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

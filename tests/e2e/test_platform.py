@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
-def test_login_switch_language_and_watch_a_job(page, login, dinsos_operator, celery_worker_process):
+
+def test_login_switch_language_and_watch_a_job(dinsos_operator, page, login, celery_worker_process):
     login(dinsos_operator)
     expect(page.locator("h1")).to_have_text("Dasbor")
 
@@ -25,7 +32,7 @@ def test_login_switch_language_and_watch_a_job(page, login, dinsos_operator, cel
     page.screenshot(path="var/e2e-job-finished.png")
 
 
-def test_wrong_password_shows_a_message_in_indonesian(page, dinsos_operator):
+def test_wrong_password_shows_a_message_in_indonesian(dinsos_operator, page):
     page.goto("/login/")
     page.fill("#id_username", dinsos_operator.username)
     page.fill("#id_password", "salah")
