@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 
 check: lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	KDS_PROFILE=production DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) \
+	KDS_PROFILE=production DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  DJANGO_ALLOWED_HOSTS=kds.example.go.id $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 browser:  ## install Debian's chromium for the browser tests (needs root)

@@ -28,6 +28,7 @@ class NavItem:
 # Later apps add their pages here, each behind the permission its view checks.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("Households"), "registry:search", perm="registry.view_household"),
     NavItem(_("Jobs"), "jobs:list"),
     NavItem(_("Audit log"), "audit_log", perm="depok_kds.view_auditentry"),
     NavItem(_("Administration"), "admin:index", perm="depok_kds.view_user"),

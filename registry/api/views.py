@@ -1,0 +1,174 @@
+"""Registry endpoints: look households and persons up by NIK / No. KK, register households."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from depok_kds.access import may_see_pii
+from depok_kds.api.permissions import scope_required
+from depok_kds.audit import pii_access_record
+from registry.api.serializers import (
+    HouseholdInputSerializer,
+    HouseholdLookupSerializer,
+    HouseholdSerializer,
+    PersonLookupSerializer,
+    PersonSerializer,
+    WarningSerializer,
+)
+from registry.models import Household, Person
+from registry.selectors import (
+    household_find,
+    household_get_detailed,
+    households_with_details,
+    person_get_by_nik,
+)
+from registry.services import household_register
+
+ReadPermission = scope_required("registry:read", perm="registry.view_household")
+WritePermission = scope_required("registry:write", perm="registry.add_household")
+NUMBER_PARAMS = [
+    OpenApiParameter("nik", str, description="16-digit NIK of a member"),
+    OpenApiParameter("kk", str, description="16-digit No. KK (current card)"),
+]
+
+
+def _show_pii(request: Request, households: list[Household]) -> bool:
+    """Whether to show full numbers; if so, log who saw which persons' NIK and which KK."""
+    if not may_see_pii(request.user) or not households:
+        return False
+    person_ids = [p.pk for h in households for p in h.members.all()]
+    pii_access_record(
+        actor=request.user,
+        target_type="registry.person",
+        target_ids=person_ids,
+        fields=("nik", "kk"),
+    )
+    return True
+
+
+def _households_response(request: Request, households: list[Household]) -> dict[str, Any]:
+    context = {"show_pii": _show_pii(request, households)}
+    return {
+        "count": len(households),
+        "results": HouseholdSerializer(households, many=True, context=context).data,
+    }
+
+
+class HouseholdListApi(APIView):
+    """Households holding a NIK or No. KK (GET); register a household (POST)."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        permission = WritePermission if self.request.method == "POST" else ReadPermission
+        return [permission()]
+
+    @extend_schema(
+        operation_id="registry_households_lookup",
+        parameters=NUMBER_PARAMS,
+        responses=inline_serializer(
+            "HouseholdLookup",
+            {"count": serializers.IntegerField(), "results": HouseholdSerializer(many=True)},
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        lookup = HouseholdLookupSerializer(data=request.query_params)
+        lookup.is_valid(raise_exception=True)
+        households = list(
+            households_with_details(
+                household_find(
+                    user=request.user,
+                    nik=lookup.validated_data.get("nik", ""),
+                    kk=lookup.validated_data.get("kk", ""),
+                )
+            )
+        )
+        return Response(_households_response(request, households))
+
+    @extend_schema(
+        operation_id="registry_households_register",
+        request=HouseholdInputSerializer,
+        responses={
+            201: inline_serializer(
+                "HouseholdRegistered",
+                {"household": HouseholdSerializer(), "warnings": WarningSerializer(many=True)},
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = HouseholdInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = household_register(
+            actor=request.user,
+            kelurahan_code=data.validated_data["kelurahan_code"],
+            rw=data.validated_data["rw"],
+            rt=data.validated_data["rt"],
+            address=data.validated_data["address"],
+            kk_number=data.validated_data["kk_number"],
+            members=data.member_data(),
+        )
+        households = [
+            household_get_detailed(user=request.user, household_id=registration.household.pk)
+        ]
+        context = {"show_pii": _show_pii(request, households)}
+        body = {
+            "household": HouseholdSerializer(households[0], context=context).data,
+            "warnings": [WarningSerializer(w).data for w in registration.warnings],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class HouseholdDetailApi(APIView):
+    """One household with its members, poverty class and desil."""
+
+    permission_classes = [ReadPermission]
+
+    @extend_schema(operation_id="registry_household_retrieve", responses=HouseholdSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        households = [household_get_detailed(user=request.user, household_id=pk)]
+        context = {"show_pii": _show_pii(request, households)}
+        return Response(HouseholdSerializer(households[0], context=context).data)
+
+
+class PersonListApi(APIView):
+    """The person holding a NIK, with their household's class, desil and members."""
+
+    permission_classes = [ReadPermission]
+
+    @extend_schema(
+        operation_id="registry_persons_lookup",
+        parameters=[OpenApiParameter("nik", str, required=True)],
+        responses=inline_serializer(
+            "PersonLookup",
+            {"count": serializers.IntegerField(), "results": PersonSerializer(many=True)},
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        lookup = PersonLookupSerializer(data=request.query_params)
+        lookup.is_valid(raise_exception=True)
+        try:
+            person = person_get_by_nik(user=request.user, nik=lookup.validated_data["nik"])
+        except Http404:  # a filter that matches nothing answers with an empty list
+            return Response({"count": 0, "results": []})
+        households = []
+        if person.household_id is not None:
+            person.household = household_get_detailed(
+                user=request.user, household_id=person.household_id
+            )
+            households = [person.household]
+        show = _show_pii(request, households) if households else _show_person(request, person)
+        data = PersonSerializer(person, context={"show_pii": show}).data
+        return Response({"count": 1, "results": [data]})
+
+
+def _show_person(request: Request, person: Person) -> bool:
+    if not may_see_pii(request.user):
+        return False
+    pii_access_record(actor=request.user, target_type="registry.person", target_ids=[person.pk])
+    return True

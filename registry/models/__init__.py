@@ -1,0 +1,5 @@
+from registry.models.household import FamilyCard, Household, HouseholdEvent
+from registry.models.person import Person
+from registry.models.wilayah import Kecamatan, Kelurahan
+
+__all__ = ["FamilyCard", "Household", "HouseholdEvent", "Kecamatan", "Kelurahan", "Person"]
