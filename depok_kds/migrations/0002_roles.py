@@ -1,7 +1,8 @@
 """Create the role groups and give them the platform's permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from depok_kds.role_grants import grant_permissions
 
 # Frozen here on purpose: a migration must not change when roles.py does.
 ROLE_PERMISSIONS = {
@@ -20,18 +21,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after migrations; this one needs them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(content_type__app_label="depok_kds",
-                                          codename__in=codenames)
-        group.permissions.add(*perms)
+    grant_permissions(apps, "depok_kds", ROLE_PERMISSIONS)
 
 
 def delete_roles(apps, schema_editor):

@@ -5,8 +5,9 @@ the actions each role may take. Nobody deletes registry rows: people leave, die 
 the services record that.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from depok_kds.role_grants import grant_permissions, revoke_permissions
 
 # Frozen here on purpose: a migration must not change when the models do.
 VIEW = [
@@ -28,31 +29,11 @@ ROLE_PERMISSIONS = {
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally created after migrations; these are needed now.
-    app_config = apps.get_app_config("registry")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label="registry", codename__in=codenames
-        )
-        group.permissions.add(*perms)
+    grant_permissions(apps, "registry", ROLE_PERMISSIONS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=role).first()
-        if group is not None:
-            perms = Permission.objects.filter(
-                content_type__app_label="registry", codename__in=codenames
-            )
-            group.permissions.remove(*perms)
+    revoke_permissions(apps, "registry", ROLE_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

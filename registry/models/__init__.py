@@ -1,5 +1,16 @@
+from registry.models.assessment import Assessment, DesilRecord, Ruleset
 from registry.models.household import FamilyCard, Household, HouseholdEvent
 from registry.models.person import Person
 from registry.models.wilayah import Kecamatan, Kelurahan
 
-__all__ = ["FamilyCard", "Household", "HouseholdEvent", "Kecamatan", "Kelurahan", "Person"]
+__all__ = [
+    "Assessment",
+    "DesilRecord",
+    "FamilyCard",
+    "Household",
+    "HouseholdEvent",
+    "Kecamatan",
+    "Kelurahan",
+    "Person",
+    "Ruleset",
+]

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.models import TimeStampedModel
+from registry.models.household import Household, PovertyClass
+
+
+class Ruleset(TimeStampedModel):
+    """A version of the 14-parameter poverty rules (Perwal Depok 31/2022) as data.
+
+    `definition` holds the parameters, their options with points, the weights and the class
+    thresholds, in the shape `registry.scoring.load_ruleset` validates. One version is
+    active at a time; activating another re-scores every household as a job. Until the
+    official annex (lampiran) is public, the shipped version is marked provisional, and
+    every score shown says so, with its basis.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    basis = models.TextField(_("basis"), blank=True)
+    is_provisional = models.BooleanField(_("provisional"), default=True)
+    definition = models.JSONField(_("definition"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("activated by"),
+    )
+
+    class Meta:
+        verbose_name = _("poverty ruleset")
+        verbose_name_plural = _("poverty rulesets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="active"),
+                name="ruleset_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "retired"]),
+                name="ruleset_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Assessment(models.Model):
+    """One scoring of a household against one ruleset version, with its raw answers.
+
+    Rows are never changed: a new assessment (or a re-scoring under a new version) adds a
+    row and moves `is_current`, so every past class can be explained and recomputed.
+    `contributions` lists, per parameter, the option chosen and the points it gave.
+    """
+
+    class Source(models.TextChoices):
+        FIELD_VISIT = "field_visit", _("Field visit")
+        SELF_REPORT = "self_report", _("Self-report")
+        IMPORT = "import", _("Import")
+        RESCORE = "rescore", _("Re-scoring under a new ruleset")
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("household"),
+        db_index=False,  # covered by assessment_household_idx
+    )
+    ruleset = models.ForeignKey(
+        Ruleset, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("ruleset")
+    )
+    answers = models.JSONField(_("answers"))
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    max_score = models.DecimalField(_("maximum score"), max_digits=7, decimal_places=2)
+    poverty_class = models.CharField(
+        _("poverty class"), max_length=12, choices=PovertyClass.choices
+    )
+    contributions = models.JSONField(_("contributions"), default=list)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    is_current = models.BooleanField(_("current"), default=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("poverty assessment")
+        verbose_name_plural = _("poverty assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(is_current=True),
+                name="assessment_one_current_per_household",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(poverty_class__in=PovertyClass.values),
+                name="assessment_poverty_class_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=models.F("max_score")),
+                name="assessment_score_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "-created_at"], name="assessment_household_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.poverty_class} ({self.ruleset_id})"
+
+
+class DesilRecord(models.Model):
+    """A national DTSEN ranking (desil 1-10) of a family or person for one quarter.
+
+    Imported by NIK or No. KK; `household`/`person` are the registry records it was matched
+    to (empty when nothing matched yet: the row is kept so that it can match later). The
+    household's current desil is the one of its latest period.
+    """
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="desil_records",
+        verbose_name=_("household"),
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="desil_records",
+        verbose_name=_("person"),
+    )
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    kk_number = models.CharField(_("No. KK"), max_length=16, blank=True)
+    desil = models.PositiveSmallIntegerField(_("desil"))
+    period = models.CharField(_("period"), max_length=6)
+    job = models.ForeignKey(
+        "depok_kds.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DTSEN desil")
+        verbose_name_plural = _("DTSEN desil")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(desil__gte=1, desil__lte=10), name="desilrecord_desil_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period__regex=r"^\d{4}Q[1-4]$"), name="desilrecord_period_format"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(nik="", kk_number=""), name="desilrecord_has_identifier"
+            ),
+            # Re-importing the same quarter's file must change nothing.
+            models.UniqueConstraint(
+                fields=["period", "nik", "kk_number"], name="desilrecord_one_per_period"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "-period"], name="desilrecord_household_idx"),
+            models.Index(fields=["nik"], name="desilrecord_nik_idx"),
+            models.Index(fields=["kk_number"], name="desilrecord_kk_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} desil {self.desil}"
