@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from depok_kds.dashboard import dashboard_panels
 from depok_kds.forms import AuditFilterForm, DemoJobForm, LockoutAuthenticationForm
 from depok_kds.jobs import job_start
 from depok_kds.portal import PortalRequest, portal_view
@@ -20,12 +21,18 @@ class KdsLoginView(LoginView):
 
 @portal_view()
 def dashboard(request: PortalRequest) -> HttpResponse:
-    recent_jobs = job_visible_list(user=request.user)[:5]
-    return render(
-        request,
-        "depok_kds/dashboard.html",
-        {"recent_jobs": recent_jobs, "demo_form": DemoJobForm()},
-    )
+    return _render_dashboard(request, DemoJobForm())
+
+
+def _render_dashboard(
+    request: PortalRequest, demo_form: DemoJobForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "recent_jobs": job_visible_list(user=request.user)[:5],
+        "demo_form": demo_form,
+        "panels": dashboard_panels(request.user),
+    }
+    return render(request, "depok_kds/dashboard.html", context, status=status)
 
 
 @portal_view()
@@ -46,12 +53,7 @@ def job_detail(request: PortalRequest, pk: int) -> HttpResponse:
 def demo_job_start(request: PortalRequest) -> HttpResponse:
     form = DemoJobForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "depok_kds/dashboard.html",
-            {"demo_form": form, "recent_jobs": job_visible_list(user=request.user)[:5]},
-            status=400,
-        )
+        return _render_dashboard(request, form, status=400)
     job = job_start(
         kind=DEMO_KIND,
         requested_by=request.user,
