@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from django import forms
@@ -16,11 +16,11 @@ BLANK = [("", "---------")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _kelurahan_choices(kelurahan: Iterable[Kelurahan]) -> list[tuple[str, str]]:
+def kelurahan_choices(kelurahan: Iterable[Kelurahan]) -> list[tuple[str, str]]:
     return [(k.code, f"{k.name} ({k.kecamatan.name})") for k in kelurahan]
 
 
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
@@ -43,8 +43,8 @@ class HouseholdSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         rows = list(kelurahan)
         kecamatan = sorted({(k.kecamatan_id, k.kecamatan.name) for k in rows})
-        _choice_field(self, "kecamatan").choices = [("", _("All")), *kecamatan]
-        _choice_field(self, "kelurahan").choices = [("", _("All")), *_kelurahan_choices(rows)]
+        choice_field(self, "kecamatan").choices = [("", _("All")), *kecamatan]
+        choice_field(self, "kelurahan").choices = [("", _("All")), *kelurahan_choices(rows)]
         # "class" is the query parameter's name; it cannot be a class attribute.
         self.fields["class"] = forms.ChoiceField(
             label=_("Poverty class"),
@@ -77,7 +77,7 @@ class HouseholdForm(forms.Form):
 
     def __init__(self, *args: Any, kelurahan: QuerySet[Kelurahan], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "kelurahan_code").choices = [*BLANK, *_kelurahan_choices(kelurahan)]
+        choice_field(self, "kelurahan_code").choices = [*BLANK, *kelurahan_choices(kelurahan)]
 
 
 class MemberForm(forms.Form):
@@ -104,19 +104,23 @@ class MemberForm(forms.Form):
     )
 
     def member_data(self) -> MemberData:
-        data = self.cleaned_data
-        return MemberData(
-            nik=data["nik"] or None,
-            full_name=data["full_name"],
-            sex=data["sex"],
-            birth_place=data["birth_place"],
-            birth_date=data["birth_date"],
-            relationship=data["relationship"],
-            marital_status=data["marital_status"],
-            education=data["education"],
-            occupation=data["occupation"],
-            disability=data["disability"],
-        )
+        return member_data(self.cleaned_data)
+
+
+def member_data(data: Mapping[str, Any]) -> MemberData:
+    """A member's cleaned form values as the registry services take them."""
+    return MemberData(
+        nik=data["nik"] or None,
+        full_name=data["full_name"],
+        sex=data["sex"],
+        birth_place=data["birth_place"],
+        birth_date=data["birth_date"],
+        relationship=data["relationship"],
+        marital_status=data["marital_status"],
+        education=data["education"],
+        occupation=data["occupation"],
+        disability=data["disability"],
+    )
 
 
 # Untouched extra rows are skipped, so a family of any size up to the rows shown fits.

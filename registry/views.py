@@ -18,6 +18,7 @@ from depok_kds.audit import pii_access_record
 from depok_kds.errors import DomainError
 from depok_kds.portal import portal_view
 from registry.forms import HouseholdForm, HouseholdSearchForm, MemberForm, MemberFormSet
+from registry.household_edit_views import HOUSEHOLD_ACTIONS, MEMBER_ACTIONS
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import (
     household_cards,
@@ -138,6 +139,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": [_event_row(e) for e in household_history(household=household)[:HISTORY_SHOWN]],
         "full_pii": full,
         "needs_head": household.head_id is None,
+        "can_edit": request.user.has_perm("registry.change_household"),
+        "household_actions": HOUSEHOLD_ACTIONS,
+        "member_actions": MEMBER_ACTIONS,
     }
     return render(request, "registry/household_detail.html", context)
 
