@@ -11,12 +11,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django_htmx.middleware import HtmxDetails
 
 from depok_kds.access import may_see_pii
 from depok_kds.audit import pii_access_record
 from depok_kds.errors import DomainError
-from depok_kds.portal import portal_view
+from depok_kds.portal import PortalRequest, portal_view
 from registry.forms import HouseholdForm, HouseholdSearchForm, MemberForm, MemberFormSet
 from registry.household_edit_views import HOUSEHOLD_ACTIONS, MEMBER_ACTIONS
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
@@ -97,12 +96,8 @@ def _event_row(event: HouseholdEvent) -> EventRow:
     return EventRow(event, details)
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
 @portal_view(perm="registry.view_household")
-def household_search(request: HtmxHttpRequest) -> HttpResponse:
+def household_search(request: PortalRequest) -> HttpResponse:
     form = HouseholdSearchForm(request.GET, kelurahan=kelurahan_list(user=request.user))
     page = None
     rows: list[SearchRow] = []
