@@ -26,6 +26,8 @@ SCOPES = {
     "verification:read": _("Read verification tasks and complaints"),
     "verification:write": _("Record verdicts and complaints"),
     "distribution:read": _("Read disbursements"),
+    "dukcapil:read": _("Read Dukcapil matching runs and outcomes"),
+    "dukcapil:write": _("Start Dukcapil matching and review outcomes"),
     "jobs:read": _("Read job status"),
     "jobs:write": _("Start jobs"),
     "pii:read": _("See full NIK and KK numbers"),

@@ -29,6 +29,17 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
     NavItem(_("Households"), "registry:search", perm="registry.view_household"),
+    NavItem(_("Dukcapil"), "dukcapil:runs", perm="dukcapil.view_matchrun"),
+    NavItem(_("Import"), "registry:import", perm="depok_kds.add_job"),
+    NavItem(_("Poverty rules"), "registry:rulesets", perm="registry.view_ruleset"),
+    NavItem(_("Programmes"), "programs:list", perm="programs.view_programme"),
+    NavItem(_("Recipients report"), "programs:report", perm="programs.view_recipient_report"),
+    NavItem(_("Overlap findings"), "overlap:list", perm="overlap.view_finding"),
+    NavItem(_("Verification"), "verification:index", perm="verification.view_check"),
+    NavItem(_("Complaints"), "verification:complaints", perm="verification.view_complaint"),
+    NavItem(
+        _("Verification pipeline"), "verification:oversight", perm="verification.view_oversight"
+    ),
     NavItem(_("Jobs"), "jobs:list"),
     NavItem(_("Audit log"), "audit_log", perm="depok_kds.view_auditentry"),
     NavItem(_("Administration"), "admin:index", perm="depok_kds.view_user"),

@@ -59,7 +59,16 @@ INSTALLED_APPS = [
     "import_export",
     "depok_kds",
     "registry",
+    "registry.dukcapil",
     "programs",
+    "programs.kis_pbi",
+    "programs.education",
+    "programs.rtlh",
+    "programs.food_aid",
+    "programs.training",
+    "programs.death_benefit",
+    "programs.disability_aid",
+    "programs.overlap",
     "verification",
     "distribution",
 ]
@@ -160,6 +169,8 @@ STORAGES = {
 }
 # Uploaded evidence lives outside the web root and is served only through views that check access.
 MEDIA_ROOT = Path(env.str("KDS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+KDS_EVIDENCE_MAX_BYTES = env.int("KDS_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+KDS_COMPLAINT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
 
 if env.str("REDIS_URL", default=""):
     CACHES = {
@@ -191,6 +202,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-stale-jobs": {"task": "depok_kds.requeue_stale_jobs", "schedule": 60.0},
+    "overlap-detect-nightly": {"task": "overlap.detect_nightly", "schedule": 86400.0},
+    "escalate-overdue-complaints": {"task": "verification.complaints_escalate", "schedule": 900.0},
+    "verivali-weekly": {"task": "verification.verivali_scheduled", "schedule": 7 * 86400.0},
 }
 # A job whose worker has not reported for this long is taken over by another worker.
 KDS_JOB_LEASE_SECONDS = env.int("KDS_JOB_LEASE_SECONDS", default=120)
@@ -198,6 +212,13 @@ if CELERY_BROKER_URL.startswith("redis"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("KDS_BROKER_VISIBILITY_TIMEOUT", default=3600)
     }
+
+# Dukcapil web-service verification (per-person field checks under the PKS account).
+DUKCAPIL_URL = env.str("DUKCAPIL_URL", default="")
+DUKCAPIL_USER = env.str("DUKCAPIL_USER", default="")
+DUKCAPIL_PASSWORD = env.str("DUKCAPIL_PASSWORD", default="")
+DUKCAPIL_RATE_PER_S = env.float("DUKCAPIL_RATE_PER_S", default=5.0)
+DUKCAPIL_TIMEOUT_S = env.float("DUKCAPIL_TIMEOUT_S", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

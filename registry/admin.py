@@ -7,14 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import scope_queryset
-from registry.models import FamilyCard, Household, Kecamatan, Kelurahan, Person
+from depok_kds.errors import DomainError
+from registry import resources
+from registry.assessment_forms import definition_from_upload
+from registry.models import (
+    Assessment,
+    FamilyCard,
+    Household,
+    Kecamatan,
+    Kelurahan,
+    Person,
+    Ruleset,
+)
 from registry.selectors import household_list, mask_nik, person_list
+from registry.services import ruleset_check, ruleset_create
 
 
 class ReadOnlyMixin:
@@ -73,7 +86,8 @@ class PersonInline(ReadOnlyMixin, admin.TabularInline[Person, Household]):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyMixin, admin.ModelAdmin[Household]):
+class HouseholdAdmin(resources.AdminImportExport, ReadOnlyMixin, admin.ModelAdmin[Household]):
+    resource_classes = [resources.HouseholdMemberResource, resources.DesilRecordResource]
     list_display = [
         "registry_number",
         "head",
@@ -138,3 +152,123 @@ class PersonAdmin(ReadOnlyMixin, admin.ModelAdmin[Person]):
             return queryset, False
         found = person_list(user=request.user, q=search_term).values("pk")
         return queryset.filter(pk__in=found), False
+
+
+# --- Poverty rulesets and assessments ---------------------------------------------------------
+
+
+class RulesetAddForm(forms.ModelForm[Ruleset]):
+    """A new version from a JSON file, checked by the service before anything is stored."""
+
+    file = forms.FileField(
+        label=_("Ruleset file (JSON)"),
+        help_text=_("Loaded as a draft; activate it from the portal after a simulation."),
+    )
+
+    class Meta:
+        model = Ruleset
+        fields: list[str] = []
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        definition = definition_from_upload(upload)
+        try:
+            ruleset_check(definition)
+        except DomainError as error:
+            details = error.details if isinstance(error.details, dict) else {}
+            raise forms.ValidationError(details.get("errors") or [str(error.message)]) from error
+        self.definition = definition
+        return upload
+
+
+@admin.register(Ruleset)
+class RulesetAdmin(admin.ModelAdmin[Ruleset]):
+    """Versions are added (from a file, through the service), never edited or deleted."""
+
+    list_display = ["version", "name", "status", "is_provisional", "activated_at"]
+    list_filter = ["status", "is_provisional"]
+    ordering = ["-created_at"]
+    add_form = RulesetAddForm
+    shown_fields = [
+        "version",
+        "name",
+        "status",
+        "is_provisional",
+        "basis",
+        "definition",
+        "activated_at",
+        "activated_by",
+        "created_at",
+    ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["file"] if obj is None else self.shown_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if obj is None else self.shown_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Ruleset, form: Any, change: bool) -> None:
+        created = ruleset_create(actor=request.user, definition=form.definition)
+        # The admin goes on with `obj` (its log entry, the redirect): make it the stored row.
+        obj.__dict__.update(
+            {key: value for key, value in created.__dict__.items() if not key.startswith("_")}
+        )
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin[Assessment]):
+    list_display = [
+        "household",
+        "poverty_class",
+        "score",
+        "max_score",
+        "ruleset",
+        "source",
+        "assessed_on",
+        "is_current",
+    ]
+    list_filter = ["is_current", "poverty_class", "source", "ruleset"]
+    list_select_related = ["household", "ruleset"]
+    show_full_result_count = False
+    ordering = ["-pk"]
+    exclude = ["household", "assessor"]
+    readonly_fields = [
+        "household_link",
+        "ruleset",
+        "answers",
+        "score",
+        "max_score",
+        "poverty_class",
+        "contributions",
+        "source",
+        "assessor",
+        "assessed_on",
+        "is_current",
+        "created_at",
+    ]
+
+    @admin.display(description=_("household"))
+    def household_link(self, assessment: Assessment) -> str:
+        return str(assessment.household)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assessment]:
+        return scope_queryset(
+            super().get_queryset(request),
+            user=request.user,
+            kelurahan_field="household__kelurahan_id",
+        )

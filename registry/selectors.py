@@ -9,13 +9,24 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connection
+from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
 from django.db.models import F, IntegerField, Max, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import get_language
 
 from depok_kds.access import get_in_scope, scope_queryset
-from registry.models import FamilyCard, Household, HouseholdEvent, Kelurahan, Person
+from registry import scoring
+from registry.models import (
+    Assessment,
+    FamilyCard,
+    Household,
+    HouseholdEvent,
+    Kelurahan,
+    Person,
+    Ruleset,
+)
 from registry.names import normalize_name
 
 if TYPE_CHECKING:
@@ -23,16 +34,20 @@ if TYPE_CHECKING:
 
     from depok_kds.models import User
 
-# word_similarity(query, name) a name must reach to match. Measured on 2.1M synthetic names:
-# for a query of several words 0.6 keeps the spelling variants normalize_name leaves (Rizky /
-# Rizki 0.87, Zaenal / Zainal 0.67, Nurhaliza / Nur Haliza 0.72), while 0.5 lets one shared
-# surname match ~50x more rows. A one-word query has few trigrams, so one inserted vowel
-# costs more (Selamet / Slamet 0.5); its matches are dominated by the exact word anyway.
-WORD_SIMILARITY_THRESHOLD = 0.6
-ONE_WORD_SIMILARITY_THRESHOLD = 0.5
-# A name search is a lookup, not a report: the best matches are enough, and the cap keeps
-# counting a page cheap when a query matches a very common name.
+# Name search. A stored name matches when it reaches PostgreSQL's default pg_trgm thresholds,
+# which the GIN index on `Person.name_normalized` serves: for several typed words
+# word_similarity >= 0.6, which keeps the spelling variants normalize_name leaves (Rizky /
+# Rizki 0.87, Zaenal / Zainal 0.65, Nurhaliza / Nur Haliza 0.72); for one word
+# strict_word_similarity >= 0.5, a whole word (Selamet / Slamet 0.5, but Agus / Agustina
+# only 0.4). Being the defaults, they need no SET: the QuerySet stays right wherever it is
+# evaluated (a page, an admin subquery, an export's count and iterator), which a SET LOCAL
+# would not reach, and nothing leaks to other queries on a pooled connection as a
+# session-wide SET would. A name search is a lookup, not a report: the best 200 are enough.
 NAME_SEARCH_LIMIT = 200
+# Persons read per search before ranking: exact names first, then similar ones in table
+# order. A common name (Siti, Muhammad Dafa) matches tens of thousands of persons, and
+# ranking them all costs a second, while its best 200 are equally good ones anyway.
+NAME_CANDIDATES = 300
 MASK_CHAR = "\u2022"
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
 _SPACES = re.compile(r"\s+")
@@ -116,8 +131,9 @@ def household_list(
     """Households the user may see, filtered, best match first.
 
     `q` is a 16-digit NIK or No. KK (exact, index lookups), otherwise a name: normalised like
-    the stored names (titles, bin/binti, Muhammad/M., old spelling) and compared by trigram
-    word similarity through the GIN index on `Person.name_normalized`.
+    the stored names (titles, bin/binti, Muhammad/M., old spelling) and matched through the
+    trigram index on `Person.name_normalized`; households whose member has exactly that name
+    come first, then by how well their best-matching member's words match.
     """
     households = scope_queryset(
         Household.objects.select_related("kelurahan__kecamatan", "head"),
@@ -146,25 +162,46 @@ def household_list(
     if _SIXTEEN_DIGITS.fullmatch(number):
         return households.filter(pk__in=household_holder_ids(nik=number, kk=number)).order_by("pk")
     key = normalize_name(q)
-    if not key:
+    if not key or households.query.is_empty():
         return households.none()
-    _use_word_similarity_threshold(key)
+    # Scoped or filtered: draw the candidates from those households only.
+    within = households if households.query.where else None
     matches = (
-        households.filter(members__name_normalized__trigram_word_similar=key)
-        .annotate(similarity=Max(TrigramWordSimilarity(key, "members__name_normalized")))
-        .order_by("-similarity", "pk")
+        households.filter(members__in=_name_candidates(key, within=within))
+        .annotate(
+            similarity=Max(TrigramStrictWordSimilarity(key, "members__name_normalized")),
+            closeness=Max(TrigramSimilarity("members__name_normalized", key)),
+        )
+        .order_by("-similarity", "-closeness", "pk")
     )
     return matches[:NAME_SEARCH_LIMIT]
 
 
-def _use_word_similarity_threshold(key: str) -> None:
-    # The `%>` operator reads its threshold from this setting (the index can only serve the
-    # operator, not a comparison with a number), so set it on the connection the query uses.
-    threshold = WORD_SIMILARITY_THRESHOLD if " " in key else ONE_WORD_SIMILARITY_THRESHOLD
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(threshold)]
-        )
+def _name_candidates(key: str, *, within: QuerySet[Household] | None) -> RawSQL:
+    """Ids of at most NAME_CANDIDATES persons named like `key`, exact names first.
+
+    The caller ranks them: `similarity` is how well the typed words match whole words of the
+    name (strict word similarity), `closeness` how near the whole name is. When the exact
+    names alone fill the quota, PostgreSQL never starts the similarity scan. That scan is a
+    MATERIALIZED CTE because it is then planned as read in full, i.e. on the trigram index:
+    under a bare LIMIT the planner may pick a sequential scan, hoping to meet enough matches
+    early, and reads all 2 million names when a rare name has few.
+    """
+    operator = "%%>" if " " in key else "%%>>"  # word_similarity / strict_word_similarity
+    restriction, params = "", ()
+    if within is not None:
+        subquery, params = within.values("pk").query.sql_with_params()
+        restriction = f"AND p.household_id IN ({subquery})"
+    table = Person._meta.db_table
+    # Only constants and Django-compiled SQL are formatted in; every value is a parameter.
+    sql = (
+        f"WITH matching AS MATERIALIZED (SELECT p.id FROM {table} p "  # noqa: S608
+        f"WHERE p.name_normalized {operator} %s {restriction}) "
+        f"(SELECT p.id FROM {table} p WHERE p.name_normalized = %s {restriction} LIMIT %s) "
+        "UNION ALL (SELECT id FROM matching LIMIT %s) LIMIT %s"
+    )
+    limit = NAME_CANDIDATES
+    return RawSQL(sql, [key, *params, key, *params, limit, limit, limit])  # noqa: S611
 
 
 def household_get(*, user: User | AnonymousUser, household_id: int) -> Household:
@@ -226,13 +263,17 @@ def person_list(*, user: User | AnonymousUser, q: str) -> QuerySet[Person]:
     if _SIXTEEN_DIGITS.fullmatch(number):
         return persons.filter(nik=number)
     key = normalize_name(q)
-    if not key:
+    if not key or persons.query.is_empty():
         return persons.none()
-    _use_word_similarity_threshold(key)
+    households = scope_queryset(Household.objects.all(), user=user, kelurahan_field="kelurahan_id")
+    within = households if households.query.where else None
     matches = (
-        persons.filter(name_normalized__trigram_word_similar=key)
-        .annotate(similarity=TrigramWordSimilarity(key, "name_normalized"))
-        .order_by("-similarity", "pk")
+        persons.filter(pk__in=_name_candidates(key, within=within))
+        .annotate(
+            similarity=TrigramStrictWordSimilarity(key, "name_normalized"),
+            closeness=TrigramSimilarity("name_normalized", key),
+        )
+        .order_by("-similarity", "-closeness", "pk")
     )
     return matches[:NAME_SEARCH_LIMIT]
 
@@ -245,3 +286,81 @@ def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:
         kelurahan_field="household__kelurahan_id",
         nik=nik,
     )
+
+
+# --- Poverty assessments and rulesets (14 parameters, Perwal Depok 31/2022) -----------------
+
+# Validated rules per stored ruleset. A stored definition never changes (a new version is a
+# new row), so (pk, version) identifies it; the cache is bounded because drafts come and go.
+_RULES_CACHE: dict[tuple[int, str], scoring.Ruleset] = {}
+_RULES_CACHE_SIZE = 32
+
+
+def ruleset_rules(ruleset: Ruleset) -> scoring.Ruleset:
+    """The validated, immutable rules of a stored ruleset."""
+    key = (ruleset.pk, ruleset.version)
+    rules = _RULES_CACHE.get(key)
+    if rules is None:
+        rules = scoring.load_ruleset(ruleset.definition)
+        if len(_RULES_CACHE) >= _RULES_CACHE_SIZE:
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = rules
+    return rules
+
+
+def parameter_label(parameter: scoring.Parameter) -> str:
+    """A parameter's name in the page's language (the ruleset carries Indonesian and English)."""
+    language = get_language() or ""
+    return parameter.label_en if language.startswith("en") else parameter.label_id
+
+
+def ruleset_active() -> Ruleset | None:
+    """The ruleset new assessments are scored with (one at most, by constraint)."""
+    return Ruleset.objects.filter(status=Ruleset.Status.ACTIVE).first()
+
+
+def ruleset_list(*, user: User | AnonymousUser) -> QuerySet[Ruleset]:
+    """Every version, newest first; the rules are city-wide, so only the permission counts."""
+    if not user.is_authenticated or not user.has_perm("registry.view_ruleset"):
+        return Ruleset.objects.none()
+    return Ruleset.objects.select_related("activated_by").order_by("-created_at", "-pk")
+
+
+def ruleset_get(*, user: User | AnonymousUser, ruleset_id: int) -> Ruleset:
+    """One ruleset the user may see, or Http404."""
+    ruleset = ruleset_list(user=user).filter(pk=ruleset_id).first()
+    if ruleset is None:
+        raise Http404
+    return ruleset
+
+
+def assessment_current(*, household: Household) -> Assessment | None:
+    """The household's current assessment with its ruleset, or None if never assessed."""
+    return (
+        Assessment.objects.select_related("ruleset", "assessor")
+        .filter(household=household, is_current=True)
+        .first()
+    )
+
+
+def assessment_history(*, household: Household) -> QuerySet[Assessment]:
+    """Every assessment of the household, newest first (re-scorings included)."""
+    return (
+        Assessment.objects.filter(household=household)
+        .select_related("ruleset", "assessor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def assessment_explain(assessment: Assessment) -> list[str]:
+    """The scoring module's explanation (Indonesian sentences) of a stored assessment.
+
+    Recomputed from the stored answers under the stored ruleset version, which gives the
+    stored score again: both are kept for exactly this.
+    """
+    rules = ruleset_rules(assessment.ruleset)
+    try:
+        result = scoring.score(rules, assessment.answers)
+    except scoring.ScoringError:
+        return []
+    return scoring.explain(result, rules)

@@ -17,6 +17,10 @@ from depok_kds.api_clients import api_client_create
 from depok_kds.models import ApiClient, User
 from depok_kds.roles import Role
 
+# Personas are created by the thousand (the URL walk tries every route as several of them);
+# the production hasher's deliberate slowness would dominate the suite's time.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 PASSWORD = "persona-pass-2026"
 KELURAHAN_DEPOK = "32.76.01.1006"  # Depok, Pancoran Mas
 KELURAHAN_TUGU = "32.76.02.1009"  # Tugu, Cimanggis

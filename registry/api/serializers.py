@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registry.api.assessments import CurrentAssessmentSerializer
 from registry.models import Household, Person
-from registry.selectors import nik_display
+from registry.selectors import assessment_current, nik_display
 from registry.services import MemberData, RegistryWarning
 
 
@@ -49,6 +51,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
     kk_number = serializers.SerializerMethodField()
     head_id = serializers.IntegerField(allow_null=True)
     members = MemberSerializer(many=True)
+    current_assessment = serializers.SerializerMethodField()
 
     class Meta:
         model = Household
@@ -69,6 +72,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
             "assessed_on",
             "desil",
             "desil_period",
+            "current_assessment",
             "members",
         ]
 
@@ -77,6 +81,11 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
         if cards is None:
             cards = list(household.family_cards.filter(valid_to__isnull=True))
         return nik_display(cards[0].number if cards else None, full=self.context["show_pii"])
+
+    @extend_schema_field(CurrentAssessmentSerializer(allow_null=True))
+    def get_current_assessment(self, household: Household) -> dict[str, Any] | None:
+        current = assessment_current(household=household)
+        return CurrentAssessmentSerializer(current).data if current is not None else None
 
 
 class PersonSerializer(MemberSerializer):

@@ -168,6 +168,7 @@ class HouseholdEvent(models.Model):
         DEATH_RECORDED = "death_recorded", _("Death recorded")
         KK_CHANGED = "kk_changed", _("No. KK changed")
         EDITED = "edited", _("Edited")
+        ASSESSED = "assessed", _("Poverty assessed")
 
     household = models.ForeignKey(
         Household,

@@ -1,5 +1,6 @@
 """The registry's use cases. Views, API, admin, imports and tasks change data only here."""
 
+from registry.services.assessments import assessment_record
 from registry.services.common import MemberData, RegistryWarning
 from registry.services.households import (
     HouseholdRegistration,
@@ -8,6 +9,7 @@ from registry.services.households import (
     household_register,
     household_update_address,
 )
+from registry.services.identity import person_nik_correct as person_nik_correct
 from registry.services.members import (
     MemberAddition,
     household_member_add,
@@ -16,12 +18,23 @@ from registry.services.members import (
     person_death_record,
     person_move,
 )
+from registry.services.rulesets import (
+    Simulation,
+    Transitions,
+    ruleset_activate,
+    ruleset_check,
+    ruleset_create,
+    ruleset_simulate,
+)
 
 __all__ = [
     "HouseholdRegistration",
     "MemberAddition",
     "MemberData",
     "RegistryWarning",
+    "Simulation",
+    "Transitions",
+    "assessment_record",
     "family_card_change",
     "household_head_change",
     "household_member_add",
@@ -31,4 +44,8 @@ __all__ = [
     "household_update_address",
     "person_death_record",
     "person_move",
+    "ruleset_activate",
+    "ruleset_check",
+    "ruleset_create",
+    "ruleset_simulate",
 ]

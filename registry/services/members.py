@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError
+from registry.life_events import LifeEvent, life_events_notify
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import mask_nik
 from registry.services.common import (
@@ -139,6 +140,8 @@ def household_member_remove(
         before=before,
         after={**person_state(person), "reason": reason.strip()},
     )
+    if moved_out_on is not None:
+        life_events_notify(LifeEvent("moved_out", person.pk, moved_out_on, actor))
     return person
 
 
@@ -351,4 +354,5 @@ def person_death_record(*, actor: Actor, person_id: int, death_date: date) -> Pe
         before=before,
         after={**person_state(person), "was_head": was_head},
     )
+    life_events_notify(LifeEvent("death", person.pk, death_date, actor))
     return person

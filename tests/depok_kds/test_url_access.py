@@ -25,6 +25,7 @@ PUBLIC = {
     "api/docs/",
     "api/redoc/",
     "logout/",
+    "lacak/",
 }
 # Routes open to any signed-in portal user, whatever their role.
 ANY_SIGNED_IN = {"password/", "password/done/"}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from django.apps import apps
@@ -17,6 +18,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--households", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=None, help="random seed (reproducible)")
+        parser.add_argument(
+            "--append", action="store_true", help="add to a registry that already has data"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -30,4 +35,11 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
-            self.stdout.write(f"{config.label}: {module.seed(households=options['households'])}")
+            accepted = inspect.signature(module.seed).parameters
+            extra = {
+                name: options[name]
+                for name in ("seed", "append")
+                if name in accepted and options[name] not in (None, False)
+            }
+            result = module.seed(households=options["households"], **extra)
+            self.stdout.write(f"{config.label}: {result}")

@@ -1,0 +1,95 @@
+"""Search: NIK lookups and name searches over a synthetic city, through `household_list`.
+
+The city (`size` households, about 3.2 persons each) is seeded first and not timed. Then
+NIK lookups and name searches run through `registry.selectors.household_list`, the query
+the portal's search page makes, as a Dinsos operator (city-wide). Names are taken from
+registered persons and typed the way clerks type them (another spelling, no title, a
+middle name left out, lower case); `name_found_rate` is the share of searches whose
+household is among the results. After a few warm-up searches, each search is timed alone;
+`seconds` is the time of all the searches, without the seed.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import statistics
+import time
+from typing import Any
+
+from benchmarks.harness import Context
+from depok_kds.accounts import user_create
+from depok_kds.roles import Role
+from registry.models import Person
+from registry.selectors import household_list
+from registry.synthetic.load import synthetic_city_load
+from registry.synthetic.names import typing_variant
+
+DEFAULT_SIZE = 650_000
+NIK_LOOKUPS = 500
+NAME_SEARCHES = 300
+WARM_UP = 20
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    synthetic_city_load(
+        households=ctx.size, progress=lambda done, total: ctx.progress(done, total, "seed")
+    )
+    operator = user_create(
+        username="bench.operator", password=secrets.token_urlsafe(), role=Role.DINSOS_OPERATOR
+    )
+    rng = random.Random(2026)
+    sample = _sample_persons(rng, NIK_LOOKUPS + NAME_SEARCHES + WARM_UP)
+    started = time.perf_counter()
+    for person in sample[:WARM_UP]:
+        list(household_list(user=operator, q=person.full_name))
+    nik_ms: list[float] = []
+    for done, person in enumerate(sample[WARM_UP : WARM_UP + NIK_LOOKUPS], start=1):
+        elapsed, found = _search(operator, person.nik or "", person.household_id)
+        if not found:
+            raise RuntimeError(f"NIK lookup did not find household {person.household_id}")
+        nik_ms.append(elapsed)
+        ctx.progress(done, NIK_LOOKUPS, "NIK lookups")
+    name_ms: list[float] = []
+    hits = 0
+    for done, person in enumerate(sample[WARM_UP + NIK_LOOKUPS :], start=1):
+        elapsed, found = _search(
+            operator, typing_variant(rng, person.full_name), person.household_id
+        )
+        name_ms.append(elapsed)
+        hits += found
+        ctx.progress(done, NAME_SEARCHES, "name searches")
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "nik_p95_ms": _percentile(nik_ms, 95),
+        "name_p95_ms": _percentile(name_ms, 95),
+        "nik_p50_ms": _percentile(nik_ms, 50),
+        "name_p50_ms": _percentile(name_ms, 50),
+        "name_max_ms": round(max(name_ms), 1),
+        "name_found_rate": round(hits / len(name_ms), 3),
+        "persons": Person.objects.count(),
+    }
+
+
+def _sample_persons(rng: random.Random, count: int) -> list[Person]:
+    """Random living persons with a NIK, picked by id without scanning the table."""
+    bounds = Person.objects.order_by("pk").values_list("pk", flat=True)
+    low, high = bounds.first(), bounds.last()
+    if low is None or high is None:
+        raise RuntimeError("no persons to search for: the seed wrote none")
+    picked: dict[int, Person] = {}
+    while len(picked) < count:
+        ids = [rng.randint(low, high) for _ in range(count * 2)]
+        found = Person.objects.filter(pk__in=ids, nik__isnull=False, is_deceased=False)
+        picked.update((person.pk, person) for person in found)
+    return [picked[pk] for pk in rng.sample(sorted(picked), count)]
+
+
+def _search(operator: Any, query: str, household_id: int | None) -> tuple[float, bool]:
+    started = time.perf_counter()
+    ids = [household.pk for household in household_list(user=operator, q=query)]
+    return (time.perf_counter() - started) * 1000, household_id in ids
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)

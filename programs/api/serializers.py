@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from rest_framework import serializers
+
+from programs.models import Application, Enrolment
+from registry.selectors import nik_display
+
+
+class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
+    programme = serializers.CharField(source="programme.code")
+    agency = serializers.CharField(source="programme.agency.code")
+    nik = serializers.SerializerMethodField()
+    full_name = serializers.CharField(source="person.full_name")
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "programme",
+            "agency",
+            "year",
+            "cycle",
+            "nik",
+            "full_name",
+            "household",
+            "kelurahan_code",
+            "amount",
+            "status",
+            "exit_reason",
+            "enrolled_on",
+            "starts_on",
+        ]
+
+    def get_nik(self, obj: Enrolment) -> str:
+        return nik_display(obj.person.nik, full=self.context.get("show_pii", False))
+
+
+class ApplicationInputSerializer(serializers.Serializer[Any]):
+    cycle = serializers.IntegerField()
+    nik = serializers.RegexField(r"^[0-9]{16}$")
+    channel = serializers.ChoiceField(choices=Application.Channel.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=0, required=False)
+    detail = serializers.DictField(required=False, default=dict)
+
+
+class ApplicationSerializer(serializers.ModelSerializer[Application]):
+    eligibility = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "programme",
+            "cycle",
+            "state",
+            "channel",
+            "amount",
+            "kelurahan_code",
+            "eligibility",
+        ]
+
+    def get_eligibility(self, obj: Application) -> list[dict[str, Any]]:
+        return [
+            {
+                "rule": r.rule,
+                "passed": r.passed,
+                "reason": gettext(r.message) % r.params if r.params else gettext(r.message),
+            }
+            for r in obj.eligibility_results.all()
+        ]
+
+
+class ReportQuerySerializer(serializers.Serializer[Any]):
+    kecamatan = serializers.CharField(required=False, default="")
+    kelurahan = serializers.CharField(required=False, default="")
+    years = serializers.CharField(required=False, default="2021,2022,2023")

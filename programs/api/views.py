@@ -1,0 +1,157 @@
+"""Programme endpoints: a person's or household's enrolments, submitting an application, a
+cycle's enrolment list (masked unless `pii:read`), and the recipients report."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from depok_kds.access import may_see_pii
+from depok_kds.api.permissions import scope_required
+from depok_kds.audit import pii_access_record
+from programs.api.serializers import (
+    ApplicationInputSerializer,
+    ApplicationSerializer,
+    EnrolmentSerializer,
+    ReportQuerySerializer,
+)
+from programs.models import Enrolment
+from programs.report import recipient_report
+from programs.selectors import cycle_get, enrolment_list
+from programs.services import application_submit
+from registry.selectors import household_get, person_get_by_nik
+
+ReadPermission = scope_required("programs:read", perm="programs.view_enrolment")
+WritePermission = scope_required("programs:write", perm="programs.add_application")
+ReportPermission = scope_required("programs:read", perm="programs.view_recipient_report")
+MAX_LIST = 1000
+
+
+def _show_pii(request: Request, enrolments: list[Enrolment]) -> bool:
+    if not may_see_pii(request.user) or not enrolments:
+        return False
+    pii_access_record(
+        actor=request.user,
+        target_type="registry.person",
+        target_ids=[e.person_id for e in enrolments],
+    )
+    return True
+
+
+class EnrolmentLookupApi(APIView):
+    """The enrolments of a person (by NIK) or of a household (by id)."""
+
+    permission_classes = [ReadPermission]
+
+    @extend_schema(
+        operation_id="programs_enrolments_lookup",
+        parameters=[OpenApiParameter("nik", str), OpenApiParameter("household", int)],
+        responses=EnrolmentSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        nik, household = request.query_params.get("nik", ""), request.query_params.get("household")
+        try:
+            if nik:
+                person = person_get_by_nik(user=request.user, nik=nik)
+                enrolments = enrolment_list(user=request.user, person_id=person.pk)
+            elif household and household.isdigit():
+                found = household_get(user=request.user, household_id=int(household))
+                enrolments = enrolment_list(user=request.user, household_id=found.pk)
+            else:
+                return Response(
+                    {"error": {"code": "invalid", "message": "nik or household", "details": None}},
+                    status=400,
+                )
+        except Http404:
+            return Response({"count": 0, "results": []})
+        rows = list(enrolments[:MAX_LIST])
+        context = {"show_pii": _show_pii(request, rows)}
+        return Response(
+            {
+                "count": len(rows),
+                "results": EnrolmentSerializer(rows, many=True, context=context).data,
+            }
+        )
+
+
+class ApplicationSubmitApi(APIView):
+    permission_classes = [WritePermission]
+
+    @extend_schema(
+        operation_id="programs_application_submit",
+        request=ApplicationInputSerializer,
+        responses={201: ApplicationSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = ApplicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cycle = cycle_get(user=request.user, cycle_id=data.validated_data["cycle"])
+        person = person_get_by_nik(user=request.user, nik=data.validated_data["nik"])
+        application = application_submit(
+            actor=request.user,  # type: ignore[arg-type]  # authenticated by the permission
+            cycle_id=cycle.pk,
+            person_id=person.pk,
+            channel=data.validated_data["channel"],
+            detail=data.validated_data["detail"],
+            amount=data.validated_data.get("amount"),
+        )
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class CycleEnrolmentListApi(APIView):
+    """A cycle's enrolment list, paged; NIKs masked unless the client holds `pii:read`."""
+
+    permission_classes = [ReadPermission]
+
+    @extend_schema(
+        operation_id="programs_cycle_enrolments", responses=EnrolmentSerializer(many=True)
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        cycle = cycle_get(user=request.user, cycle_id=pk)
+        enrolments = enrolment_list(user=request.user, cycle_id=cycle.pk).order_by("pk")
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(enrolments, request, view=self)
+        rows = list(page or [])
+        context = {"show_pii": _show_pii(request, rows)}
+        return paginator.get_paginated_response(
+            EnrolmentSerializer(rows, many=True, context=context).data
+        )
+
+
+class RecipientReportApi(APIView):
+    """Recipients per programme per year with the owning agency (aggregates only)."""
+
+    permission_classes = [ReportPermission]
+
+    @extend_schema(operation_id="programs_recipient_report", parameters=[ReportQuerySerializer])
+    def get(self, request: Request) -> Response:
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            years = [int(y) for y in query.validated_data["years"].split(",") if y.strip()]
+        except ValueError:
+            years = [2021, 2022, 2023]
+        report = recipient_report(
+            years=years[:10],
+            kecamatan=query.validated_data["kecamatan"],
+            kelurahan=query.validated_data["kelurahan"],
+        )
+        return Response(
+            {
+                "years": report.years,
+                "rows": [
+                    {
+                        "programme": r.programme.code,
+                        "name": r.programme.name,
+                        "agency": r.agency,
+                        "counts": dict(zip(map(str, report.years), r.counts, strict=True)),
+                    }
+                    for r in report.rows
+                ],
+            }
+        )

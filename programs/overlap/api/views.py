@@ -1,0 +1,146 @@
+"""Overlap endpoints: findings (scoped like the portal), a decision on one, starting a
+detection job, the aggregate targeting report and the household benefit ledger."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from depok_kds.access import scope_for
+from depok_kds.api.permissions import scope_required
+from depok_kds.jobs import job_start
+from programs.overlap.api.serializers import (
+    DecisionInputSerializer,
+    DetectionInputSerializer,
+    FindingSerializer,
+)
+from programs.overlap.selectors import benefit_ledger, finding_get, finding_list, targeting_report
+from programs.overlap.services import finding_confirm, finding_dismiss
+from programs.overlap.tasks import KIND
+from programs.selectors import programme_get
+from registry.selectors import household_get
+
+ReadPermission = scope_required("programs:read", perm="overlap.view_finding")
+DecidePermission = scope_required("programs:write", perm="overlap.decide_finding")
+ReportPermission = scope_required("programs:read", perm="overlap.view_overlap_report")
+LedgerPermission = scope_required("programs:read", perm="programs.view_enrolment")
+DetectPermission = scope_required("jobs:write", perm="overlap.run_overlap_detection")
+
+
+class FindingListApi(APIView):
+    permission_classes = [ReadPermission]
+
+    @extend_schema(
+        operation_id="overlap_findings_list",
+        parameters=[
+            OpenApiParameter("rule", str),
+            OpenApiParameter("status", str),
+            OpenApiParameter("household", int),
+            OpenApiParameter("programme", int),
+        ],
+        responses=FindingSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        household, programme = params.get("household", ""), params.get("programme", "")
+        findings = finding_list(
+            user=request.user,
+            rule=params.get("rule", ""),
+            status=params.get("status", ""),
+            household_id=int(household) if household.isdigit() else None,
+            programme_id=int(programme) if programme.isdigit() else None,
+        )
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(findings, request, view=self) or []
+        return paginator.get_paginated_response(FindingSerializer(page, many=True).data)
+
+
+class FindingDetailApi(APIView):
+    permission_classes = [ReadPermission]
+
+    @extend_schema(operation_id="overlap_findings_get", responses=FindingSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(FindingSerializer(finding_get(user=request.user, finding_id=pk)).data)
+
+
+class FindingDecisionApi(APIView):
+    permission_classes = [DecidePermission]
+
+    @extend_schema(
+        operation_id="overlap_findings_decide",
+        request=DecisionInputSerializer,
+        responses=FindingSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide = finding_confirm if data.validated_data["action"] == "confirm" else finding_dismiss
+        finding = decide(
+            actor=request.user,  # type: ignore[arg-type]
+            finding_id=pk,
+            reason=data.validated_data["reason"],
+        )
+        return Response(FindingSerializer(finding).data)
+
+
+class DetectionStartApi(APIView):
+    permission_classes = [DetectPermission]
+
+    @extend_schema(operation_id="overlap_detect", request=DetectionInputSerializer)
+    def post(self, request: Request) -> Response:
+        data = DetectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        programme_id = data.validated_data["programme_id"]
+        if programme_id:
+            programme_id = programme_get(user=request.user, programme_id=programme_id).pk
+        elif not scope_for(request.user).city_wide:
+            raise PermissionDenied("A city-wide run needs a city-wide scope.")
+        job = job_start(
+            kind=KIND,
+            requested_by=request.user,  # type: ignore[arg-type]
+            params={
+                "programme_id": programme_id,
+                "year": data.validated_data["year"] or timezone.localdate().year,
+            },
+        )
+        return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+class TargetingReportApi(APIView):
+    permission_classes = [ReportPermission]
+
+    @extend_schema(
+        operation_id="overlap_report",
+        parameters=[OpenApiParameter("kecamatan", str), OpenApiParameter("year", int)],
+    )
+    def get(self, request: Request) -> Response:
+        year = request.query_params.get("year", "")
+        report = targeting_report(
+            kecamatan=request.query_params.get("kecamatan", ""),
+            year=int(year) if year.isdigit() else None,
+        )
+        return Response(asdict(report))
+
+
+class LedgerApi(APIView):
+    permission_classes = [LedgerPermission]
+
+    @extend_schema(operation_id="overlap_ledger", parameters=[OpenApiParameter("household", int)])
+    def get(self, request: Request) -> Response:
+        household = request.query_params.get("household", "")
+        if not household.isdigit():
+            return Response(
+                {"error": {"code": "invalid", "message": "household", "details": None}},
+                status=400,
+            )
+        found = household_get(user=request.user, household_id=int(household))
+        rows = benefit_ledger(user=request.user, household_id=found.pk)
+        return Response({"household": found.pk, "results": [asdict(r) for r in rows]})

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programs.overlap.models import FindingStatus, NationalListKind
+from programs.overlap.rules import RULES
+
+
+class FindingFilterForm(forms.Form):
+    rule = forms.ChoiceField(
+        label=_("Rule"), required=False, choices=[("", "—"), *[(r.code, r.code) for r in RULES]]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—"), *FindingStatus.choices]
+    )
+    kelurahan = forms.CharField(label=_("Kelurahan code"), required=False, max_length=13)
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("confirm", _("Confirm")), ("dismiss", _("Dismiss"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea)
+
+
+class DetectionForm(forms.Form):
+    programme = forms.IntegerField(label=_("Programme"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2015, max_value=2100)
+
+
+class ReportFilterForm(forms.Form):
+    kecamatan = forms.RegexField(
+        label=_("Kecamatan code"), required=False, regex=r"^32\.76\.[0-9]{2}$"
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2015, max_value=2100)
+
+
+class LedgerFilterForm(forms.Form):
+    household = forms.IntegerField(label=_("Household id"), required=False)
+    kelurahan = forms.CharField(label=_("Kelurahan code"), required=False, max_length=13)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2015, max_value=2100)
+
+
+class NationalListForm(forms.Form):
+    kind = forms.ChoiceField(label=_("List"), choices=NationalListKind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
+    file = forms.FileField(label=_("CSV file (columns nik, kk, nama)"))

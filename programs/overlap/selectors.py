@@ -1,0 +1,217 @@
+"""Read queries of overlap detection, scoped once here.
+
+Findings are routed by copies on the row: `agency_code` (the owning agency of the programme
+the finding is about; Dinas Sosial for registry-wide findings) and `kelurahan_code`.
+Agency officers see their agency's findings, Puskesos officers those of households in their
+kelurahan, Dinsos and auditors all, leadership none (the aggregate report only).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Left
+
+from depok_kds.access import get_in_scope, scope_queryset
+from programs.models import Application, Enrolment
+from programs.overlap.models import LIVE_STATUSES, DeathBenefitProposal, Finding
+from programs.overlap.rules import WHOLE_BENEFICIARY_RULES
+from programs.selectors import enrolment_list
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from depok_kds.models import User
+
+KECAMATAN_PREFIX = 8  # "32.76.01"
+
+
+def finding_scope(*, user: User | AnonymousUser) -> QuerySet[Finding]:
+    return scope_queryset(
+        Finding.objects.all(),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field="agency_code",
+    )
+
+
+def finding_list(
+    *,
+    user: User | AnonymousUser,
+    rule: str = "",
+    status: str = "",
+    programme_id: int | None = None,
+    household_id: int | None = None,
+    application_id: int | None = None,
+    kelurahan: str = "",
+) -> QuerySet[Finding]:
+    findings = finding_scope(user=user).select_related("programme__agency", "household", "person")
+    if rule:
+        findings = findings.filter(rule=rule)
+    if status:
+        findings = findings.filter(status=status)
+    if programme_id:
+        findings = findings.filter(programme_id=programme_id)
+    if household_id:
+        findings = findings.filter(household_id=household_id)
+    if application_id:
+        findings = findings.filter(application_id=application_id)
+    if kelurahan:
+        findings = findings.filter(kelurahan_code=kelurahan)
+    return findings.order_by("-last_seen", "-pk")
+
+
+def finding_get(*, user: User | AnonymousUser, finding_id: int) -> Finding:
+    return get_in_scope(
+        finding_scope(user=user).select_related(
+            "programme__agency", "household", "person", "enrolment", "application"
+        ),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field="agency_code",
+        pk=finding_id,
+    )
+
+
+def household_findings(*, user: User | AnonymousUser, household_id: int) -> list[Finding]:
+    """Open and confirmed findings about a household or any of its members."""
+    return list(
+        finding_scope(user=user)
+        .filter(household_id=household_id, status__in=LIVE_STATUSES)
+        .select_related("programme")
+        .order_by("rule", "pk")[:200]
+    )
+
+
+def application_findings(*, user: User | AnonymousUser, application_id: int) -> list[Finding]:
+    """Live findings that would block or concern this application (see the approval gate)."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return []
+    ids = [f.pk for f in blocking_findings(application)]
+    return list(finding_scope(user=user).filter(pk__in=ids).select_related("programme"))
+
+
+def death_benefit_proposal(*, household_id: int) -> DeathBenefitProposal | None:
+    return (
+        DeathBenefitProposal.objects.filter(
+            household_id=household_id, status=DeathBenefitProposal.Status.PROPOSED
+        )
+        .select_related("deceased", "heir", "cycle")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# --- the approval gate's view ---------------------------------------------------------
+
+
+def blocking_findings(application: Application) -> list[Finding]:
+    """Open or confirmed blocking findings that stop this application's approval: about the
+    application itself, about the beneficiary in the same programme, or about the
+    beneficiary as a whole (identity, death, move, the household cap)."""
+    beneficiary = Q(person_id=application.person_id)
+    if application.household_id is not None:
+        beneficiary |= Q(household_id=application.household_id, person__isnull=True)
+        if application.per_household:
+            beneficiary |= Q(household_id=application.household_id)
+    relevant = Q(application_id=application.pk) | (
+        beneficiary
+        & (Q(programme_id=application.programme_id) | Q(rule__in=WHOLE_BENEFICIARY_RULES))
+    )
+    return list(
+        Finding.objects.filter(relevant, blocks=True, status__in=LIVE_STATUSES).order_by("pk")
+    )
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetingReport:
+    """Live inclusion and exclusion errors, by programme and by kecamatan/kelurahan."""
+
+    by_programme: list[tuple[str, int]] = field(default_factory=list)
+    by_area: list[tuple[str, int, int]] = field(default_factory=list)  # code, incl., excl.
+    inclusion_total: int = 0
+    exclusion_total: int = 0
+
+
+def targeting_report(*, kecamatan: str = "", year: int | None = None) -> TargetingReport:
+    """Aggregates only (leadership may see it): counts, never a household."""
+    findings = Finding.objects.filter(
+        rule__in=["inclusion_error", "exclusion_error"], status__in=LIVE_STATUSES
+    )
+    if year:
+        findings = findings.filter(year=year)
+    if kecamatan:
+        findings = findings.filter(kelurahan_code__startswith=f"{kecamatan}.")
+    report = TargetingReport()
+    for row in (
+        findings.filter(rule="inclusion_error")
+        .values("programme__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "programme__name")
+    ):
+        report.by_programme.append((row["programme__name"], row["n"]))
+    area = (
+        findings.values("kelurahan_code", "rule")
+        if kecamatan
+        else findings.annotate(
+            kelurahan_code_prefix=Left("kelurahan_code", KECAMATAN_PREFIX)
+        ).values("kelurahan_code_prefix", "rule")
+    )
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    key = "kelurahan_code" if kecamatan else "kelurahan_code_prefix"
+    for row in area.annotate(n=Count("pk")):
+        counts[row[key] or "-"][0 if row["rule"] == "inclusion_error" else 1] += row["n"]
+    report.by_area = sorted((code, inc, exc) for code, (inc, exc) in counts.items())
+    report.inclusion_total = sum(r[1] for r in report.by_area)
+    report.exclusion_total = sum(r[2] for r in report.by_area)
+    return report
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    household_id: int | None
+    year: int
+    agency: str
+    programme: str
+    enrolments: int
+    amount: Decimal
+
+
+def benefit_ledger(
+    *,
+    user: User | AnonymousUser,
+    household_id: int | None = None,
+    kelurahan: str = "",
+    year: int | None = None,
+) -> list[LedgerRow]:
+    """What each household received, from which agency, in which year (scoped)."""
+    enrolments: QuerySet[Enrolment] = enrolment_list(user=user, household_id=household_id)
+    if kelurahan:
+        enrolments = enrolments.filter(kelurahan_code=kelurahan)
+    if year:
+        enrolments = enrolments.filter(year=year)
+    rows = (
+        enrolments.order_by()
+        .values("household_id", "year", "programme__agency__short_name", "programme__name")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by("household_id", "-year", "programme__agency__short_name", "programme__name")
+    )
+    return [
+        LedgerRow(
+            r["household_id"],
+            r["year"],
+            r["programme__agency__short_name"],
+            r["programme__name"],
+            r["n"],
+            r["amount"] or Decimal(0),
+        )
+        for r in rows
+    ]

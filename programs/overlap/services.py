@@ -1,0 +1,192 @@
+"""Use cases of overlap detection: run it, decide on findings, import national lists, and
+the approval gate that keeps an application with an open blocking finding from approval."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.access import get_in_scope
+from depok_kds.audit import audit_record
+from depok_kds.errors import Conflict, DomainError, Forbidden
+from depok_kds.models import User
+from programs.models import Application
+from programs.overlap.detection import DetectionResult, detect
+from programs.overlap.models import (
+    DEFAULT_HOUSEHOLD_CAP,
+    LIVE_STATUSES,
+    Finding,
+    FindingEvent,
+    FindingStatus,
+    NationalList,
+    NationalListEntry,
+    NationalListKind,
+    OverlapSettings,
+)
+from programs.overlap.rules import rule_spec
+from programs.overlap.selectors import blocking_findings, finding_scope
+from registry.names import normalize_name
+
+NIK_LENGTH = 16
+
+
+def household_cap() -> Decimal:
+    row = OverlapSettings.objects.filter(pk=1).first()
+    return row.household_year_cap if row else DEFAULT_HOUSEHOLD_CAP
+
+
+def detection_run(
+    *,
+    year: int | None = None,
+    programme_id: int | None = None,
+    on_rule: Callable[[int, str], None] | None = None,
+) -> DetectionResult:
+    """Detect every rule's cases (city-wide or one programme) and reconcile the findings."""
+    year = year or timezone.localdate().year
+    result = detect(year=year, cap=household_cap(), programme_id=programme_id, on_rule=on_rule)
+    audit_record(
+        actor=None,
+        action="overlap.detection_run",
+        target_type="overlap.finding",
+        after={"year": year, "programme_id": programme_id, **result.as_dict()},
+    )
+    return result
+
+
+# --- decisions on findings -----------------------------------------------------------------
+
+
+def _may_decide(actor: User) -> bool:
+    """Portal users by permission; an API client by its `programs:write` scope."""
+    client = getattr(actor, "api_client", None)
+    if client is not None:
+        return "programs:write" in client.scopes
+    return actor.has_perm("overlap.decide_finding")
+
+
+def _finding_lock(*, actor: User, finding_id: int) -> Finding:
+    if not _may_decide(actor):
+        raise Forbidden(_("You may not decide on overlap findings."))
+    return get_in_scope(
+        finding_scope(user=actor).select_for_update(of=("self",)), user=actor, pk=finding_id
+    )
+
+
+def _decide(finding: Finding, *, actor: User, status: str, reason: str) -> Finding:
+    before = finding.status
+    finding.status = status
+    finding.reason = reason
+    finding.decided_by = actor
+    finding.decided_at = timezone.now()
+    finding.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    FindingEvent.objects.create(finding=finding, kind=status, reason=reason, actor=actor)
+    audit_record(
+        actor=actor,
+        action=f"overlap.finding_{status}",
+        target=finding,
+        before={"status": before},
+        after={"status": status, "reason": reason},
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_confirm(*, actor: User, finding_id: int, reason: str = "") -> Finding:
+    """Confirm an open finding: the case is real (it keeps blocking until it is fixed)."""
+    finding = _finding_lock(actor=actor, finding_id=finding_id)
+    if finding.status != FindingStatus.OPEN:
+        raise Conflict(_("Only an open finding can be confirmed."), code="wrong_state")
+    return _decide(finding, actor=actor, status=FindingStatus.CONFIRMED, reason=reason.strip())
+
+
+@transaction.atomic
+def finding_dismiss(*, actor: User, finding_id: int, reason: str) -> Finding:
+    """Dismiss a finding as not a real case; it stays dismissed on every re-run."""
+    finding = _finding_lock(actor=actor, finding_id=finding_id)
+    if finding.status not in LIVE_STATUSES:
+        raise Conflict(_("Only an open or confirmed finding can be dismissed."), code="wrong_state")
+    if not reason.strip():
+        raise DomainError(_("Say why the finding is dismissed."), code="reason_required")
+    return _decide(finding, actor=actor, status=FindingStatus.DISMISSED, reason=reason.strip())
+
+
+# --- the approval gate ---------------------------------------------------------------------
+
+
+def finding_gate(application: Application) -> str | None:
+    """Approval gate (registered with the programme core): the refusal, or None."""
+    found = blocking_findings(application)
+    if not found:
+        return None
+    return gettext_now("Blocked by an overlap finding: %(findings)s") % {
+        "findings": "; ".join(f"{f.rule} (#{f.pk}): {rule_spec(f.rule).description}" for f in found)
+    }
+
+
+# --- national recipient lists --------------------------------------------------------------
+
+
+def _list_rows(content: bytes) -> tuple[list[tuple[str, str, str]], list[dict[str, object]]]:
+    """Read a CSV with a `nik` column (and optional `kk`, `nama`/`name`)."""
+    text = content.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+    if "nik" not in fields:
+        raise DomainError(_("The file needs a column named nik."), code="no_nik_column")
+    name_field = fields.get("nama") or fields.get("name")
+    rows: list[tuple[str, str, str]] = []
+    errors: list[dict[str, object]] = []
+    for line, row in enumerate(reader, start=2):
+        nik = (row.get(fields["nik"]) or "").strip()
+        kk = (row.get(fields["kk"]) or "").strip() if "kk" in fields else ""
+        if not (nik.isdigit() and len(nik) == NIK_LENGTH) or (
+            kk and not (kk.isdigit() and len(kk) == NIK_LENGTH)
+        ):
+            errors.append({"row": line, "column": "nik", "reason": "not 16 digits"})
+            continue
+        name = normalize_name(row.get(name_field) or "") if name_field else ""
+        rows.append((nik, kk, name))
+    return rows, errors
+
+
+@transaction.atomic
+def national_list_import(
+    *, actor: User | None, kind: str, year: int, file_name: str, content: bytes
+) -> tuple[NationalList, list[dict[str, object]]]:
+    """Replace the national list of `kind` for `year` with the file's rows (COPY)."""
+    if actor is not None and not actor.has_perm("overlap.add_nationallist"):
+        raise Forbidden(_("You may not import national lists."))
+    if kind not in NationalListKind.values:
+        raise DomainError(_("Unknown national list."), code="kind")
+    rows, errors = _list_rows(content)
+    national_list, _created = NationalList.objects.select_for_update().get_or_create(
+        kind=kind, year=year
+    )
+    NationalListEntry.objects.filter(national_list=national_list).delete()
+    table = NationalListEntry._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {table} (national_list_id, nik, kk, name_normalized) FROM STDIN"
+        ) as copy,
+    ):
+        for nik, kk, name in rows:
+            copy.write_row((national_list.pk, nik, kk, name))
+    national_list.file_name = file_name[:200]
+    national_list.row_count = len(rows)
+    national_list.imported_by = actor if actor is not None and actor.is_authenticated else None
+    national_list.save(update_fields=["file_name", "row_count", "imported_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="overlap.national_list_import",
+        target=national_list,
+        after={"kind": kind, "year": year, "rows": len(rows), "refused": len(errors)},
+    )
+    return national_list, errors

@@ -1,0 +1,36 @@
+"""The overlap detection job: nightly by beat (city-wide) and on demand (city or programme).
+
+The whole detection takes seconds and is idempotent, so a job killed midway is simply run
+again from the start; progress moves one step per rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.jobs import Progress, job_start, job_task
+from depok_kds.models import Job
+from programs.overlap.rules import RULES
+from programs.overlap.services import detection_run
+
+KIND = "overlap.detect"
+
+
+@job_task(KIND, label=_("Overlap detection"))
+def overlap_detect_job(job: Job, progress: Progress) -> dict[str, Any]:
+    progress.set_total(len(RULES))
+    result = detection_run(
+        year=job.params.get("year"),
+        programme_id=job.params.get("programme_id"),
+        on_rule=lambda done, _code: progress.advance(done),
+    )
+    return result.as_dict()
+
+
+@shared_task(name="overlap.detect_nightly", ignore_result=True)
+def overlap_detect_nightly() -> None:
+    """Beat entry: record and queue a city-wide detection job."""
+    job_start(kind=KIND, requested_by=None, params={})

@@ -1,0 +1,210 @@
+"""Portal pages: the findings list and detail (confirm / dismiss), starting a detection
+run, national list imports, the inclusion/exclusion report and the benefit ledger."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from depok_kds.access import scope_for
+from depok_kds.charts import bar_chart
+from depok_kds.jobs import job_start
+from depok_kds.portal import PortalRequest, portal_view
+from programs.overlap import exports
+from programs.overlap.forms import (
+    DecisionForm,
+    DetectionForm,
+    FindingFilterForm,
+    LedgerFilterForm,
+    NationalListForm,
+    ReportFilterForm,
+)
+from programs.overlap.models import NationalList
+from programs.overlap.selectors import (
+    LedgerRow,
+    TargetingReport,
+    benefit_ledger,
+    finding_get,
+    finding_list,
+    targeting_report,
+)
+from programs.overlap.services import finding_confirm, finding_dismiss, national_list_import
+from programs.overlap.tasks import KIND
+from programs.selectors import programme_get, programme_list
+from registry.selectors import household_get
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@portal_view(perm="overlap.view_finding")
+def finding_index(request: PortalRequest) -> HttpResponse:
+    form = FindingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    findings = finding_list(
+        user=request.user,
+        rule=filters.get("rule", ""),
+        status=filters.get("status", "") if form.is_bound else "open",
+        kelurahan=filters.get("kelurahan", ""),
+    )
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "overlap/finding_list.html",
+        {
+            "form": form,
+            "page": page,
+            "programmes": programme_list(user=request.user),
+            "detection_form": DetectionForm(),
+        },
+    )
+
+
+@portal_view(perm="overlap.view_finding")
+def finding_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    finding = finding_get(user=request.user, finding_id=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("overlap.decide_finding"):
+            raise PermissionDenied
+        if form.is_valid():
+            action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+            if action == "confirm":
+                finding_confirm(actor=request.user, finding_id=finding.pk, reason=reason)
+            else:
+                finding_dismiss(actor=request.user, finding_id=finding.pk, reason=reason)
+            messages.success(request, _("The finding was updated."))
+            return redirect("overlap:finding", pk=finding.pk)
+    return render(
+        request,
+        "overlap/finding_detail.html",
+        {"finding": finding, "events": finding.events.select_related("actor"), "form": form},
+    )
+
+
+@require_POST
+@portal_view(perm="overlap.run_overlap_detection")
+def detection_start(request: PortalRequest) -> HttpResponse:
+    """City-wide for Dinsos; an agency officer runs it for one of their programmes."""
+    form = DetectionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    programme_id = form.cleaned_data["programme"]
+    if programme_id:
+        programme_id = programme_get(user=request.user, programme_id=programme_id).pk
+    elif not scope_for(request.user).city_wide:
+        raise PermissionDenied
+    job = job_start(
+        kind=KIND,
+        requested_by=request.user,
+        params={
+            "programme_id": programme_id,
+            "year": form.cleaned_data["year"] or timezone.localdate().year,
+        },
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@portal_view(perm="overlap.add_nationallist")
+def national_lists(request: PortalRequest) -> HttpResponse:
+    form = NationalListForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        national_list, errors = national_list_import(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            year=form.cleaned_data["year"],
+            file_name=upload.name,
+            content=upload.read(),
+        )
+        messages.success(
+            request,
+            _("%(rows)s rows imported, %(errors)s refused.")
+            % {"rows": national_list.row_count, "errors": len(errors)},
+        )
+        return redirect("overlap:lists")
+    return render(
+        request,
+        "overlap/national_lists.html",
+        {"form": form, "lists": NationalList.objects.all()},
+    )
+
+
+def _report(request: PortalRequest) -> tuple[ReportFilterForm, TargetingReport]:
+    form = ReportFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    report = targeting_report(
+        kecamatan=filters.get("kecamatan") or "", year=filters.get("year") or None
+    )
+    return form, report
+
+
+@require_GET
+@portal_view(perm="overlap.view_overlap_report")
+def report_page(request: PortalRequest) -> HttpResponse:
+    form, report = _report(request)
+    return render(
+        request,
+        "overlap/report.html",
+        {
+            "form": form,
+            "report": report,
+            "programme_chart": bar_chart(
+                [(name, n) for name, n in report.by_programme],
+                title=str(_("Inclusion errors per programme")),
+            ),
+            "area_chart": bar_chart(
+                [(code, exc) for code, _inc, exc in report.by_area],
+                title=str(_("Exclusion errors per area")),
+            ),
+        },
+    )
+
+
+@require_GET
+@portal_view(perm="overlap.view_overlap_report")
+def report_xlsx(request: PortalRequest) -> HttpResponse:
+    _form, report = _report(request)
+    response = HttpResponse(exports.targeting_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="inklusi-eksklusi.xlsx"'
+    return response
+
+
+def _ledger(request: PortalRequest) -> tuple[LedgerFilterForm, list[LedgerRow]]:
+    form = LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    household_id = filters.get("household")
+    if household_id:
+        household_id = household_get(user=request.user, household_id=household_id).pk
+    if not (household_id or filters.get("kelurahan")):
+        return form, []
+    rows = benefit_ledger(
+        user=request.user,
+        household_id=household_id,
+        kelurahan=filters.get("kelurahan") or "",
+        year=filters.get("year"),
+    )
+    return form, rows
+
+
+@require_GET
+@portal_view(perm="programs.view_enrolment")
+def ledger_page(request: PortalRequest) -> HttpResponse:
+    form, rows = _ledger(request)
+    return render(request, "overlap/ledger.html", {"form": form, "rows": rows[:2000]})
+
+
+@require_GET
+@portal_view(perm="programs.view_enrolment")
+def ledger_xlsx(request: PortalRequest) -> HttpResponse:
+    _form, rows = _ledger(request)
+    response = HttpResponse(exports.ledger_xlsx(rows), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="buku-besar-manfaat.xlsx"'
+    return response

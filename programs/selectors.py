@@ -1,0 +1,116 @@
+"""Read queries of the programme core, scoped to what the user may see.
+
+Agency officers see their agency's programmes, applications and enrolments; Puskesos
+officers the applications and enrolments of households in their kelurahan; Dinsos and
+auditors everything; leadership only the aggregate report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from depok_kds.access import get_in_scope, scope_for, scope_queryset
+from programs.models import Application, Cycle, Decree, Enrolment, Programme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from depok_kds.models import User
+
+AGENCY = "programme__agency__code"
+
+
+def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:
+    """Programmes the user works with: their agency's, or all for Dinsos and Puskesos."""
+    scope = scope_for(user)
+    programmes = Programme.objects.select_related("agency").filter(is_active=True)
+    if not scope.rows:
+        return programmes.none()
+    if scope.agency_code is not None:
+        programmes = programmes.filter(agency__code=scope.agency_code)
+    return programmes
+
+
+def programme_get(*, user: User | AnonymousUser, programme_id: int) -> Programme:
+    return get_in_scope(programme_list(user=user), user=user, pk=programme_id)
+
+
+def cycle_list(*, user: User | AnonymousUser, programme: Programme) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(programme=programme).order_by("-year", "-tahap")
+
+
+def cycle_get(*, user: User | AnonymousUser, cycle_id: int) -> Cycle:
+    return get_in_scope(
+        Cycle.objects.select_related("programme__agency").filter(
+            programme__in=programme_list(user=user)
+        ),
+        user=user,
+        pk=cycle_id,
+    )
+
+
+def application_list(
+    *,
+    user: User | AnonymousUser,
+    programme_id: int | None = None,
+    cycle_id: int | None = None,
+    state: str = "",
+) -> QuerySet[Application]:
+    applications = scope_queryset(
+        Application.objects.select_related("programme__agency", "cycle", "person"),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field=AGENCY,
+    )
+    if programme_id:
+        applications = applications.filter(programme_id=programme_id)
+    if cycle_id:
+        applications = applications.filter(cycle_id=cycle_id)
+    if state:
+        applications = applications.filter(state=state)
+    return applications.order_by("-created_at", "-pk")
+
+
+def application_get(*, user: User | AnonymousUser, application_id: int) -> Application:
+    return get_in_scope(
+        Application.objects.select_related(
+            "programme__agency", "cycle", "person", "household", "decided_by", "submitted_by"
+        ),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field=AGENCY,
+        pk=application_id,
+    )
+
+
+def enrolment_list(
+    *,
+    user: User | AnonymousUser,
+    cycle_id: int | None = None,
+    person_id: int | None = None,
+    household_id: int | None = None,
+) -> QuerySet[Enrolment]:
+    enrolments = scope_queryset(
+        Enrolment.objects.select_related("programme__agency", "cycle", "person"),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field=AGENCY,
+    )
+    if cycle_id:
+        enrolments = enrolments.filter(cycle_id=cycle_id)
+    if person_id:
+        enrolments = enrolments.filter(person_id=person_id)
+    if household_id:
+        enrolments = enrolments.filter(household_id=household_id)
+    return enrolments.order_by("-year", "programme__report_order", "pk")
+
+
+def decree_get(*, user: User | AnonymousUser, decree_id: int) -> Decree:
+    return get_in_scope(
+        Decree.objects.select_related("cycle__programme__agency"),
+        user=user,
+        agency_field="cycle__programme__agency__code",
+        pk=decree_id,
+    )

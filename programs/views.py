@@ -1,0 +1,307 @@
+"""Portal pages of the programmes: setup (cycles), the applications pipeline, decisions,
+enrolment, SK decree exports, recipient imports and the recipients report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from depok_kds.access import may_see_pii
+from depok_kds.audit import pii_access_record
+from depok_kds.charts import bar_chart
+from depok_kds.errors import DomainError
+from depok_kds.models import User
+from depok_kds.portal import PortalRequest, portal_view
+from programs import (
+    exports,
+    tasks,  # noqa: F401 - registers the import job
+)
+from programs.forms import (
+    ApplicantForm,
+    CycleForm,
+    DecisionForm,
+    DecreeForm,
+    ExitForm,
+    ImportForm,
+    ReportFilterForm,
+)
+from programs.imports import recipient_import_start
+from programs.kinds import kind_for
+from programs.models import Application, Enrolment
+from programs.report import RecipientReport, recipient_report
+from programs.selectors import (
+    application_get,
+    application_list,
+    cycle_get,
+    decree_get,
+    enrolment_list,
+    programme_get,
+    programme_list,
+)
+from programs.services import (
+    application_approve,
+    application_enrol,
+    application_reject,
+    application_submit,
+    application_verification_start,
+    cycle_open,
+    decree_fix,
+    enrolment_exit,
+    slots_taken,
+)
+from registry.selectors import mask_nik, person_get_by_nik
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@portal_view(perm="programs.view_programme")
+def programme_index(request: PortalRequest) -> HttpResponse:
+    return render(
+        request, "programs/programme_list.html", {"programmes": programme_list(user=request.user)}
+    )
+
+
+@portal_view(perm="programs.view_programme")
+def programme_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    programme = programme_get(user=request.user, programme_id=pk)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("programs.add_cycle"):
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            cycle = cycle_open(
+                actor=request.user,
+                programme_id=programme.pk,
+                year=data["year"],
+                tahap=data["tahap"] or 0,
+                quota=data["quota"],
+                budget=data["budget"] or Decimal(0),
+                amount=data["amount"],
+            )
+            return redirect("programs:cycle", pk=cycle.pk)
+    cycles = programme.cycles.order_by("-year", "-tahap")
+    return render(
+        request,
+        "programs/programme_detail.html",
+        {"programme": programme, "cycles": cycles, "form": form},
+    )
+
+
+@require_GET
+@portal_view(perm="programs.view_application")
+def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(user=request.user, cycle_id=pk)
+    state = request.GET.get("state", "")
+    applications = application_list(user=request.user, cycle_id=cycle.pk, state=state)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(a, mask_nik(a.person.nik)) for a in page.object_list]
+    context = {
+        "cycle": cycle,
+        "page": page,
+        "rows": rows,
+        "state": state,
+        "states": Application.State.choices,
+        "taken": slots_taken(cycle),
+        "decrees": cycle.decrees.all(),
+        "decree_form": DecreeForm(),
+        "import_form": ImportForm(),
+        "enrolled": enrolment_list(user=request.user, cycle_id=cycle.pk).count(),
+    }
+    return render(request, "programs/cycle_detail.html", context)
+
+
+@portal_view(perm="programs.add_application")
+def application_new(request: PortalRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(user=request.user, cycle_id=pk)
+    kind = kind_for(cycle.programme.kind)
+    form = ApplicantForm(request.POST or None)
+    detail_form = kind.detail_form(request.POST or None, prefix="detail")
+    if request.method == "POST" and form.is_valid() and detail_form.is_valid():
+        person = person_get_by_nik(user=request.user, nik=form.cleaned_data["nik"])
+        application = application_submit(
+            actor=request.user,
+            cycle_id=cycle.pk,
+            person_id=person.pk,
+            channel=form.cleaned_data["channel"],
+            detail=detail_form.cleaned_data,
+            amount=form.cleaned_data["amount"],
+        )
+        messages.success(request, _("The application was submitted."))
+        return redirect("programs:application", pk=application.pk)
+    return render(
+        request,
+        "programs/application_new.html",
+        {"cycle": cycle, "form": form, "detail_form": detail_form},
+    )
+
+
+@require_GET
+@portal_view(perm="programs.view_application")
+def application_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    application = application_get(user=request.user, application_id=pk)
+    results = [
+        (r, gettext_now(r.message) % r.params if r.params else gettext_now(r.message))
+        for r in application.eligibility_results.all()
+    ]
+    enrolment = Enrolment.objects.filter(application=application).first()
+    context = {
+        "application": application,
+        "nik": mask_nik(application.person.nik),
+        "results": results,
+        "events": application.events.select_related("actor"),
+        "details": kind_for(application.programme.kind).detail_rows(application),
+        "decision_form": DecisionForm(),
+        "exit_form": ExitForm(),
+        "enrolment": enrolment,
+    }
+    return render(request, "programs/application_detail.html", context)
+
+
+ACTIONS = ("verify", "approve", "reject", "enrol")
+
+
+def _act(user: User, application_id: int, action: str, reason: str) -> None:
+    if action == "verify":
+        application_verification_start(actor=user, application_id=application_id, reason=reason)
+    elif action == "approve":
+        application_approve(actor=user, application_id=application_id, reason=reason)
+    elif action == "reject":
+        application_reject(actor=user, application_id=application_id, reason=reason)
+    else:
+        application_enrol(actor=user, application_id=application_id)
+
+
+@require_POST
+@portal_view(perm="programs.decide_application")
+def application_act(request: PortalRequest, pk: int, action: str) -> HttpResponse:
+    application = application_get(user=request.user, application_id=pk)
+    if action not in ACTIONS:
+        raise Http404
+    form = DecisionForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _act(request.user, application.pk, action, reason)
+    return redirect("programs:application", pk=application.pk)
+
+
+@require_POST
+@portal_view(perm="programs.decide_application")
+def enrolment_end(request: PortalRequest, pk: int) -> HttpResponse:
+    enrolment = enrolment_list(user=request.user).filter(pk=pk).first()
+    if enrolment is None:
+        raise Http404
+    form = ExitForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Choose why the enrolment ends."))
+    enrolment_exit(
+        actor=request.user, enrolment_id=enrolment.pk, reason=form.cleaned_data["reason"]
+    )
+    if enrolment.application_id:
+        return redirect("programs:application", pk=enrolment.application_id)
+    return redirect("programs:cycle", pk=enrolment.cycle_id)
+
+
+@require_POST
+@portal_view(perm="programs.add_decree")
+def decree_new(request: PortalRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(user=request.user, cycle_id=pk)
+    form = DecreeForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("A decree needs a number and a date."))
+    decree_fix(
+        actor=request.user,
+        cycle_id=cycle.pk,
+        number=form.cleaned_data["number"],
+        decreed_on=form.cleaned_data["decreed_on"],
+    )
+    return redirect("programs:cycle", pk=cycle.pk)
+
+
+@require_GET
+@portal_view(perm="programs.view_decree")
+def decree_export(request: PortalRequest, pk: int, fmt: str) -> HttpResponse:
+    decree = decree_get(user=request.user, decree_id=pk)
+    full = may_see_pii(request.user)
+    if full:
+        pii_access_record(
+            actor=request.user,
+            export=True,
+            target_type="programs.decree",
+            target_ids=[decree.pk],
+            count=decree.entries.count(),
+        )
+    if fmt == "pdf":
+        body, content_type = exports.decree_pdf(decree, full_nik=full), "application/pdf"
+    elif fmt == "xlsx":
+        body = exports.decree_xlsx(decree, full_nik=full)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    safe = "".join(c if c.isalnum() else "-" for c in decree.number)
+    response["Content-Disposition"] = f'attachment; filename="SK-{safe}.{fmt}"'
+    return response
+
+
+@require_POST
+@portal_view(perm="programs.add_recipientimport")
+def import_new(request: PortalRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(user=request.user, cycle_id=pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise DomainError(_("Choose a CSV or XLSX file."))
+    upload = form.cleaned_data["file"]
+    job = recipient_import_start(
+        actor=request.user,
+        cycle_id=cycle.pk,
+        file_name=upload.name,
+        content=upload.read(),
+        commit=form.cleaned_data["commit"],
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+def _report(request: PortalRequest) -> tuple[RecipientReport, ReportFilterForm]:
+    form = ReportFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    return recipient_report(
+        kecamatan=data.get("kecamatan", ""), kelurahan=data.get("kelurahan", "")
+    ), form
+
+
+@require_GET
+@portal_view(perm="programs.view_recipient_report")
+def report_page(request: PortalRequest) -> HttpResponse:
+    report, form = _report(request)
+    latest = len(report.years) - 1
+    chart = bar_chart(
+        [(r.programme.name, [float(c) for c in r.counts]) for r in report.rows],
+        title=gettext_now("Recipients per programme"),
+        series=[str(y) for y in report.years],
+    )
+    totals = [report.total(i) for i in range(len(report.years))]
+    return render(
+        request,
+        "programs/report.html",
+        {"report": report, "form": form, "chart": chart, "totals": totals, "latest": latest},
+    )
+
+
+@require_GET
+@portal_view(perm="programs.view_recipient_report")
+def report_xlsx(request: PortalRequest) -> HttpResponse:
+    report, _form = _report(request)
+    response = HttpResponse(
+        exports.report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="realisasi-penerima-manfaat.xlsx"'
+    return response

@@ -1,0 +1,112 @@
+"""DTSEN desil: linking imported rankings to the registry, and a household's desil history.
+
+A `DesilRecord` is one quarter's national ranking of a person (by NIK) or a family (by
+No. KK). Records are kept whether or not they match anyone, and never deleted: they are the
+history. Matching links a record to the person holding the NIK (and so their household) or
+to the household holding the No. KK as its open card; a record that matched nobody is tried
+again whenever people or cards are imported.
+
+A household's current desil (`Household.desil`, `desil_period`) is taken from its latest
+period. Within that period a family ranking (by No. KK) wins over a person's; among person
+rankings the head's wins, then the poorest (lowest) desil, so that nobody loses aid eligibility
+because a better-off member was ranked separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from registry.models import DesilRecord
+from registry.selectors import household_get
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from depok_kds.models import User
+
+MATCH_BY_NIK = """
+    UPDATE registry_desilrecord r SET person_id = p.id, household_id = p.household_id
+    FROM registry_person p
+    WHERE r.person_id IS NULL AND r.nik <> '' AND p.nik = r.nik
+      AND (%(all_niks)s OR r.nik = ANY(%(niks)s))
+      AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
+    RETURNING r.household_id
+"""
+MATCH_BY_KK = """
+    UPDATE registry_desilrecord r SET household_id = c.household_id
+    FROM registry_familycard c
+    WHERE r.household_id IS NULL AND r.kk_number <> '' AND c.number = r.kk_number
+      AND c.valid_to IS NULL
+      AND (%(all_kks)s OR r.kk_number = ANY(%(kks)s))
+      AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
+    RETURNING r.household_id
+"""
+REFRESH = """
+    UPDATE registry_household h
+    SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
+    FROM (
+        SELECT DISTINCT ON (r.household_id) r.household_id, r.desil, r.period
+        FROM registry_desilrecord r JOIN registry_household hh ON hh.id = r.household_id
+        WHERE r.household_id = ANY(%(ids)s)
+        ORDER BY r.household_id, r.period DESC, (r.nik = '') DESC,
+            (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC, r.desil ASC
+    ) latest
+    WHERE h.id = latest.household_id
+      AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, latest.period)
+"""
+
+
+@transaction.atomic
+def desil_records_match(
+    *,
+    niks: Sequence[str] | None = None,
+    kks: Sequence[str] | None = None,
+    job_id: int | None = None,
+) -> int:
+    """Link unmatched records (of these NIKs / No. KKs, or of one import job, or all) to the
+    registry, and refresh the desil of every household that gained one; return that count.
+
+    With neither `niks` nor `kks` every unmatched record is tried; an empty list tries none.
+    """
+    everything = niks is None and kks is None
+    params: dict[str, Any] = {
+        "all_niks": everything,
+        "niks": list(niks or []),
+        "all_kks": everything,
+        "kks": list(kks or []),
+        "job": job_id,
+    }
+    household_ids: set[int] = set()
+    with connection.cursor() as cursor:
+        if everything or params["niks"]:
+            cursor.execute(MATCH_BY_NIK, params)
+            household_ids.update(row[0] for row in cursor.fetchall() if row[0] is not None)
+        if everything or params["kks"]:
+            cursor.execute(MATCH_BY_KK, params)
+            household_ids.update(row[0] for row in cursor.fetchall() if row[0] is not None)
+    return household_desil_refresh(household_ids=sorted(household_ids))
+
+
+@transaction.atomic
+def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
+    """Set each household's current desil from its latest period; return how many changed."""
+    if not household_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH, {"ids": list(household_ids), "now": timezone.now()})
+        return int(cursor.rowcount)
+
+
+def desil_history(*, user: User | AnonymousUser, household_id: int) -> QuerySet[DesilRecord]:
+    """The DTSEN rankings of a household the user may see (Http404 otherwise), newest first."""
+    household = household_get(user=user, household_id=household_id)
+    return (
+        DesilRecord.objects.filter(household=household)
+        .select_related("person")
+        .order_by("-period", "kk_number", "person__full_name", "pk")
+    )

@@ -1,0 +1,250 @@
+"""What every import kind shares: the check-then-write pipeline over staging tables.
+
+An import runs twice over the same file. The *preview* checks every row in Python (shapes,
+NIK/KK, codes) and writes the clean rows, and one line per problem of a bad row, to a
+*prepared* CSV file beside the upload. It then copies that file into temporary tables and
+checks it against the registry in SQL (who exists, what would change), without writing.
+The *commit* copies the prepared file in again, repeats the SQL checks (the registry may
+have changed since), and writes set-based, chunk by chunk: a few statements per chunk of
+families or rows, never one per row.
+
+A kind (households, assessments, desil) says how to check one row, which staging tables it
+needs, how to classify, and how to write one chunk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from django.utils.functional import Promise
+
+from registry.imports.columns import Column, Layout
+from registry.imports.readers import Sheet, SheetRow
+from registry.selectors import MASK_CHAR
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
+    from depok_kds.models import User
+
+# The preview checks rows in blocks (written to the file and the database together) and
+# reports progress every few blocks.
+BLOCK_ROWS = 1_000
+BLOCKS_PER_REPORT = 10
+COPY_BLOCK = 1 << 20
+STATISTICS_TARGET = 10
+# The middle of a masked No. KK / NIK in SQL, as registry.selectors.mask_nik does it.
+SQL_MASK = MASK_CHAR * 8
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One reason a row cannot be imported, where the clerk will look for it."""
+
+    row: int
+    column: str
+    reason: str
+
+    def as_error_row(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportContext:
+    """What checking and writing need besides the rows."""
+
+    actor: User | None
+    job_id: int
+    today: date
+    layout: Layout
+    kelurahan_codes: frozenset[str] = frozenset()  # where the actor may register households
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Checked(NamedTuple):
+    """One row after the Python check: its group key, clean values or its issues."""
+
+    key: str | None  # what groups rows (a family's No. KK); None when it cannot be read
+    values: list[Any] | None  # the staging values after (row, key, bad, column, reason)
+    issues: list[Issue]
+    warnings: int = 0
+
+
+@dataclass
+class Prepared:
+    """What the Python pass over the file found."""
+
+    rows: int = 0
+    bad_rows: int = 0
+    warnings: int = 0
+
+
+class ImportKind(ABC):
+    """One kind of import file: its columns, row check, staging SQL and writes."""
+
+    key: ClassVar[str]
+    label: ClassVar[str | Promise]
+    permission: ClassVar[str]
+    # Staging columns, in the order the prepared CSV file holds them.
+    prepared_columns: ClassVar[tuple[str, ...]]
+    staging_table: ClassVar[str]
+    analyze_columns: ClassVar[tuple[str, ...]] = ("row_no", "bad")
+
+    @abstractmethod
+    def columns(self) -> Sequence[Column]: ...
+
+    def context_extra(self) -> dict[str, Any]:
+        """Anything the row check needs loaded once (the active ruleset, ...)."""
+        return {}
+
+    @abstractmethod
+    def check_row(self, row: SheetRow, ctx: ImportContext) -> Checked:
+        """Check one row; clean values follow `prepared_columns` after its first five."""
+
+    @abstractmethod
+    def create_staging(self, cursor: CursorWrapper) -> None:
+        """Create the empty temporary tables (`staging_table` receives the prepared rows)."""
+
+    @abstractmethod
+    def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
+        """Run the SQL checks over the loaded staging table (inside a transaction)."""
+
+    def stage(self, cursor: CursorWrapper, path: Path, ctx: ImportContext) -> None:
+        """Load the prepared file into fresh staging tables and check it (in a transaction)."""
+        self.create_staging(cursor)
+        with path.open("rb") as handle, cursor.cursor.copy(self.copy_sql()) as copy:
+            while block := handle.read(COPY_BLOCK):
+                copy.write(block)
+        self.loaded(cursor)
+        self.check(cursor, ctx)
+
+    def copy_sql(self) -> str:
+        names = ", ".join(self.prepared_columns)
+        return f"COPY {self.staging_table} ({names}) FROM STDIN (FORMAT csv)"
+
+    def loaded(self, cursor: CursorWrapper) -> None:
+        """Gather statistics of the loaded staging table (inside a transaction).
+
+        Temporary tables get no autovacuum: without statistics the planner guesses badly. A
+        small sample is enough for row counts and distinct keys.
+        """
+        cursor.execute("SET LOCAL default_statistics_target = %s", [STATISTICS_TARGET])
+        columns = ", ".join(self.analyze_columns)
+        cursor.execute(f"ANALYZE {self.staging_table} ({columns})")
+
+    @abstractmethod
+    def issues(self, cursor: CursorWrapper, ctx: ImportContext) -> list[Issue]:
+        """Every problem found, by row; afterwards what a skipped group means."""
+
+    @abstractmethod
+    def counts(self, cursor: CursorWrapper) -> dict[str, int]:
+        """What would be (or, during the commit, will now be) created, updated, unchanged."""
+
+    @abstractmethod
+    def chunks(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
+        """The chunks to write, in order: (chunk number, rows in it)."""
+
+    @abstractmethod
+    def write_chunk(self, cursor: CursorWrapper, chunk: int, ctx: ImportContext) -> None:
+        """Write one chunk: a handful of set-based statements."""
+
+    def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:  # noqa: B027
+        """Work after the last chunk (in the final transaction); none by default."""
+
+    @abstractmethod
+    def drop(self, cursor: CursorWrapper) -> None: ...
+
+    # --- the Python pass ------------------------------------------------------------------
+
+    def prepare(
+        self,
+        sheet: Sheet,
+        path: Path,
+        ctx: ImportContext,
+        *,
+        on_progress: Callable[[int], None] | None = None,
+        load: CursorWrapper | None = None,
+    ) -> Prepared:
+        """Check every row of `sheet` and write the prepared CSV file to `path`.
+
+        With `load` (a cursor whose staging tables exist) the rows are also copied into the
+        staging table as they are checked: the database parses them on its own core while
+        Python checks the next ones. The copy pauses at each progress report, because the
+        report is a statement on the same connection.
+        """
+        summary = Prepared()
+        blocks = self._csv_blocks(sheet, ctx, summary)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            more = True
+            while more:
+                with ExitStack() as stack:
+                    copy = stack.enter_context(load.cursor.copy(self.copy_sql())) if load else None
+                    written = 0
+                    for text in islice(blocks, BLOCKS_PER_REPORT):
+                        handle.write(text)
+                        if copy is not None:
+                            copy.write(text)
+                        written += 1
+                    more = written == BLOCKS_PER_REPORT
+                if on_progress is not None:
+                    on_progress(summary.rows)
+        tmp.replace(path)  # a killed worker never leaves a half-written prepared file
+        return summary
+
+    def _csv_blocks(self, sheet: Sheet, ctx: ImportContext, summary: Prepared) -> Iterator[str]:
+        """The prepared CSV text, `BLOCK_ROWS` file rows at a time."""
+        padding = [None] * (len(self.prepared_columns) - 5)  # a bad row has no clean values
+        buffer = io.StringIO()
+        write = csv.writer(buffer).writerow
+        for row in sheet.rows():
+            summary.rows += 1
+            checked = self.check_row(row, ctx)
+            summary.warnings += checked.warnings
+            if checked.values is not None:
+                write([row.number, checked.key, "f", None, None, *checked.values])
+            else:
+                summary.bad_rows += 1
+                for issue in checked.issues:
+                    write([row.number, checked.key, "t", issue.column, issue.reason, *padding])
+            if summary.rows % BLOCK_ROWS == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue()
+
+
+def run(cursor: CursorWrapper, statements: Iterable[str], params: dict[str, Any]) -> None:
+    for statement in statements:
+        cursor.execute(statement, params)
+
+
+def fetch_issues(cursor: CursorWrapper, sql: str, params: dict[str, Any]) -> list[Issue]:
+    cursor.execute(sql, params)
+    return [Issue(row, column or "", reason) for row, column, reason in cursor.fetchall()]
+
+
+def one_row(
+    cursor: CursorWrapper, sql: str, params: dict[str, Any] | None = None
+) -> dict[str, int]:
+    cursor.execute(sql, params or {})
+    names = [column.name for column in cursor.description]
+    values = cursor.fetchone()
+    return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+
+
+def sql_message(message: Any, *markers: str) -> str:
+    """A translated message with `{name}` markers, where SQL `replace()` puts row values."""
+    if not markers:
+        return str(message)
+    return str(message % {name: "{" + name + "}" for name in markers})

@@ -1,0 +1,363 @@
+"""Re-scoring every household under a newly activated ruleset: the job and its set-based SQL.
+
+The 14-parameter rules are data (see `registry.scoring`), so a new version changes points or
+thresholds, never code. Activating it (`registry.services.ruleset_activate`) starts this job.
+Each household with a current assessment gets a new Assessment row (source "rescore", the same
+answers, the new version) that becomes current; the old row stays as history.
+
+At 650,000 households a query per household is out of the question, so the ruleset is turned
+into SQL: one CASE expression per parameter mapping the stored option code to its weighted
+points, summed and compared with the thresholds exactly as `scoring.score` / `scoring.classify`
+do (the tests check both agree). A chunk is a range of household ids and a handful of
+statements: score the range into a temporary table, retire the old rows, insert the new ones,
+update the households whose class or score changed. Meanwhile the chunk holds the active
+ruleset's row, which recording an assessment share-locks first: an officer saving a form
+waits for the chunk (a second or two) instead of racing it.
+
+Resumable and idempotent: a chunk and its checkpoint commit together, and a chunk only takes
+households whose current assessment is under another ruleset, so a re-run after a killed
+worker neither repeats nor loses a household.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import OperationalError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.jobs import Progress, job_task
+from depok_kds.models import Job
+from registry import scoring
+from registry.models import Assessment, Ruleset
+from registry.selectors import ruleset_rules
+
+KIND = "registry.rescore"
+CHUNK_SIZE = 25_000
+# Error rows are for people to read; beyond this the result only counts them.
+MAX_ERROR_ROWS = 500
+UNSCORABLE = "unscorable"
+DEADLOCK = "40P01"
+DEADLOCK_ATTEMPTS = 3
+
+logger = logging.getLogger(__name__)
+
+
+def json_number(value: Decimal) -> int | float:
+    """Points as a JSON number: 3, 37.5 (what contributions store, in Python and in SQL)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+@dataclass(frozen=True)
+class RulesetSql:
+    """A ruleset as SQL over the stored answers of assessments, as in `scoring.score`."""
+
+    rules: scoring.Ruleset
+    params: dict[str, Any]
+    terms: tuple[str, ...]  # per parameter i: the points of answer a{i}, NULL if not an option
+    items: tuple[str, ...]  # per parameter: its contribution, a JSON constant per option
+
+    @classmethod
+    def build(cls, rules: scoring.Ruleset) -> RulesetSql:
+        params: dict[str, Any] = {
+            "rs_codes": [parameter.code for parameter in rules.parameters],
+            "rs_miskin": str(rules.thresholds.miskin),
+            "rs_rentan": str(rules.thresholds.rentan),
+        }
+        terms, items = [], []
+        for i, parameter in enumerate(rules.parameters):
+            params[f"rs_p{i}"] = parameter.code
+            points, contributions = [], []
+            for j, option in enumerate(parameter.options):
+                weighted = json_number(option.score * parameter.weight)
+                params[f"rs_o{i}_{j}"] = option.code
+                params[f"rs_v{i}_{j}"] = str(weighted)
+                # The same shape as contributions_json gives in Python.
+                params[f"rs_c{i}_{j}"] = json.dumps(
+                    {"parameter": parameter.code, "option": option.code, "points": weighted}
+                )
+                points.append(f"WHEN %(rs_o{i}_{j})s THEN %(rs_v{i}_{j})s::numeric")
+                contributions.append(f"WHEN %(rs_o{i}_{j})s THEN %(rs_c{i}_{j})s::jsonb")
+            terms.append(f"CASE a{i} {' '.join(points)} END")
+            items.append(f"CASE {{answers}} ->> %(rs_p{i})s {' '.join(contributions)} END")
+        return cls(rules, params, tuple(terms), tuple(items))
+
+    def contributions(self, answers: str) -> str:
+        """The contributions JSON of the `answers` column (of answers that fit this ruleset)."""
+        return (
+            f"jsonb_build_array({', '.join(item.format(answers=answers) for item in self.items)})"
+        )
+
+    def scored(self, *, where: str, carry: bool = False) -> str:
+        """SELECT (old_id, household_id, old_class, total, new_class) of the assessments `a`
+        matching `where`; new_class is NULL when the answers do not fit this ruleset (one is
+        missing, not an option, or of an unknown parameter). `carry` adds the answers and
+        assessed_on, for writing the new assessments."""
+        carried = ", answers, assessed_on" if carry else ""
+        count = len(self.terms)
+        points = ", ".join(f"({term}) AS t{i}" for i, term in enumerate(self.terms))
+        total = " + ".join(f"t{i}" for i in range(count))
+        # Each answer is read from the JSON once; OFFSET 0 keeps the planner from inlining the
+        # subqueries, which would evaluate every CASE again wherever its result is used.
+        answers = ", ".join(f"a.answers ->> %(rs_p{i})s AS a{i}" for i in range(count))
+        return f"""
+            SELECT old_id, household_id, old_class, total{carried},
+                   CASE WHEN total IS NULL OR NOT known THEN NULL
+                        WHEN total >= %(rs_miskin)s::numeric THEN 'miskin'
+                        WHEN total >= %(rs_rentan)s::numeric THEN 'rentan'
+                        ELSE 'tidak_miskin' END AS new_class
+            FROM (
+                SELECT old_id, household_id, old_class, known, {total} AS total{carried}
+                FROM (
+                    SELECT a.id AS old_id, a.household_id, a.poverty_class AS old_class,
+                           a.answers, a.assessed_on,
+                           (a.answers - %(rs_codes)s::text[]) = '{{}}'::jsonb AS known,
+                           {answers}
+                    FROM registry_assessment a
+                    WHERE {where}
+                    OFFSET 0
+                ) chosen, LATERAL (SELECT {points}) points
+                OFFSET 0
+            ) totals
+        """  # noqa: S608 (only generated placeholders: every value is a bound parameter)
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did: households taken, re-scored, and their class moves."""
+
+    superseded: bool = False  # the ruleset is no longer the active one
+    last_household_id: int = 0  # the end of the chunk's range; 0: no household left
+    taken: int = 0  # households in the range not yet under the ruleset
+    rescored: int = 0
+    transitions: Counter[str] = field(default_factory=Counter)  # "old>new" -> households
+    unscorable: list[str] = field(default_factory=list)  # registry numbers
+
+
+@transaction.atomic
+def rescore_chunk(*, ruleset: Ruleset, after_household_id: int, size: int) -> ChunkResult:
+    """Re-score the next `size` households (by id, after `after_household_id`) whose current
+    assessment is under another ruleset; households whose answers do not fit are left as
+    they are and reported."""
+    sql = RulesetSql.build(ruleset_rules(ruleset))
+    params = {**sql.params, "new": ruleset.pk, "after": after_household_id, "size": size}
+    result = ChunkResult()
+    with connection.cursor() as cursor:
+        # Recording or importing an assessment share-locks the active ruleset before touching
+        # a household; holding it exclusively, no assessment changes under this chunk.
+        cursor.execute(
+            "SELECT id FROM registry_ruleset WHERE id = %s AND status = %s FOR NO KEY UPDATE",
+            [ruleset.pk, Ruleset.Status.ACTIVE],
+        )
+        if cursor.fetchone() is None:
+            result.superseded = True
+            return result
+        # The chunk is a range of household ids, found along the index of current
+        # assessments: every statement below is then a range scan, whatever the statistics.
+        cursor.execute(
+            """
+            SELECT count(*), max(household_id) FROM (
+                SELECT household_id FROM registry_assessment
+                WHERE is_current AND household_id > %(after)s
+                ORDER BY household_id LIMIT %(size)s
+            ) chunk
+            """,
+            params,
+        )
+        taken, last = cursor.fetchone() or (0, None)
+        if not taken or last is None:
+            return result
+        result.last_household_id = last
+        scored = sql.scored(
+            where="a.is_current AND a.household_id > %(after)s AND a.household_id <= %(last)s "
+            "AND a.ruleset_id <> %(new)s",
+            carry=True,
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE rescore_chunk AS {scored}", {**params, "last": last}
+        )
+        cursor.execute("SELECT count(*) FROM rescore_chunk")
+        result.taken = (cursor.fetchone() or (0,))[0]
+        if result.taken:
+            _write_chunk(cursor, sql=sql, ruleset=ruleset, after=after_household_id, last=last)
+            _count_chunk(cursor, result)
+        cursor.execute("DROP TABLE rescore_chunk")
+    return result
+
+
+def _write_chunk(cursor: Any, *, sql: RulesetSql, ruleset: Ruleset, after: int, last: int) -> None:
+    # The id range repeated in each statement makes it a range scan on an index: the
+    # temporary table has no statistics for the planner to rely on.
+    bounds = {"after": after, "last": last, "new": ruleset.pk}
+    cursor.execute(
+        """
+        UPDATE registry_assessment a SET is_current = false
+        WHERE a.is_current AND a.household_id > %(after)s AND a.household_id <= %(last)s
+          AND a.ruleset_id <> %(new)s
+          AND a.id IN (SELECT old_id FROM rescore_chunk WHERE new_class IS NOT NULL)
+        """,
+        bounds,
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO registry_assessment (household_id, ruleset_id, answers, score, max_score,
+            poverty_class, contributions, source, assessor_id, assessed_on, is_current,
+            created_at)
+        SELECT household_id, %(new)s, answers, total, %(max)s::numeric, new_class,
+               {sql.contributions("answers")}, %(source)s, NULL, assessed_on, true,
+               statement_timestamp()
+        FROM rescore_chunk WHERE new_class IS NOT NULL
+        """,  # noqa: S608 (only generated placeholders)
+        {
+            **sql.params,
+            **bounds,
+            "max": str(sql.rules.max_possible),
+            "source": Assessment.Source.RESCORE,
+        },
+    )
+    # The household keeps its assessed_on: the answers were collected on that day. Rows are
+    # fed in id order, the order services lock several households in (a deadlock that still
+    # happens is retried by the job).
+    cursor.execute(
+        """
+        UPDATE registry_household h
+        SET poverty_class = c.new_class, poverty_score = c.total,
+            updated_at = statement_timestamp()
+        FROM (
+            SELECT household_id, new_class, total FROM rescore_chunk
+            WHERE new_class IS NOT NULL ORDER BY household_id
+        ) c
+        WHERE h.id = c.household_id AND h.id > %(after)s AND h.id <= %(last)s
+          AND (h.poverty_class, h.poverty_score) IS DISTINCT FROM (c.new_class, round(c.total, 2))
+        """,
+        bounds,
+    )
+
+
+def _count_chunk(cursor: Any, result: ChunkResult) -> None:
+    cursor.execute(
+        "SELECT old_class, coalesce(new_class, %s), count(*) FROM rescore_chunk GROUP BY 1, 2",
+        [UNSCORABLE],
+    )
+    for old, new, count in cursor.fetchall():
+        result.transitions[f"{old}>{new}"] += count
+        if new != UNSCORABLE:
+            result.rescored += count
+    cursor.execute(
+        """
+        SELECT h.registry_number FROM rescore_chunk c JOIN registry_household h
+            ON h.id = c.household_id
+        WHERE c.new_class IS NULL ORDER BY c.household_id LIMIT %s
+        """,
+        [MAX_ERROR_ROWS],
+    )
+    result.unscorable = [row[0] for row in cursor.fetchall()]
+
+
+def households_to_rescore(*, ruleset: Ruleset) -> int:
+    """Households whose current assessment is under another ruleset than `ruleset`."""
+    return Assessment.objects.filter(is_current=True).exclude(ruleset_id=ruleset.pk).count()
+
+
+@job_task(KIND, label=_("Re-scoring under a new poverty ruleset"))
+def rescore(job: Job, progress: Progress) -> dict[str, Any]:
+    """Re-score, chunk by chunk, every household not yet scored under the job's ruleset.
+
+    Stops early (superseded) if another version was activated meanwhile: that version's own
+    job re-scores everyone, including the households this one already did.
+    """
+    ruleset = Ruleset.objects.get(pk=job.params["ruleset_id"])
+    size = int(job.params.get("chunk_size", CHUNK_SIZE))
+    if not job.total:
+        progress.set_total(households_to_rescore(ruleset=ruleset))
+    state: dict[str, Any] = {
+        "after": 0,
+        "done": 0,
+        "rescored": 0,
+        "unscorable": 0,
+        "transitions": {},
+        **progress.state,
+    }
+    while True:
+        chunk, state = _chunk_with_retries(
+            ruleset=ruleset, size=size, state=state, progress=progress
+        )
+        if chunk.superseded or not chunk.last_household_id:
+            break
+    transitions = Counter(state["transitions"])
+    changed = sum(
+        count
+        for key, count in transitions.items()
+        if key.split(">")[0] != key.split(">")[1] and not key.endswith(UNSCORABLE)
+    )
+    return {
+        "ruleset": ruleset.version,
+        "households": state["done"],
+        "rescored": state["rescored"],
+        "changed_class": changed,
+        "unscorable": state["unscorable"],
+        "superseded": chunk.superseded,
+        "transitions": dict(sorted(transitions.items())),
+    }
+
+
+def _chunk_with_retries(
+    *, ruleset: Ruleset, size: int, state: dict[str, Any], progress: Progress
+) -> tuple[ChunkResult, dict[str, Any]]:
+    """One chunk and its checkpoint in one transaction, tried again after a deadlock."""
+    error_rows = list(progress.job.error_rows)
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            return _chunk(ruleset=ruleset, size=size, state=state, progress=progress)
+        except OperationalError as error:
+            progress.job.error_rows = error_rows  # the rolled-back chunk's rows are not kept
+            if (
+                getattr(error.__cause__, "sqlstate", None) != DEADLOCK
+                or attempt == DEADLOCK_ATTEMPTS
+            ):
+                raise
+            logger.warning("re-scoring chunk after household %s deadlocked; again", state["after"])
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _chunk(
+    *, ruleset: Ruleset, size: int, state: dict[str, Any], progress: Progress
+) -> tuple[ChunkResult, dict[str, Any]]:
+    with connection.cursor() as cursor:
+        # A chunk lost in a crash right after its commit is lost with its checkpoint, and the
+        # re-run redoes it: no need to wait for the disk at each commit.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+    chunk = rescore_chunk(ruleset=ruleset, after_household_id=state["after"], size=size)
+    if chunk.superseded or not chunk.last_household_id:  # superseded, or nothing left
+        return chunk, state
+    unscorable = chunk.transitions.total() - chunk.rescored
+    room = MAX_ERROR_ROWS - state["unscorable"]
+    if chunk.unscorable and room > 0:
+        reason = str(
+            _("The answers do not fit ruleset %(version)s; assess the household again.")
+            % {"version": ruleset.version}
+        )
+        progress.add_errors(
+            [
+                {"row": number, "column": "answers", "reason": reason}
+                for number in chunk.unscorable[:room]
+            ]
+        )
+    transitions = Counter(state["transitions"]) + chunk.transitions
+    state = {
+        "after": chunk.last_household_id,
+        "done": state["done"] + chunk.taken,
+        "rescored": state["rescored"] + chunk.rescored,
+        "unscorable": state["unscorable"] + unscorable,
+        "transitions": dict(transitions),
+    }
+    progress.advance(state["done"], state=state)
+    return chunk, state

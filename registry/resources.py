@@ -1,0 +1,424 @@
+"""django-import-export resources for the back-office: households with members, DTSEN desil.
+
+The portal's import pages are the clerk's path (preview, families skipped whole, set-based
+writes). These resources serve the Django admin's import and export: the same columns, every
+identifier read as text and checked by `registry.nik`, with per-row errors shown by the admin,
+bulk writes (`use_bulk`) in batches, and unchanged rows skipped. The admin imports a file only
+when its dry run has no error at all.
+
+Export from the admin carries full NIK and No. KK numbers, so it is offered only to users who
+may see them, and every export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.admin import ImportExportMixin
+from import_export.fields import Field
+
+from depok_kds.access import may_see_pii
+from depok_kds.audit import audit_record, pii_access_record
+from registry.dtsen import desil_records_match, household_desil_refresh
+from registry.imports import members
+from registry.imports.kinds import DESIL, HOUSEHOLDS
+from registry.imports.selectors import import_allowed
+from registry.imports.values import (
+    CellError,
+    identifier_kk,
+    parse_date,
+    parse_kelurahan_code,
+    parse_period,
+    parse_whole,
+    require,
+)
+from registry.imports.widgets import (
+    DesilInstanceLoader,
+    HouseholdByKkWidget,
+    KkWidget,
+    NikWidget,
+    ParsedWidget,
+    PersonInstanceLoader,
+    cell,
+    desil_key,
+    desil_records,
+    is_head,
+    nik_of,
+)
+from registry.models import DesilRecord, FamilyCard, Household, HouseholdEvent, Kelurahan, Person
+from registry.names import normalize_name
+from registry.nik import today_wib
+from registry.selectors import mask_nik
+
+BATCH_SIZE = 1_000
+HEAD = Person.Relationship.HEAD
+
+
+def _sex_letter(value: str) -> str:
+    return "L" if value == Person.Sex.MALE else "P"
+
+
+class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  # untyped library
+    """One row per member, with the family's No. KK and address: the portal's template."""
+
+    import_kind = HOUSEHOLDS.key
+
+    no_kk = Field(attribute="household", column_name="no_kk", widget=HouseholdByKkWidget())
+    kelurahan_code = Field(
+        attribute="household__kelurahan_id", column_name="kelurahan_code", readonly=True
+    )
+    rw = Field(attribute="household__rw", column_name="rw", readonly=True)
+    rt = Field(attribute="household__rt", column_name="rt", readonly=True)
+    alamat = Field(attribute="household__address", column_name="alamat", readonly=True)
+    nik = Field(attribute="nik", column_name="nik", widget=NikWidget(required=False, empty=None))
+    nama = Field(
+        attribute="full_name",
+        column_name="nama",
+        widget=ParsedWidget(lambda text: members.parse_name(text)[0]),
+    )
+    jenis_kelamin = Field(
+        attribute="sex",
+        column_name="jenis_kelamin",
+        widget=ParsedWidget(members.parse_sex, _sex_letter),
+    )
+    tempat_lahir = Field(
+        attribute="birth_place",
+        column_name="tempat_lahir",
+        widget=ParsedWidget(members.parse_place),
+    )
+    tanggal_lahir = Field(
+        attribute="birth_date",
+        column_name="tanggal_lahir",
+        widget=ParsedWidget(
+            lambda text: parse_date(text, today=today_wib()), lambda d: d.isoformat()
+        ),
+    )
+    hubungan = Field(
+        attribute="relationship",
+        column_name="hubungan",
+        widget=ParsedWidget(members.parse_relationship),
+    )
+    status_kawin = Field(
+        attribute="marital_status",
+        column_name="status_kawin",
+        widget=ParsedWidget(members.parse_marital_status),
+    )
+    pendidikan = Field(
+        attribute="education",
+        column_name="pendidikan",
+        widget=ParsedWidget(members.parse_education),
+    )
+    pekerjaan = Field(
+        attribute="occupation",
+        column_name="pekerjaan",
+        widget=ParsedWidget(members.parse_occupation),
+    )
+    disabilitas = Field(
+        attribute="disability",
+        column_name="disabilitas",
+        widget=ParsedWidget(members.parse_disability),
+    )
+
+    class Meta:
+        model = Person
+        name = _("Households with members (one row per member)")
+        fields = (
+            "no_kk",
+            "kelurahan_code",
+            "rw",
+            "rt",
+            "alamat",
+            "nik",
+            "nama",
+            "jenis_kelamin",
+            "tempat_lahir",
+            "tanggal_lahir",
+            "hubungan",
+            "status_kawin",
+            "pendidikan",
+            "pekerjaan",
+            "disabilitas",
+        )
+        import_id_fields = ("nik",)
+        instance_loader_class = PersonInstanceLoader
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        skip_unchanged = True
+        report_skipped = False
+        skip_html_diff = True
+        clean_model_instances = False
+        use_transactions = True
+        chunk_size = BATCH_SIZE
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.household_widget: HouseholdByKkWidget = self.fields["no_kk"].widget
+        self.created: list[Household] = []
+        self.family_sizes: dict[int, int] = {}
+        self.family_numbers: dict[int, str] = {}
+
+    # --- import ---------------------------------------------------------------------------
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        """Find the household of every No. KK in the file; create the new ones with their card.
+
+        A new family needs exactly one head and one valid address; otherwise each of its rows
+        gets that reason as its error.
+        """
+        today = today_wib()
+        families: dict[str, list[dict[str, Any]]] = {}
+        for row in dataset.dict:
+            text, number = cell(row.get("no_kk"))
+            try:
+                kk = identifier_kk(text, numeric=number, today=today).kk
+            except CellError:
+                continue  # the row's own error says why
+            families.setdefault(kk, []).append(row)
+        existing = {
+            card.number: card.household
+            for card in FamilyCard.objects.filter(
+                number__in=list(families), valid_to__isnull=True
+            ).select_related("household")
+        }
+        known_kelurahan = set(Kelurahan.objects.values_list("code", flat=True))
+        widget = self.household_widget
+        widget.households, widget.problems = dict(existing), {}
+        new: list[tuple[str, Household, int]] = []
+        for kk, rows in families.items():
+            if kk in existing:
+                continue
+            try:
+                household = self._new_household(rows[0], known_kelurahan)
+            except CellError as error:
+                widget.problems[kk] = error.message
+                continue
+            heads = sum(1 for row in rows if is_head(row))
+            if heads != 1:
+                message = _(
+                    "The family has %(count)s heads of family (hubungan 1); exactly one is needed."
+                )
+                widget.problems[kk] = str(message % {"count": heads})
+                continue
+            new.append((kk, household, len(rows)))
+        Household.objects.bulk_create([h for _kk, h, _n in new], batch_size=BATCH_SIZE)
+        FamilyCard.objects.bulk_create(
+            [FamilyCard(household=h, number=kk, valid_from=today) for kk, h, _n in new],
+            batch_size=BATCH_SIZE,
+        )
+        widget.households.update({kk: h for kk, h, _n in new})
+        self.created = [h for _kk, h, _n in new]
+        self.family_sizes = {h.pk: n for _kk, h, n in new}
+        self.family_numbers = {h.pk: kk for kk, h, _n in new}
+
+    def _new_household(self, row: dict[str, Any], known: set[str]) -> Household:
+        code = parse_kelurahan_code(cell(row.get("kelurahan_code"))[0])
+        if code not in known:
+            raise CellError(
+                _("%(value)r is not a kelurahan code of Kota Depok (for example 32.76.01.1006).")
+                % {"value": code}
+            )
+        return Household(
+            kelurahan_id=code,
+            rw=members.parse_rt_rw(cell(row.get("rw"))[0]),
+            rt=members.parse_rt_rw(cell(row.get("rt"))[0]),
+            address=members.parse_address(cell(row.get("alamat"))[0]),
+        )
+
+    def import_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
+        registered, household_before = instance.pk is not None, instance.household_id
+        super().import_instance(instance, row, **kwargs)
+        if registered and instance.household_id != household_before:
+            raise ValidationError(
+                {"nik": _("This NIK is already registered in another household.")}
+            )
+        household = instance.household if instance.household_id else None
+        if (
+            household is not None
+            and household.pk not in self.family_sizes
+            and instance.relationship == HEAD
+            and household.head_id not in (None, instance.pk)
+        ):
+            raise ValidationError(
+                {
+                    "hubungan": _(
+                        "The household already has a head of family; change it in the portal."
+                    )
+                }
+            )
+
+    def before_save_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
+        instance.name_normalized = normalize_name(instance.full_name)[:150]
+        instance.nik_status = Person.NikStatus.VALID if instance.nik else Person.NikStatus.MISSING
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors():
+            return
+        ids = [h.pk for h in self.created]
+        Household.objects.filter(pk__in=ids, head__isnull=True).update(
+            head=Subquery(
+                Person.objects.filter(
+                    household=OuterRef("pk"), relationship=HEAD, is_deceased=False
+                ).values("pk")[:1]
+            )
+        )
+        user = kwargs.get("user")
+        actor = user if user is not None and user.is_authenticated else None
+        HouseholdEvent.objects.bulk_create(
+            [
+                HouseholdEvent(
+                    household_id=pk,
+                    kind=HouseholdEvent.Kind.REGISTERED,
+                    actor=actor,
+                    details={
+                        "members": self.family_sizes[pk],
+                        "kk": mask_nik(self.family_numbers[pk]),
+                        "source": "admin_import",
+                    },
+                )
+                for pk in ids
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        desil_records_match(
+            niks=[nik for row in dataset.dict if (nik := nik_of(row))],
+            kks=list(self.household_widget.households),
+        )
+        audit_record(
+            actor=user,
+            action="registry.admin_import.households",
+            target_type="registry.household",
+            after={
+                "file": kwargs.get("file_name", ""),
+                "households_new": len(ids),
+                "totals": dict(result.totals),
+            },
+        )
+
+    # --- export ---------------------------------------------------------------------------
+
+    def filter_export(self, queryset: QuerySet[Any], **kwargs: Any) -> QuerySet[Person]:
+        """The members of the exported households (the admin hands over households)."""
+        persons = Person.objects.all()
+        if queryset.model is Household:
+            persons = persons.filter(household__in=queryset.values("pk"))
+        else:
+            persons = persons.filter(pk__in=queryset.values("pk"))
+        return (
+            persons.select_related("household")
+            .prefetch_related(
+                Prefetch(
+                    "household__family_cards",
+                    queryset=FamilyCard.objects.filter(valid_to__isnull=True),
+                    to_attr="open_cards",
+                )
+            )
+            .order_by("household_id", "pk")
+        )
+
+
+class DesilRecordResource(resources.ModelResource):  # type: ignore[misc]  # untyped library
+    """One DTSEN ranking per row: nik and/or no_kk, desil, periode."""
+
+    import_kind = DESIL.key
+
+    nik = Field(attribute="nik", column_name="nik", widget=NikWidget(required=False))
+    no_kk = Field(attribute="kk_number", column_name="no_kk", widget=KkWidget(required=False))
+    desil = Field(
+        attribute="desil",
+        column_name="desil",
+        widget=ParsedWidget(lambda text: parse_whole(require(text), low=1, high=10)),
+    )
+    periode = Field(
+        attribute="period",
+        column_name="periode",
+        widget=ParsedWidget(lambda text: parse_period(require(text), today=today_wib())),
+    )
+
+    class Meta:
+        model = DesilRecord
+        name = _("DTSEN desil")
+        fields = ("nik", "no_kk", "desil", "periode")
+        import_id_fields = ("periode",)
+        instance_loader_class = DesilInstanceLoader
+        use_bulk = True
+        batch_size = BATCH_SIZE
+        skip_unchanged = True
+        report_skipped = False
+        skip_html_diff = True
+        clean_model_instances = False
+        use_transactions = True
+        chunk_size = BATCH_SIZE
+
+    def import_instance(self, instance: DesilRecord, row: Any, **kwargs: Any) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if not instance.nik and not instance.kk_number:
+            raise ValidationError({"nik": _("Give the NIK or the No. KK of the ranking.")})
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors():
+            return
+        keys = {key for row in dataset.dict if (key := desil_key(row))}
+        desil_records_match(
+            niks=sorted({nik for _p, nik, _kk in keys if nik}),
+            kks=sorted({kk for _p, _nik, kk in keys if kk}),
+        )
+        household_desil_refresh(
+            household_ids=list(
+                desil_records(keys)
+                .filter(household__isnull=False)
+                .values_list("household_id", flat=True)
+                .distinct()
+            )
+        )
+        audit_record(
+            actor=kwargs.get("user"),
+            action="registry.admin_import.desil",
+            target_type="registry.desilrecord",
+            after={"file": kwargs.get("file_name", ""), "totals": dict(result.totals)},
+        )
+
+    def filter_export(self, queryset: QuerySet[Any], **kwargs: Any) -> QuerySet[DesilRecord]:
+        if queryset.model is Household:
+            return DesilRecord.objects.filter(household__in=queryset.values("pk")).order_by(
+                "household_id", "-period", "pk"
+            )
+        return queryset
+
+
+class AdminImportExport(ImportExportMixin):  # type: ignore[misc]  # untyped library
+    """Import for Dinsos staff allowed the kind; export only for users who may see full
+    NIK / No. KK, logged as a personal-data export. Direct add/change/delete stay off."""
+
+    def get_import_resource_classes(self, request: HttpRequest) -> list[Any]:
+        kinds = {HOUSEHOLDS.key: HOUSEHOLDS, DESIL.key: DESIL}
+        return [
+            resource
+            for resource in super().get_import_resource_classes(request)
+            if import_allowed(user=request.user, kind=kinds[resource.import_kind])
+        ]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return bool(self.get_import_resource_classes(request))
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return may_see_pii(request.user) and self.has_view_permission(request)
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet[Any], **kwargs: Any
+    ) -> Any:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        pii_access_record(
+            actor=request.user,
+            export=True,
+            target_type=queryset.model._meta.label_lower,
+            fields=("nik", "kk"),
+            count=queryset.count(),
+        )
+        return data

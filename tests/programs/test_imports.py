@@ -1,0 +1,67 @@
+"""Bulk enrolment through the import path: preview, bad rows, commit, quota."""
+
+from __future__ import annotations
+
+import pytest
+
+from depok_kds.jobs import job_run
+from depok_kds.models import Job
+from programs.imports import KIND, recipient_import_run
+from programs.models import Enrolment, RecipientImport
+from tests.programs.factories import applicant, open_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(cycle, text: str, *, commit: bool) -> Job:
+    upload = RecipientImport.objects.create(
+        cycle=cycle, file_name="daftar.csv", content=text.encode()
+    )
+    job = Job.objects.create(kind=KIND, params={"import_id": upload.pk, "commit": commit})
+    finished = job_run(job_id=job.pk, handler=recipient_import_run)
+    assert finished is not None
+    return finished
+
+
+def test_import_preview_lists_bad_rows_and_writes_nothing():
+    cycle = open_cycle("kis-pbi-apbd", year=2025)
+    good, apbn = applicant(), applicant()
+    rows = [
+        f"{good.nik},none",
+        f"{apbn.nik},pbi_apbn",
+        "123,none",
+        f"{good.nik},none",
+        "9999999999999999,none",
+    ]
+    text = "nik,jkn_segment\n" + "\n".join(rows) + "\n"
+    job = _run(cycle, text, commit=False)
+    assert job.status == "succeeded" and job.result["good"] == 1
+    assert sorted(e["row"] for e in job.error_rows) == [3, 4, 5, 6]
+    assert not Enrolment.objects.exists()
+
+
+def test_import_commit_enrols_good_rows_once():
+    cycle = open_cycle("kis-pbi-apbd", year=2025)
+    people = [applicant() for _ in range(3)]
+    text = "nik\n" + "\n".join(p.nik for p in people) + "\n"
+    assert _run(cycle, text, commit=True).result["enrolled"] == 3
+    again = _run(cycle, text, commit=True)  # a re-run neither fails nor doubles
+    assert again.result["enrolled"] == 0 and len(again.error_rows) == 3
+    assert Enrolment.objects.filter(cycle=cycle, source="import").count() == 3
+
+
+def test_import_exceeding_the_quota_refused_and_nothing_written():
+    cycle = open_cycle("kis-pbi-apbd", year=2025, quota=2)
+    text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
+    job = _run(cycle, text, commit=True)
+    assert (
+        job.status == "failed" and "quota" in job.error_message.lower()
+    ) or "2" in job.error_message
+    assert not Enrolment.objects.exists()
+
+
+def test_import_applies_the_programme_rules():
+    cycle = open_cycle("pendidikan-sma", year=2025)
+    rich = applicant(desil=9, poverty_class="tidak_miskin")
+    job = _run(cycle, f"nik\n{rich.nik}\n", commit=False)
+    assert job.result["good"] == 0 and job.error_rows[0]["row"] == 2

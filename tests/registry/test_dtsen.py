@@ -1,0 +1,174 @@
+"""DTSEN desil: the import, matching to persons and cards, the household's desil and history."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from depok_kds.models import AuditEntry
+from registry.dtsen import desil_history, desil_records_match
+from registry.models import DesilRecord, Household
+from registry.services import household_register
+from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
+from tests.registry.test_imports_support import (
+    commit,
+    csv_bytes,
+    errors_by_row,
+    family,
+    media_root,  # noqa: F401  (uploads go to a temporary MEDIA_ROOT)
+    preview,
+)
+
+pytestmark = pytest.mark.django_db
+HEADER = ("nik", "no_kk", "desil", "periode")
+
+
+def registered(kk: int = 1, *, kelurahan: str = KELURAHAN_DEPOK) -> Household:
+    return household_register(
+        actor=None,
+        kelurahan_code=kelurahan,
+        rw=2,
+        rt=4,
+        address="Jl. Mawar 3",
+        kk_number=make_kk(kk),
+        members=family_members(),
+    ).household
+
+
+def desil_file(*rows: tuple[str, str, str, str]) -> bytes:
+    return csv_bytes([dict(zip(HEADER, row, strict=True)) for row in rows], HEADER)
+
+
+def test_desil_import_sets_the_households_current_desil_and_keeps_history(dinsos_operator):
+    household = registered()
+    commit(
+        dinsos_operator,
+        preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "4", "2025Q4"))),
+    )
+    head_nik = household.head.nik
+
+    checked = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "3", "2026Q1")))
+    written = commit(dinsos_operator, checked)
+
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (3, "2026Q1")
+    history = list(desil_history(user=dinsos_operator, household_id=household.pk))
+    assert [(r.period, r.desil) for r in history] == [("2026Q1", 3), ("2025Q4", 4)]
+    assert written.result["desil_new"] == 1
+    assert AuditEntry.objects.filter(action="registry.import.desil").count() == 2
+    assert head_nik  # the family was ranked by its card; no member needed
+
+
+def test_a_later_import_of_an_older_quarter_does_not_replace_the_current_desil(dinsos_operator):
+    household = registered()
+    content = desil_file(("", make_kk(1), "2", "2026Q2"), ("", make_kk(1), "6", "2025Q2"))
+    commit(dinsos_operator, preview(dinsos_operator, "desil", content))
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (2, "2026Q2")
+
+
+def test_desil_by_nik_matches_the_person_and_their_household(dinsos_operator):
+    household = registered()
+    wife = household.members.get(relationship="3")
+
+    commit(
+        dinsos_operator,
+        preview(dinsos_operator, "desil", desil_file((wife.nik, "", "5", "2026Q1"))),
+    )
+
+    record = DesilRecord.objects.get()
+    assert (record.person, record.household) == (wife, household)
+    household.refresh_from_db()
+    assert household.desil == 5
+
+
+def test_reimporting_a_desil_file_changes_nothing_and_a_correction_updates(dinsos_operator):
+    household = registered()
+    content = desil_file(("", make_kk(1), "4", "2026Q1"))
+    commit(dinsos_operator, preview(dinsos_operator, "desil", content))
+    first = DesilRecord.objects.get()
+
+    again = preview(dinsos_operator, "desil", content)
+    commit(dinsos_operator, again)
+    assert again.result["desil_unchanged"] == 1 and again.result["desil_new"] == 0
+    assert DesilRecord.objects.get().job_id == first.job_id
+
+    corrected = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "2", "2026Q1")))
+    commit(dinsos_operator, corrected)
+    assert corrected.result["desil_updated"] == 1
+    assert DesilRecord.objects.count() == 1
+    household.refresh_from_db()
+    assert household.desil == 2
+
+
+def test_unmatched_rankings_are_kept_and_match_when_the_family_is_imported(dinsos_operator):
+    rows = family(7, first_serial=70)
+    checked = preview(dinsos_operator, "desil", desil_file((rows[0]["nik"], "", "1", "2026Q1")))
+    assert checked.result["desil_unmatched"] == 1
+    commit(dinsos_operator, checked)
+    assert DesilRecord.objects.get().household is None
+
+    commit(dinsos_operator, preview(dinsos_operator, "households", csv_bytes(rows)))
+
+    household = Household.objects.get()
+    assert DesilRecord.objects.get().household == household
+    assert household.desil == 1
+
+
+def test_bad_desil_rows_are_listed_and_good_ones_written(dinsos_operator):
+    registered()
+    content = desil_file(
+        ("", make_kk(1), "11", "2026Q1"),  # row 2: desil out of range
+        ("3276019903200001", "", "3", "2026Q1"),  # row 3: no day 99 in a NIK
+        ("", "", "3", "2026Q1"),  # row 4: no identifier
+        ("", make_kk(1), "3", "2026-Q5"),  # row 5: no such quarter
+        ("", make_kk(1), "3", "2026Q1"),  # row 6: good
+        ("", make_kk(1), "3", "2026Q1"),  # row 7: the same ranking again
+    )
+
+    checked = preview(dinsos_operator, "desil", content)
+    commit(dinsos_operator, checked)
+
+    errors = errors_by_row(checked)
+    assert set(errors) == {2, 3, 4, 5, 7}
+    assert dict(errors[2])["desil"] and dict(errors[5])["periode"] and dict(errors[3])["nik"]
+    assert DesilRecord.objects.count() == 1
+
+
+def test_matching_refreshes_only_changed_households():
+    household = registered()
+    DesilRecord.objects.create(kk_number=make_kk(1), desil=7, period="2026Q1")
+    assert desil_records_match() == 1
+    household.refresh_from_db()
+    assert household.desil == 7
+    assert desil_records_match() == 0
+
+
+def test_the_household_page_loads_the_desil_history_partial(client: Client, dinsos_operator):
+    household = registered()
+    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
+    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q4")
+    client.force_login(dinsos_operator)
+    partial = reverse("registry:household-desil", args=[household.pk])
+
+    page = client.get(reverse("registry:household", args=[household.pk])).content.decode()
+    assert partial in page
+
+    response = client.get(partial, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index('data-period="2026Q1"') < body.index('data-period="2025Q4"')
+    assert b"<html" not in response.content
+
+
+def test_desil_history_is_scoped(client: Client, puskesos_a, puskesos_b, leader):
+    household = registered(kelurahan=KELURAHAN_TUGU)
+    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
+    url = reverse("registry:household-desil", args=[household.pk])
+    client.force_login(puskesos_a)
+    assert client.get(url).status_code == 404
+    client.force_login(puskesos_b)
+    assert client.get(url).status_code == 200
+    client.force_login(leader)
+    assert client.get(url).status_code == 403

@@ -1,0 +1,196 @@
+"""Portal pages of complaints and appeals, and the public tracking page (/lacak/)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from depok_kds.audit import pii_access_record
+from depok_kds.errors import DomainError
+from depok_kds.portal import PortalRequest, portal_view
+from registry.models import Household
+from registry.selectors import kelurahan_list
+from verification.forms import (
+    AnswerForm,
+    AssignForm,
+    ComplaintForm,
+    EvidenceForm,
+    NoteForm,
+    TrackForm,
+)
+from verification.models import Complaint
+from verification.selectors import (
+    complainant_visible,
+    complaint_get,
+    complaint_list,
+    complaint_public_status,
+)
+from verification.services import (
+    complaint_answer,
+    complaint_assign,
+    complaint_close,
+    complaint_escalate,
+    complaint_receive,
+)
+from verification.views import PAGE_SIZE, _officers, _upload, forbidden_as_403
+
+ACTIONS = ("assign", "answer", "close", "escalate")
+
+
+@portal_view(perm="verification.view_complaint")
+def complaint_index(request: PortalRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = Paginator(complaint_list(user=request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "verification/complaint_list.html",
+        {"page": page, "status": status, "statuses": Complaint.Status.choices},
+    )
+
+
+@portal_view(perm="verification.add_complaint")
+def complaint_new(request: PortalRequest) -> HttpResponse:
+    form = ComplaintForm(request.POST or None, kelurahan=kelurahan_list(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        household_id = None
+        if data["registry_number"]:
+            household = Household.objects.filter(
+                registry_number=data["registry_number"].strip().upper()
+            ).first()
+            if household is None:
+                raise DomainError(_("No household has this registry number."))
+            household_id = household.pk
+        with forbidden_as_403():
+            complaint = complaint_receive(
+                actor=request.user,
+                kind=data["kind"],
+                category=data["category"],
+                channel=Complaint.Channel.PUSKESOS,
+                description=data["description"],
+                kelurahan_code=data["kelurahan"].code,
+                household_id=household_id,
+                application_id=data["application"],
+                complainant_name=data["complainant_name"],
+                complainant_contact=data["complainant_contact"],
+            )
+        messages.success(
+            request,
+            _("Received. Give the resident the tracking number %(number)s.")
+            % {"number": complaint.tracking_number},
+        )
+        return redirect("verification:complaint", pk=complaint.pk)
+    return render(request, "verification/complaint_new.html", {"form": form})
+
+
+@portal_view(perm="verification.view_complaint")
+def complaint_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    complaint = complaint_get(user=request.user, complaint_id=pk)
+    show_complainant = complainant_visible(user=request.user, complaint=complaint)
+    if show_complainant and complaint.category == Complaint.Category.INCLUSION:
+        pii_access_record(
+            actor=request.user,
+            target_type="verification.complaint",
+            target_ids=[complaint.pk],
+            fields=("complainant_name", "complainant_contact"),
+        )
+    context = {
+        "complaint": complaint,
+        "show_complainant": show_complainant,
+        "events": complaint.events.select_related("actor"),
+        "assign_form": AssignForm(officers=_officers(complaint.kelurahan_code)),
+        "answer_form": AnswerForm(),
+        "note_form": NoteForm(),
+        "evidence_form": EvidenceForm(),
+        "evidence": complaint.evidence.all(),
+        "visits": complaint.visits.all(),
+    }
+    return render(request, "verification/complaint_detail.html", context)
+
+
+@require_POST
+@portal_view(perm="verification.change_complaint")
+def complaint_act(request: PortalRequest, pk: int, action: str) -> HttpResponse:
+    complaint = complaint_get(user=request.user, complaint_id=pk)
+    if action not in ACTIONS:
+        raise Http404
+    with forbidden_as_403():
+        if action == "assign":
+            form = AssignForm(request.POST, officers=_officers(complaint.kelurahan_code))
+            if not form.is_valid():
+                raise DomainError(_("Choose an officer."))
+            complaint_assign(
+                actor=request.user,
+                complaint_id=complaint.pk,
+                assignee_id=form.cleaned_data["assignee"],
+            )
+        elif action == "answer":
+            answer = AnswerForm(request.POST)
+            if not answer.is_valid():
+                raise DomainError(_("Choose the outcome and write the answer."))
+            complaint_answer(
+                actor=request.user,
+                complaint_id=complaint.pk,
+                answer=answer.cleaned_data["answer"],
+                outcome=answer.cleaned_data["outcome"],
+            )
+        elif action == "close":
+            complaint_close(actor=request.user, complaint_id=complaint.pk)
+        else:
+            note = NoteForm(request.POST)
+            text = note.cleaned_data["note"] if note.is_valid() else ""
+            complaint_escalate(actor=request.user, complaint_id=complaint.pk, note=text)
+    return redirect("verification:complaint", pk=complaint.pk)
+
+
+@require_POST
+@portal_view(perm="verification.add_evidence")
+def complaint_evidence(request: PortalRequest, pk: int) -> HttpResponse:
+    complaint = complaint_get(user=request.user, complaint_id=pk)
+    if not request.user.has_perm("verification.change_complaint"):
+        raise PermissionDenied
+    _upload(request, complaint_id=complaint.pk)
+    return redirect("verification:complaint", pk=complaint.pk)
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """At most KDS_TRACKING_LOOKUPS lookups per address per 10 minutes (the shared cache)."""
+    limit = int(getattr(settings, "KDS_TRACKING_LOOKUPS", 20))
+    key = f"kds:lacak:{request.META.get('REMOTE_ADDR', '-')}"
+    cache.add(key, 0, timeout=600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=600)
+        count = 1
+    return count > limit
+
+
+@never_cache
+@require_http_methods(["GET"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Public: the status of a tracking number, and nothing else. Unknown numbers get the
+    same generic answer as numbers not yet visible, so numbers cannot be enumerated."""
+    form = TrackForm(request.GET or None)
+    context: dict[str, object] = {"form": form, "searched": False}
+    status = 200
+    if form.is_bound:
+        if _rate_limited(request):
+            context["limited"] = True
+            status = 429
+        elif form.is_valid():
+            complaint = complaint_public_status(tracking_number=form.cleaned_data["number"])
+            context["searched"] = True
+            context["status"] = complaint.get_status_display() if complaint else None
+            context["status_code"] = complaint.status if complaint else ""
+    return render(request, "verification/track.html", context, status=status)

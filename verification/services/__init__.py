@@ -1,0 +1,36 @@
+"""Use cases of verification; one module per sub-domain, re-exported here."""
+
+from verification.services.checks import (
+    checks_open,
+    disagreement_resolve,
+    identity_refresh,
+    verdict_record,
+)
+from verification.services.complaints import (
+    complaint_answer,
+    complaint_assign,
+    complaint_close,
+    complaint_escalate,
+    complaint_receive,
+    complaints_escalate_overdue,
+)
+from verification.services.verivali import verivali_start
+from verification.services.visits import evidence_add, visit_assign, visit_complete, visit_create
+
+__all__ = [
+    "checks_open",
+    "complaint_answer",
+    "complaint_assign",
+    "complaint_close",
+    "complaint_escalate",
+    "complaint_receive",
+    "complaints_escalate_overdue",
+    "disagreement_resolve",
+    "evidence_add",
+    "identity_refresh",
+    "verdict_record",
+    "verivali_start",
+    "visit_assign",
+    "visit_complete",
+    "visit_create",
+]

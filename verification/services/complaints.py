@@ -1,0 +1,273 @@
+"""Complaints (pengaduan) and appeals (sanggahan): receipt with a tracking number, SLA,
+assignment, answer, closure, escalation, and an appeal reopening an application.
+
+States: received -> in_progress -> answered -> closed; received / in_progress ->
+escalated (overdue, or by hand) -> in_progress again once someone takes it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.audit import audit_record
+from depok_kds.errors import Conflict, DomainError
+from depok_kds.models import User
+from depok_kds.roles import Role
+from programs.kinds import kind_for
+from programs.models import Application, ApplicationState
+from programs.services import application_submit
+from registry.models import Household, Person
+from registry.services.common import Actor
+from verification.models import Complaint, ComplaintEvent, FieldVisit
+from verification.services.access import kelurahan_check, perm_check
+from verification.services.visits import visit_create
+
+# No 0/O, 1/I/L: a number read out over the phone is not mistaken.
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TRACKING_LENGTH = 10
+OPEN_STATUSES = ("received", "in_progress", "escalated")
+DEFAULT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
+C = Complaint.Status
+
+
+def tracking_number_new() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def sla_days(category: str) -> int:
+    table = getattr(settings, "KDS_COMPLAINT_SLA_DAYS", DEFAULT_SLA_DAYS)
+    return int(table.get(category, DEFAULT_SLA_DAYS.get(category, 14)))
+
+
+def _event(complaint: Complaint, *, actor: Actor, before: str, note: str = "") -> None:
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        from_status=before,
+        to_status=complaint.status,
+        note=note,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        action=f"verification.complaint_{complaint.status}",
+        target=complaint,
+        before={"status": before},
+        after={"status": complaint.status, "note": note},
+    )
+
+
+def _lock(complaint_id: int) -> Complaint:
+    return Complaint.objects.select_for_update(of=("self",)).get(pk=complaint_id)
+
+
+def _may_handle(actor: Actor, complaint: Complaint) -> None:
+    perm_check(actor, "verification.change_complaint")
+    kelurahan_check(actor, complaint.kelurahan_code)
+
+
+@transaction.atomic
+def complaint_receive(
+    *,
+    actor: Actor,
+    kind: str,
+    category: str,
+    channel: str,
+    description: str,
+    kelurahan_code: str = "",
+    household_id: int | None = None,
+    person_id: int | None = None,
+    application_id: int | None = None,
+    complainant_name: str = "",
+    complainant_contact: str = "",
+) -> Complaint:
+    """Record a complaint or appeal with its SLA due date and a random tracking number."""
+    perm_check(actor, "verification.add_complaint")
+    if kind not in Complaint.Kind.values or category not in Complaint.Category.values:
+        raise DomainError(_("Choose the kind and the category."), code="category")
+    if channel not in Complaint.Channel.values:
+        raise DomainError(_("Unknown channel."), code="channel")
+    if not description.strip():
+        raise DomainError(_("Say what the complaint is about."), code="description")
+    application = Application.objects.filter(pk=application_id).first() if application_id else None
+    if application_id and application is None:
+        raise DomainError(_("Unknown application."), code="application")
+    if application is not None:
+        person_id = person_id or application.person_id
+        household_id = household_id or application.household_id
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    if person is not None and household_id is None:
+        household_id = person.household_id
+    household = Household.objects.filter(pk=household_id).first() if household_id else None
+    if household is not None:
+        kelurahan_code = household.kelurahan_id
+    if not kelurahan_code:
+        raise DomainError(_("Give the kelurahan or the household concerned."), code="kelurahan")
+    kelurahan_check(actor, kelurahan_code)
+    now = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                complaint = Complaint.objects.create(
+                    tracking_number=tracking_number_new(),
+                    kind=kind,
+                    category=category,
+                    channel=channel,
+                    kelurahan_code=kelurahan_code,
+                    household=household,
+                    person=person,
+                    application=application,
+                    description=description.strip(),
+                    complainant_name=complainant_name.strip(),
+                    complainant_contact=complainant_contact.strip(),
+                    due_at=now + timedelta(days=sla_days(category)),
+                    received_by=actor if actor is not None and actor.is_authenticated else None,
+                )
+            break
+        except IntegrityError:  # a tracking number collision: draw again
+            continue
+    else:  # pragma: no cover - 31**10 numbers
+        raise Conflict(_("Could not allocate a tracking number; try again."))
+    _event(complaint, actor=actor, before="")
+    return complaint
+
+
+@transaction.atomic
+def complaint_assign(*, actor: Actor, complaint_id: int, assignee_id: int) -> Complaint:
+    """Give the complaint to an officer (Dinsos staff, or Puskesos of its kelurahan)."""
+    complaint = _lock(complaint_id)
+    _may_handle(actor, complaint)
+    if complaint.status not in OPEN_STATUSES:
+        raise Conflict(_("This complaint is already answered."), code="wrong_state")
+    assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+    roles = set(assignee.groups.values_list("name", flat=True)) if assignee else set()
+    allowed = bool(roles & {Role.DINSOS_ADMIN, Role.DINSOS_OPERATOR}) or (
+        Role.PUSKESOS_OFFICER in roles
+        and complaint.kelurahan_code in (assignee.kelurahan_codes if assignee else [])
+    )
+    if assignee is None or not allowed:
+        raise DomainError(
+            _("Complaints go to Dinsos staff or a Puskesos officer of the kelurahan."),
+            code="assignee",
+        )
+    before = complaint.status
+    complaint.assigned_to = assignee
+    complaint.status = C.IN_PROGRESS
+    complaint.save(update_fields=["assigned_to", "status", "updated_at"])
+    _event(complaint, actor=actor, before=before, note=assignee.get_username())
+    return complaint
+
+
+def _reopen(actor: Actor, complaint: Complaint) -> Application:
+    """A new application carrying the rejected one's details (the core has no reopen step)."""
+    old = complaint.application
+    if old is None or old.state != ApplicationState.REJECTED:
+        raise DomainError(
+            _("Only an appeal against a rejected application can reopen it."), code="reopen"
+        )
+    return application_submit(
+        actor=actor if isinstance(actor, User) else None,
+        cycle_id=old.cycle_id,
+        person_id=old.person_id,
+        channel=Application.Channel.PUSKESOS,
+        detail=kind_for(old.programme.kind).stored_detail(old),
+        amount=old.amount,
+    )
+
+
+@transaction.atomic
+def complaint_answer(*, actor: Actor, complaint_id: int, answer: str, outcome: str) -> Complaint:
+    """Answer with an outcome; `reopened` resubmits the appealed application, `revisit`
+    sends the household a new field visit."""
+    complaint = _lock(complaint_id)
+    _may_handle(actor, complaint)
+    if complaint.status not in OPEN_STATUSES:
+        raise Conflict(_("This complaint is already answered."), code="wrong_state")
+    if outcome not in Complaint.Outcome.values:
+        raise DomainError(_("Choose the outcome."), code="outcome")
+    if not answer.strip():
+        raise DomainError(_("Write the answer for the complainant."), code="answer")
+    if outcome == Complaint.Outcome.REOPENED:
+        if complaint.kind != Complaint.Kind.APPEAL:
+            raise DomainError(_("Only an appeal can reopen an application."), code="reopen")
+        complaint.reopened_application = _reopen(actor, complaint)
+    if outcome == Complaint.Outcome.REVISIT:
+        if complaint.household_id is None:
+            raise DomainError(_("Link the household to send a visit."), code="household")
+        visit_create(
+            actor=actor,
+            household_id=complaint.household_id,
+            kelurahan_code=complaint.kelurahan_code,
+            purpose=FieldVisit.Purpose.COMPLAINT,
+            due_on=timezone.localdate() + timedelta(days=7),
+            complaint=complaint,
+        )
+    before = complaint.status
+    complaint.status = C.ANSWERED
+    complaint.answer = answer.strip()
+    complaint.outcome = outcome
+    complaint.answered_at = timezone.now()
+    complaint.save()
+    _event(complaint, actor=actor, before=before, note=outcome)
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, actor: Actor, complaint_id: int) -> Complaint:
+    complaint = _lock(complaint_id)
+    _may_handle(actor, complaint)
+    if complaint.status != C.ANSWERED:
+        raise Conflict(_("Only an answered complaint can be closed."), code="wrong_state")
+    complaint.status = C.CLOSED
+    complaint.closed_at = timezone.now()
+    complaint.save(update_fields=["status", "closed_at", "updated_at"])
+    _event(complaint, actor=actor, before=C.ANSWERED)
+    return complaint
+
+
+@transaction.atomic
+def complaint_escalate(*, actor: Actor, complaint_id: int, note: str) -> Complaint:
+    complaint = _lock(complaint_id)
+    _may_handle(actor, complaint)
+    if complaint.status not in (C.RECEIVED, C.IN_PROGRESS):
+        raise Conflict(_("Only an open complaint can be escalated."), code="wrong_state")
+    before = complaint.status
+    complaint.status = C.ESCALATED
+    complaint.save(update_fields=["status", "updated_at"])
+    _event(complaint, actor=actor, before=before, note=note)
+    return complaint
+
+
+@transaction.atomic
+def complaints_escalate_overdue() -> int:
+    """Escalate every open complaint past its SLA: one UPDATE, one INSERT of events."""
+    now = timezone.now()
+    overdue = list(
+        Complaint.objects.select_for_update(skip_locked=True)
+        .filter(Q(status=C.RECEIVED) | Q(status=C.IN_PROGRESS), due_at__lt=now)
+        .values_list("pk", "status")
+    )
+    if not overdue:
+        return 0
+    Complaint.objects.filter(pk__in=[pk for pk, _s in overdue]).update(
+        status=C.ESCALATED, updated_at=now
+    )
+    note = gettext_now("Past its answer deadline.")
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(complaint_id=pk, from_status=status, to_status=C.ESCALATED, note=note)
+        for pk, status in overdue
+    )
+    audit_record(
+        actor=None,
+        action="verification.complaints_escalate",
+        target_type="verification.complaint",
+        after={"count": len(overdue), "ids": [pk for pk, _s in overdue][:1000]},
+    )
+    return len(overdue)

@@ -1,0 +1,345 @@
+"""Portal pages of verification: the work queues, an application's checks, field visits
+(phone-sized form), evidence files, the resolution queue, verivali rounds, oversight."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from depok_kds.charts import bar_chart
+from depok_kds.errors import DomainError, Forbidden
+from depok_kds.models import User
+from depok_kds.portal import PortalRequest, portal_view
+from depok_kds.roles import Role
+from registry.selectors import mask_nik, ruleset_active, ruleset_rules
+from verification import reports
+from verification.forms import (
+    AssignForm,
+    EvidenceForm,
+    ResolveForm,
+    TechnicalVerdictForm,
+    VerdictForm,
+    VerivaliForm,
+    VisitForm,
+)
+from verification.models import CheckKind, FieldVisit, VerivaliRound
+from verification.selectors import (
+    application_verification_get,
+    check_get,
+    check_queue,
+    checks_for,
+    evidence_get,
+    resolution_get,
+    resolution_queue,
+    visit_get,
+    visit_list,
+)
+from verification.services import (
+    checks_open,
+    disagreement_resolve,
+    evidence_add,
+    identity_refresh,
+    verdict_record,
+    verivali_start,
+    visit_assign,
+    visit_complete,
+)
+from verification.services.visits import evidence_dir, evidence_max_bytes, evidence_too_large
+
+PAGE_SIZE = 50
+
+
+@contextmanager
+def forbidden_as_403() -> Iterator[None]:
+    """A verdict or act by the wrong agency or kelurahan answers a real 403."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+
+
+@require_GET
+@portal_view(perm="verification.view_check")
+def index(request: PortalRequest) -> HttpResponse:
+    context = {
+        "checks": check_queue(user=request.user)[:PAGE_SIZE],
+        "visits": visit_list(user=request.user, status=FieldVisit.Status.ASSIGNED)[:PAGE_SIZE]
+        if request.user.has_perm("verification.view_fieldvisit")
+        else [],
+        "resolutions": resolution_queue(user=request.user)[:PAGE_SIZE]
+        if request.user.has_perm("verification.resolve_disagreement")
+        else [],
+    }
+    return render(request, "verification/index.html", context)
+
+
+@portal_view(perm="verification.view_check")
+def application_checks(request: PortalRequest, pk: int) -> HttpResponse:
+    application = application_verification_get(user=request.user, application_id=pk)
+    if request.method == "POST":
+        with forbidden_as_403():
+            if request.POST.get("action") == "identity":
+                identity_refresh(actor=request.user, application_id=application.pk)
+            else:
+                checks_open(actor=request.user, application_id=application.pk)
+        return redirect("verification:application", pk=application.pk)
+    views = checks_for(user=request.user, application=application)
+    context = {
+        "application": application,
+        "nik": mask_nik(application.person.nik),
+        "checks": views,
+        "policy": getattr(application.programme, "verification_policy", None),
+        "verdict_form": VerdictForm(),
+        "technical_form": TechnicalVerdictForm(),
+        "evidence_form": EvidenceForm(),
+    }
+    return render(request, "verification/application.html", context)
+
+
+@require_POST
+@portal_view(perm="verification.decide_check")
+def check_verdict(request: PortalRequest, pk: int) -> HttpResponse:
+    check = check_get(user=request.user, check_id=pk)
+    technical = check.kind == CheckKind.TECHNICAL
+    form = (TechnicalVerdictForm if technical else VerdictForm)(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Choose the verdict and give a reason."))
+    findings = form.findings() if isinstance(form, TechnicalVerdictForm) else {}
+    with forbidden_as_403():
+        verdict_record(
+            actor=request.user,
+            check_id=check.pk,
+            passed=form.passed,
+            reason=form.cleaned_data["reason"],
+            findings=findings,
+        )
+    messages.success(request, _("The verdict was recorded."))
+    return redirect("verification:application", pk=check.application_id)
+
+
+def _upload(request: PortalRequest, **target: int) -> None:
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise DomainError(_("Choose a file and its kind."))
+    upload = form.cleaned_data["file"]
+    if upload.size > evidence_max_bytes():  # refused before the body is read into memory
+        raise evidence_too_large()
+    with forbidden_as_403():
+        evidence_add(
+            actor=request.user,
+            content=upload.read(),
+            name=upload.name or "",
+            kind=form.cleaned_data["kind"],
+            **target,
+        )
+    messages.success(request, _("The file was added."))
+
+
+@require_POST
+@portal_view(perm="verification.add_evidence")
+def check_evidence(request: PortalRequest, pk: int) -> HttpResponse:
+    check = check_get(user=request.user, check_id=pk)
+    _upload(request, check_id=check.pk)
+    return redirect("verification:application", pk=check.application_id)
+
+
+@require_GET
+@portal_view(perm="verification.view_fieldvisit")
+def visit_index(request: PortalRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    visits = visit_list(user=request.user, status=status, overdue=overdue)
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "verification/visit_list.html",
+        {"page": page, "status": status, "statuses": FieldVisit.Status.choices},
+    )
+
+
+def _officers(kelurahan_code: str) -> list[tuple[int, str]]:
+    officers = User.objects.filter(
+        is_active=True,
+        groups__name=Role.PUSKESOS_OFFICER,
+        kelurahan_codes__contains=[kelurahan_code],
+    ).order_by("username")
+    return [(u.pk, u.get_full_name() or u.username) for u in officers]
+
+
+@portal_view(perm="verification.view_fieldvisit")
+def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    visit = visit_get(user=request.user, visit_id=pk)
+    ruleset = ruleset_active()
+    if ruleset is None:
+        raise DomainError(_("No poverty ruleset is active."))
+    rules = ruleset_rules(ruleset)
+    with_verdict = visit.check_row_id is not None
+    form = VisitForm(request.POST or None, rules=rules, with_verdict=with_verdict)
+    if request.method == "POST":
+        if not request.user.has_perm("verification.change_fieldvisit"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            with forbidden_as_403():
+                visit_complete(
+                    actor=request.user,
+                    visit_id=visit.pk,
+                    answers=form.answers(),
+                    notes=data["notes"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    visited_on=data["assessed_on"],
+                    passed=form.passed(),
+                    reason=data.get("reason", ""),
+                )
+            messages.success(request, _("The visit was recorded."))
+            return redirect("verification:visit", pk=visit.pk)
+    context = {
+        "visit": visit,
+        "form": form,
+        "evidence_form": EvidenceForm(),
+        "assign_form": AssignForm(officers=_officers(visit.kelurahan_code)),
+        "evidence": visit.evidence.all(),
+    }
+    return render(request, "verification/visit_detail.html", context)
+
+
+@require_POST
+@portal_view(perm="verification.change_fieldvisit")
+def visit_assign_view(request: PortalRequest, pk: int) -> HttpResponse:
+    visit = visit_get(user=request.user, visit_id=pk)
+    form = AssignForm(request.POST, officers=_officers(visit.kelurahan_code))
+    if not form.is_valid():
+        raise DomainError(_("Choose a Puskesos officer of the kelurahan."))
+    with forbidden_as_403():
+        visit_assign(
+            actor=request.user, visit_id=visit.pk, assignee_id=form.cleaned_data["assignee"]
+        )
+    messages.success(request, _("The visit was assigned."))
+    return redirect("verification:visit", pk=visit.pk)
+
+
+@require_POST
+@portal_view(perm="verification.add_evidence")
+def visit_evidence(request: PortalRequest, pk: int) -> HttpResponse:
+    visit = visit_get(user=request.user, visit_id=pk)
+    _upload(request, visit_id=visit.pk)
+    return redirect("verification:visit", pk=visit.pk)
+
+
+@require_GET
+@portal_view(perm="verification.view_evidence")
+def evidence_file(request: PortalRequest, pk: int) -> HttpResponse:
+    evidence = evidence_get(user=request.user, evidence_id=pk)
+    path = evidence_dir() / evidence.stored_name
+    if not path.is_file():
+        raise Http404
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        path.open("rb"), content_type=evidence.content_type
+    )
+    response["Content-Disposition"] = f'inline; filename="evidence-{evidence.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@portal_view(perm="verification.resolve_disagreement")
+def resolution_index(request: PortalRequest) -> HttpResponse:
+    return render(
+        request,
+        "verification/resolutions.html",
+        {"resolutions": resolution_queue(user=request.user), "form": ResolveForm()},
+    )
+
+
+@require_POST
+@portal_view(perm="verification.resolve_disagreement")
+def resolution_decide(request: PortalRequest, pk: int) -> HttpResponse:
+    resolution = resolution_get(user=request.user, resolution_id=pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Choose the decision and give a reason."))
+    with forbidden_as_403():
+        disagreement_resolve(
+            actor=request.user,
+            resolution_id=resolution.pk,
+            passed=form.cleaned_data["outcome"] == "pass",
+            reason=form.cleaned_data["reason"],
+        )
+    return redirect("verification:application", pk=resolution.application_id)
+
+
+@portal_view(perm="verification.view_verivaliround")
+def verivali_index(request: PortalRequest) -> HttpResponse:
+    form = VerivaliForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("verification.add_verivaliround"):
+            raise PermissionDenied
+        if form.is_valid():
+            with forbidden_as_403():
+                verivali_round = verivali_start(
+                    actor=request.user,
+                    due_on=form.cleaned_data["due_on"],
+                    programme_id=form.cleaned_data["programme"],
+                )
+            return redirect("jobs:detail", pk=verivali_round.job_id or 0)
+    rounds = VerivaliRound.objects.select_related("programme", "job")[:50]
+    return render(request, "verification/verivali.html", {"form": form, "rounds": rounds})
+
+
+@require_GET
+@portal_view(perm="verification.view_oversight")
+def oversight(request: PortalRequest) -> HttpResponse:
+    rows = reports.pipeline(user=request.user)
+    chart = bar_chart(
+        [(r.agency, [float(r.states[s]) for s in reports.PIPELINE]) for r in rows],
+        title=gettext_now("Applications per agency, by stage"),
+        series=[gettext_now(s.replace("_", " ").capitalize()) for s in reports.PIPELINE],
+    )
+    ageing_chart = bar_chart(
+        [(r.agency, [float(n) for n in r.ageing]) for r in rows],
+        title=gettext_now("Applications waiting, by age in days"),
+        series=["0-7", "8-30", "> 30"],
+    )
+    overdue = reports.overdue_by_kelurahan(user=request.user)
+    overdue_chart = bar_chart(
+        [(code, [float(v), float(c)]) for code, v, c in overdue[:30]],
+        title=gettext_now("Overdue visits and complaints per kelurahan"),
+        series=[gettext_now("Visits"), gettext_now("Complaints")],
+    )
+    return render(
+        request,
+        "verification/oversight.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "ageing_chart": ageing_chart,
+            "overdue_chart": overdue_chart,
+            "overdue": overdue,
+        },
+    )
+
+
+@require_GET
+@portal_view(perm="verification.view_verdict")
+def agreement_report(request: PortalRequest) -> HttpResponse:
+    officers, agencies = reports.agreement(user=request.user)
+    chart = bar_chart(
+        [(r.who, r.rate) for r in agencies],
+        title=gettext_now("Agreement rate per agency"),
+        unit="%",
+    )
+    return render(
+        request,
+        "verification/agreement.html",
+        {"officers": officers, "agencies": agencies, "chart": chart},
+    )
