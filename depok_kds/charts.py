@@ -16,7 +16,7 @@ from django.utils.formats import number_format
 # Colours that stay distinguishable in grey print and for common colour blindness.
 PALETTE = ["#0b6e4f", "#e0a100", "#b42318", "#3b6fb6", "#7a5195", "#5d6b7a"]
 ROW_HEIGHT = 24
-LABEL_WIDTH = 190
+LABEL_WIDTH = 270
 BAR_AREA = 330
 VALUE_WIDTH = 80
 

@@ -18,6 +18,11 @@ def test_the_portal_speaks_indonesian_by_default_and_english_on_request(client):
     assert "Log in" in client.get(reverse("login")).content.decode()
 
 
+def test_the_browser_language_does_not_switch_the_portal_to_english(client):
+    page = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Masuk" in page.content.decode()
+
+
 def test_pages_need_a_login(client):
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302
