@@ -2,7 +2,8 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so an officer whose
 browser happens to be set to English would get English pages. Here only the user's own
-choice (the language switch, stored in a cookie) changes the language.
+choice (the language switch, stored in a cookie) changes the language. API clients are
+other systems, not officers: they keep Accept-Language.
 """
 
 from __future__ import annotations
@@ -17,5 +18,7 @@ class IndonesianFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        # Other systems calling the API still choose their language with Accept-Language.
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

@@ -114,10 +114,10 @@ def test_form_shows_the_services_refusal(client: Client, puskesos_a: User) -> No
     household = register()
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     client.force_login(puskesos_a)
+    client.cookies["django_language"] = "en"  # English texts asserted below
     response = client.post(
         form_url(household),
         form_data(answers(), assessed_on=tomorrow),
-        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
     assert "The assessment date is in the future." in response.content.decode()
