@@ -28,6 +28,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("dukcapil/", include("registry.dukcapil.urls")),
     path("programs/", include("programs.urls")),
+    path("programs/training/", include("programs.training.urls")),
     path("overlap/", include("programs.overlap.urls")),
     path("verification/", include("verification.urls")),
     path("lacak/", include("verification.public_urls")),

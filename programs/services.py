@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -429,6 +429,18 @@ def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
     return outcomes
 
 
+def cycle_has_room(cycle: Cycle, amount: Decimal) -> bool:
+    """Whether one more beneficiary fits the cycle's quota and, if it has one, its budget."""
+    if slots_taken(cycle) >= cycle.quota:
+        return False
+    if cycle.budget <= 0:
+        return True
+    committed = Application.objects.filter(cycle=cycle, state__in=SLOT_STATES).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    return committed + amount <= cycle.budget
+
+
 def slots_taken(cycle: Cycle) -> int:
     """Quota slots in use: approved applications and active enrolments of the cycle."""
     approved = Application.objects.filter(cycle=cycle, state=S.APPROVED).count()
@@ -456,8 +468,7 @@ def application_approve(*, actor: User | None, application_id: int, reason: str)
     if failed(outcomes):
         raise _refusal(outcomes)
     cycle = Cycle.objects.select_for_update().get(pk=application.cycle_id)  # serialise slots
-    full = slots_taken(cycle) >= cycle.quota
-    application.state = S.WAITLISTED if full else S.APPROVED
+    application.state = S.APPROVED if cycle_has_room(cycle, application.amount) else S.WAITLISTED
     _decide(application, actor=actor, reason=reason)
     application.save(
         update_fields=["state", "decided_by", "decided_at", "decision_reason", "updated_at"]
@@ -550,18 +561,17 @@ def enrolment_exit(
 
 @transaction.atomic
 def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
-    """Approve waitlisted applications, oldest first, while the quota has room."""
+    """Approve waitlisted applications, oldest first, while the quota and budget have room."""
     cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
-    free = cycle.quota - slots_taken(cycle)
     promoted: list[Application] = []
-    if free <= 0:
-        return promoted
     waiting = (
         Application.objects.select_for_update()
         .filter(cycle=cycle, state=S.WAITLISTED)
-        .order_by("decided_at", "pk")[:free]
+        .order_by("decided_at", "pk")
     )
     for application in waiting:
+        if not cycle_has_room(cycle, application.amount):
+            break
         application.state = S.APPROVED
         application.save(update_fields=["state", "updated_at"])
         _event(

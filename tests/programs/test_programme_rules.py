@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from depok_kds.errors import DomainError
 from programs.models import Application, Enrolment
@@ -14,6 +15,7 @@ from programs.services import (
     application_submit,
     application_verification_start,
 )
+from programs.training.models import TrainingDetail
 from programs.training.services import training_attendance_record
 from tests.programs.factories import ELDERLY, applicant, open_cycle
 
@@ -315,3 +317,22 @@ def test_disability_aid_records_the_device():
     )
     assert application.disability_aid_detail.device == "hearing_aid"
     assert Enrolment.objects.count() == 0
+
+
+def test_training_attendance_is_recorded_on_its_portal_page(client, disnaker_officer):
+    application = _submit("pelatihan-keterampilan", applicant(), COURSE)
+    _enrol(application, disnaker_officer)
+    client.force_login(disnaker_officer)
+    page = client.get(reverse("programs:application", args=[application.pk])).content.decode()
+    url = reverse("training:attendance", args=[application.pk])
+    assert url in page
+    response = client.post(url, {"sessions_attended": 10, "completed": "on"})
+    assert response.status_code == 302
+    detail = TrainingDetail.objects.get(application=application)
+    assert detail.sessions_attended == 10 and detail.completed
+
+
+def test_training_attendance_page_is_hidden_from_other_agencies(client, dinkes_officer):
+    application = _submit("pelatihan-keterampilan", applicant(), COURSE)
+    client.force_login(dinkes_officer)
+    assert client.get(reverse("training:attendance", args=[application.pk])).status_code == 404

@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import AuditEntry
 from programs import services
-from programs.models import Application, ApplicationEvent, EligibilityResult, Enrolment
+from programs.models import (
+    Application,
+    ApplicationEvent,
+    Cycle,
+    EligibilityResult,
+    Enrolment,
+)
 from programs.services import (
     application_approve,
     application_enrol,
@@ -96,6 +102,15 @@ def test_quota_full_goes_to_waitlist(dinkes_officer):
     cycle = open_cycle("kis-pbi-apbd", quota=1)
     first = _approve(_submit(cycle, applicant()), dinkes_officer)
     second = _approve(_submit(cycle, applicant()), dinkes_officer)
+    assert first.state == S.APPROVED and second.state == S.WAITLISTED
+
+
+def test_budget_exhausted_goes_to_waitlist(dinkes_officer):
+    cycle = open_cycle("kis-pbi-apbd", quota=10, amount=Decimal(100_000))
+    Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(150_000))
+    first = _approve(_submit(cycle, applicant()), dinkes_officer)
+    second = _approve(_submit(cycle, applicant()), dinkes_officer)
+    assert (first.amount, second.amount) == (Decimal(100_000), Decimal(100_000))
     assert first.state == S.APPROVED and second.state == S.WAITLISTED
 
 

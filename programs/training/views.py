@@ -1,0 +1,36 @@
+"""Training's own page: recording a participant's attendance and completion."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.portal import PortalRequest, portal_view
+from programs.selectors import application_list
+from programs.training.models import TrainingDetail
+from programs.training.services import training_attendance_record
+
+
+class AttendanceForm(forms.Form):
+    sessions_attended = forms.IntegerField(label=_("Sessions attended"), min_value=0, max_value=500)
+    completed = forms.BooleanField(label=_("Completed the course"), required=False)
+
+
+@portal_view(perm="programs.decide_application")
+def attendance(request: PortalRequest, pk: int) -> HttpResponse:
+    application = application_list(user=request.user).filter(pk=pk).first()
+    detail = TrainingDetail.objects.filter(application_id=pk).first() if application else None
+    if detail is None:
+        raise Http404
+    initial = {"sessions_attended": detail.sessions_attended, "completed": detail.completed}
+    form = AttendanceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        training_attendance_record(actor=request.user, application_id=pk, **form.cleaned_data)
+        messages.success(request, _("Attendance recorded."))
+        return redirect("programs:application", pk=pk)
+    return render(
+        request, "programs/training_attendance.html", {"form": form, "application": application}
+    )
