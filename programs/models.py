@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.models import TimeStampedModel
+from depok_kds.models import ActedEvent, TimeStampedModel
 
 
 class Agency(models.Model):
@@ -249,7 +249,7 @@ class Application(TimeStampedModel):
         return f"{self.programme} #{self.pk}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(ActedEvent):
     """One transition of an application, with who made it and why."""
 
     application = models.ForeignKey(
@@ -258,15 +258,6 @@ class ApplicationEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=16, blank=True)
     to_state = models.CharField(_("to"), max_length=16)
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.models import TimeStampedModel
+from depok_kds.models import ActedEvent, TimeStampedModel
 
 
 class CheckKind(models.TextChoices):
@@ -476,7 +476,7 @@ class Complaint(TimeStampedModel):
         return self.tracking_number
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(ActedEvent):
     """One step of a complaint: who moved it, from which status to which, and why."""
 
     complaint = models.ForeignKey(
@@ -485,15 +485,6 @@ class ComplaintEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.models import TimeStampedModel
+from depok_kds.models import ActedEvent, TimeStampedModel
 from programs.overlap.rules import RULE_CHOICES, RULES_BY_CODE, Severity
 
 
@@ -144,7 +144,7 @@ class Finding(models.Model):
         return RULES_BY_CODE[self.rule].description
 
 
-class FindingEvent(models.Model):
+class FindingEvent(ActedEvent):
     """A step in a finding's life: opened, reopened, confirmed, dismissed, closed."""
 
     class Kind(models.TextChoices):
@@ -159,15 +159,6 @@ class FindingEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

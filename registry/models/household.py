@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.models import TimeStampedModel
+from depok_kds.models import ActedEvent, TimeStampedModel
 from registry.models.wilayah import Kelurahan
 
 RT_RW_MAX = 999
@@ -154,7 +153,7 @@ class FamilyCard(TimeStampedModel):
         return f"{self.household_id}: {self.valid_from} - {self.valid_to or ''}"
 
 
-class HouseholdEvent(models.Model):
+class HouseholdEvent(ActedEvent):
     """A change in a household's life, shown as its history; written only by services."""
 
     class Kind(models.TextChoices):
@@ -188,15 +187,6 @@ class HouseholdEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Never a full NIK or No. KK here: the history is shown to everyone who sees the household.
     details = models.JSONField(_("details"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("household event")
