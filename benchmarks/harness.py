@@ -234,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     # scenario starts inherit it.
     os.environ["DJANGO_SETTINGS_MODULE"] = "depok_kds.settings"
     os.environ["KDS_DATABASE_NAME"] = database
+    # As production runs: without DEBUG's record of every query.
+    os.environ.setdefault("DJANGO_DEBUG", "false")
     django.setup()
     scenario = _load_scenario(args.name)
     size = args.size if args.size is not None else int(scenario.DEFAULT_SIZE)

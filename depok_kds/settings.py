@@ -7,6 +7,7 @@ Invalid values fail loudly at start-up rather than half-working.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import django_stubs_ext
@@ -220,6 +221,8 @@ DUKCAPIL_USER = env.str("DUKCAPIL_USER", default="")
 DUKCAPIL_PASSWORD = env.str("DUKCAPIL_PASSWORD", default="")
 DUKCAPIL_RATE_PER_S = env.float("DUKCAPIL_RATE_PER_S", default=5.0)
 DUKCAPIL_TIMEOUT_S = env.float("DUKCAPIL_TIMEOUT_S", default=10.0)
+# Processes a DKB matching job decides chunks in (one per core; 1: in the job's process).
+DUKCAPIL_MATCH_PROCESSES = env.int("DUKCAPIL_MATCH_PROCESSES", default=os.cpu_count() or 1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -26,9 +26,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from depok_kds.access import scope_for
 from depok_kds.audit import audit_record
@@ -253,11 +252,11 @@ def _results_store(application: Application, outcomes: list[Outcome]) -> None:
 
 
 def _refusal(outcomes: list[Outcome]) -> DomainError:
-    reasons = "; ".join(o.text(gettext_now) for o in failed(outcomes))
+    reasons = "; ".join(o.text(gettext) for o in failed(outcomes))
     return DomainError(
         _("Not eligible: %(reasons)s") % {"reasons": reasons},
         code="not_eligible",
-        details=[{"rule": o.rule, "reason": o.text(gettext_now)} for o in failed(outcomes)],
+        details=[{"rule": o.rule, "reason": o.text(gettext)} for o in failed(outcomes)],
     )
 
 
@@ -578,7 +577,7 @@ def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
             application,
             actor=actor,
             before=S.WAITLISTED,
-            reason=gettext_now("A quota slot was freed."),
+            reason=gettext("A quota slot was freed."),
         )
         promoted.append(application)
     return promoted

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -149,7 +149,7 @@ def application_new(request: PortalRequest, pk: int) -> HttpResponse:
 def application_detail(request: PortalRequest, pk: int) -> HttpResponse:
     application = application_get(user=request.user, application_id=pk)
     results = [
-        (r, gettext_now(r.message) % r.params if r.params else gettext_now(r.message))
+        (r, gettext(r.message) % r.params if r.params else gettext(r.message))
         for r in application.eligibility_results.all()
     ]
     enrolment = Enrolment.objects.filter(application=application).first()
@@ -284,7 +284,7 @@ def report_page(request: PortalRequest) -> HttpResponse:
     latest = len(report.years) - 1
     chart = bar_chart(
         [(r.programme.name, [float(c) for c in r.counts]) for r in report.rows],
-        title=gettext_now("Recipients per programme"),
+        title=gettext("Recipients per programme"),
         series=[str(y) for y in report.years],
     )
     totals = [report.total(i) for i in range(len(report.years))]

@@ -114,6 +114,7 @@ def _respell(token: str, *, old_spelling: bool) -> str:
     such as Jati and Yati. Double letters are collapsed because Abdullah / Abdulah and Siti /
     Sitti are the same name written twice.
     """
+    token = _REPEATED_LETTER.sub(r"\1", token)  # first too: "ddj" must become "j", not "dj"
     if old_spelling:
         token = _BARE_OLD_J.sub("y", token)
     for old, new in (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("nj", "ny")):
@@ -146,6 +147,8 @@ def name_tokens(raw: str) -> list[str]:
             respelled = _respell(word, old_spelling=old_spelling)
             if respelled in MUHAMMAD_VARIANTS:  # Moehamad -> muhamad.
                 respelled = CANONICAL_MUHAMMAD
+            elif not result and respelled in PREFIX_TITLES and position < len(words) - 1:
+                continue  # a title in old spelling ("Hadji", "HDJ."): the result has none
             result.append(TOKEN_VARIANTS.get(respelled, respelled))
     return result
 
@@ -202,7 +205,17 @@ def name_similarity(first: str, second: str) -> float:
     differences ("Nurhaliza" vs "Nur Haliza") are compared without spaces as well.
     An empty name matches nothing.
     """
-    tokens_a, tokens_b = name_tokens(first), name_tokens(second)
+    return tokens_similarity(name_tokens(first), name_tokens(second))
+
+
+def normalized_similarity(first: str, second: str) -> float:
+    """`name_similarity` of two names already in `normalize_name` form (cheaper: the words
+    are just split)."""
+    return tokens_similarity(first.split(), second.split())
+
+
+def tokens_similarity(tokens_a: list[str], tokens_b: list[str]) -> float:
+    """`name_similarity` of two names given as their normalised words."""
     if not tokens_a or not tokens_b:
         return 0.0
     set_a, set_b = set(tokens_a), set(tokens_b)

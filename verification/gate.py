@@ -7,7 +7,7 @@ API, admin, import) passes through it without the core knowing this app.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 
 from depok_kds.models import User
 from programs.models import Application
@@ -32,17 +32,17 @@ def approval_gate(application: Application) -> str | None:
                 continue
             problems.append(f"{label}: {note}")
         elif check is None:
-            problems.append(gettext_now("%(check)s is missing") % {"check": label})
+            problems.append(gettext("%(check)s is missing") % {"check": label})
         elif check.status == Check.Status.FAILED:
-            problems.append(gettext_now("%(check)s failed") % {"check": label})
+            problems.append(gettext("%(check)s failed") % {"check": label})
         elif check.status != Check.Status.PASSED:
             problems.append(
-                gettext_now("%(check)s is %(status)s")
+                gettext("%(check)s is %(status)s")
                 % {"check": label, "status": check.get_status_display()}
             )
     if not problems:
         return None
-    return gettext_now("Verification incomplete: %(problems)s.") % {"problems": "; ".join(problems)}
+    return gettext("Verification incomplete: %(problems)s.") % {"problems": "; ".join(problems)}
 
 
 def checks_open_on_verification_start(application: Application, actor: User | None) -> None:

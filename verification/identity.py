@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 
 from registry.dukcapil.models import MatchOutcome, Outcome
 from verification.models import Check
@@ -23,7 +23,7 @@ def identity_status(person_id: int) -> tuple[str, str]:
         .first()
     )
     if latest is None or latest.outcome == Outcome.NOT_VERIFIED:
-        return Check.Status.NOT_AVAILABLE, gettext_now("No Dukcapil matching result yet.")
+        return Check.Status.NOT_AVAILABLE, gettext("No Dukcapil matching result yet.")
     label = f"Dukcapil: {latest.get_outcome_display()}"
     review = latest.review_status
     if latest.outcome in PASSING:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -302,19 +302,19 @@ def oversight(request: PortalRequest) -> HttpResponse:
     rows = reports.pipeline(user=request.user)
     chart = bar_chart(
         [(r.agency, [float(r.states[s]) for s in reports.PIPELINE]) for r in rows],
-        title=gettext_now("Applications per agency, by stage"),
-        series=[gettext_now(s.replace("_", " ").capitalize()) for s in reports.PIPELINE],
+        title=gettext("Applications per agency, by stage"),
+        series=[gettext(s.replace("_", " ").capitalize()) for s in reports.PIPELINE],
     )
     ageing_chart = bar_chart(
         [(r.agency, [float(n) for n in r.ageing]) for r in rows],
-        title=gettext_now("Applications waiting, by age in days"),
+        title=gettext("Applications waiting, by age in days"),
         series=["0-7", "8-30", "> 30"],
     )
     overdue = reports.overdue_by_kelurahan(user=request.user)
     overdue_chart = bar_chart(
         [(code, [float(v), float(c)]) for code, v, c in overdue[:30]],
-        title=gettext_now("Overdue visits and complaints per kelurahan"),
-        series=[gettext_now("Visits"), gettext_now("Complaints")],
+        title=gettext("Overdue visits and complaints per kelurahan"),
+        series=[gettext("Visits"), gettext("Complaints")],
     )
     return render(
         request,
@@ -335,7 +335,7 @@ def agreement_report(request: PortalRequest) -> HttpResponse:
     officers, agencies = reports.agreement(user=request.user)
     chart = bar_chart(
         [(r.who, r.rate) for r in agencies],
-        title=gettext_now("Agreement rate per agency"),
+        title=gettext("Agreement rate per agency"),
         unit="%",
     )
     return render(

@@ -35,7 +35,8 @@ class NationalListAdmin(admin.ModelAdmin[NationalList]):
         return False  # imported from the portal (COPY), never typed in
 
 
-# Configuration rows with no rule beyond their constraints: edited here directly.
+# The cap and the programme pairs have a portal page (overlap:configuration) whose services
+# check and audit each change; national-list pairs are kept here.
 @admin.register(ExclusivePair)
 class ExclusivePairAdmin(admin.ModelAdmin[ExclusivePair]):
     list_display = ["programme", "other_programme", "national_list", "note"]

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programs.overlap.models import FindingStatus, NationalListKind
+from programs.models import Programme
+from programs.overlap.models import HOUSEHOLD_CAP_DIGITS, FindingStatus, NationalListKind
 from programs.overlap.rules import RULES
 
 
@@ -46,3 +50,26 @@ class NationalListForm(forms.Form):
     kind = forms.ChoiceField(label=_("List"), choices=NationalListKind.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2015, max_value=2100)
     file = forms.FileField(label=_("CSV file (columns nik, kk, nama)"))
+
+
+class HouseholdCapForm(forms.Form):
+    """The amount only: whether it is an acceptable cap is the service's to say."""
+
+    household_year_cap = forms.DecimalField(
+        label=_("Household benefit cap per year (Rp)"),
+        max_digits=HOUSEHOLD_CAP_DIGITS,
+        decimal_places=0,
+    )
+
+
+class ExclusivePairForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    other_programme = forms.ModelChoiceField(
+        label=_("Excludes programme"), queryset=Programme.objects.none()
+    )
+    note = forms.CharField(label=_("Basis"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
+        self.fields["other_programme"].queryset = programmes  # type: ignore[attr-defined]

@@ -281,6 +281,7 @@ class ExclusivePair(models.Model):
 
 
 DEFAULT_HOUSEHOLD_CAP = Decimal(30_000_000)
+HOUSEHOLD_CAP_DIGITS = 14
 
 
 class OverlapSettings(models.Model):
@@ -288,7 +289,7 @@ class OverlapSettings(models.Model):
 
     household_year_cap = models.DecimalField(
         _("household benefit cap per year (Rp)"),
-        max_digits=14,
+        max_digits=HOUSEHOLD_CAP_DIGITS,
         decimal_places=0,
         default=DEFAULT_HOUSEHOLD_CAP,
     )

@@ -13,12 +13,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
 from depok_kds.access import get_in_scope, scope_queryset
-from programs.models import Application, Enrolment
-from programs.overlap.models import LIVE_STATUSES, DeathBenefitProposal, Finding
+from programs.models import Application, Enrolment, Programme
+from programs.overlap.models import (
+    DEFAULT_HOUSEHOLD_CAP,
+    LIVE_STATUSES,
+    DeathBenefitProposal,
+    ExclusivePair,
+    Finding,
+    OverlapSettings,
+)
 from programs.overlap.rules import WHOLE_BENEFICIARY_RULES
 from programs.selectors import enrolment_list
 
@@ -125,6 +132,42 @@ def blocking_findings(application: Application) -> list[Finding]:
     )
     return list(
         Finding.objects.filter(relevant, blocks=True, status__in=LIVE_STATUSES).order_by("pk")
+    )
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def household_cap() -> Decimal:
+    """The household yearly benefit cap detection compares against (the one place read)."""
+    row = OverlapSettings.objects.filter(pk=1).first()
+    return row.household_year_cap if row else DEFAULT_HOUSEHOLD_CAP
+
+
+@dataclass(frozen=True)
+class OverlapConfiguration:
+    """What the configuration page shows: the cap and every exclusive pair, by origin."""
+
+    household_cap: Decimal
+    programme_pairs: list[ExclusivePair]  # configurable here
+    list_pairs: list[ExclusivePair]  # a programme and a national list: read-only
+    declared_pairs: list[tuple[Programme, Programme]]  # on the programme itself: read-only
+
+
+def overlap_configuration() -> OverlapConfiguration:
+    pairs = ExclusivePair.objects.select_related("programme", "other_programme").order_by(
+        "programme__name", "other_programme__name", "national_list"
+    )
+    declared = (
+        Programme.excludes.through.objects.filter(from_programme_id__lt=F("to_programme_id"))
+        .select_related("from_programme", "to_programme")
+        .order_by("from_programme__name", "to_programme__name")
+    )
+    return OverlapConfiguration(
+        household_cap=household_cap(),
+        programme_pairs=[p for p in pairs if p.other_programme_id is not None],
+        list_pairs=[p for p in pairs if p.other_programme_id is None],
+        declared_pairs=[(d.from_programme, d.to_programme) for d in declared],
     )
 
 

@@ -1,5 +1,6 @@
-"""Use cases of overlap detection: run it, decide on findings, import national lists, and
-the approval gate that keeps an application with an open blocking finding from approval."""
+"""Use cases of overlap detection: run it, decide on findings, import national lists, the
+approval gate that keeps an application with an open blocking finding from approval, and the
+configuration (household cap, exclusive programme pairs) the Dinsos administrator sets."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import get_in_scope
@@ -20,8 +22,9 @@ from depok_kds.models import User
 from programs.models import Application
 from programs.overlap.detection import DetectionResult, detect
 from programs.overlap.models import (
-    DEFAULT_HOUSEHOLD_CAP,
+    HOUSEHOLD_CAP_DIGITS,
     LIVE_STATUSES,
+    ExclusivePair,
     Finding,
     FindingEvent,
     FindingStatus,
@@ -31,15 +34,11 @@ from programs.overlap.models import (
     OverlapSettings,
 )
 from programs.overlap.rules import rule_spec
-from programs.overlap.selectors import blocking_findings, finding_scope
+from programs.overlap.selectors import blocking_findings, finding_scope, household_cap
+from programs.selectors import programme_list
 from registry.names import normalize_name
 
 NIK_LENGTH = 16
-
-
-def household_cap() -> Decimal:
-    row = OverlapSettings.objects.filter(pk=1).first()
-    return row.household_year_cap if row else DEFAULT_HOUSEHOLD_CAP
 
 
 def detection_run(
@@ -125,7 +124,7 @@ def finding_gate(application: Application) -> str | None:
     found = blocking_findings(application)
     if not found:
         return None
-    return gettext_now("Blocked by an overlap finding: %(findings)s") % {
+    return gettext("Blocked by an overlap finding: %(findings)s") % {
         "findings": "; ".join(f"{f.rule} (#{f.pk}): {rule_spec(f.rule).description}" for f in found)
     }
 
@@ -190,3 +189,104 @@ def national_list_import(
         after={"kind": kind, "year": year, "rows": len(rows), "refused": len(errors)},
     )
     return national_list, errors
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def _configure_check(actor: User, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise Forbidden(_("You may not change the overlap configuration."))
+
+
+@transaction.atomic
+def household_cap_set(*, actor: User, amount: Decimal) -> OverlapSettings:
+    """Set the household yearly benefit cap; the next detection run compares against it."""
+    _configure_check(actor, "overlap.change_overlapsettings")
+    if not amount.is_finite() or amount <= 0 or amount != amount.to_integral_value():
+        raise DomainError(
+            _("The cap must be a positive whole amount in rupiah."), code="cap_not_positive"
+        )
+    if amount >= Decimal(10) ** HOUSEHOLD_CAP_DIGITS:
+        raise DomainError(_("The cap is too large."), code="cap_too_large")
+    row, _created = OverlapSettings.objects.select_for_update().get_or_create(pk=1)
+    before = row.household_year_cap
+    row.household_year_cap = amount
+    row.save(update_fields=["household_year_cap"])
+    audit_record(
+        actor=actor,
+        action="overlap.household_cap_set",
+        target=row,
+        before={"household_year_cap": before},
+        after={"household_year_cap": amount},
+    )
+    return row
+
+
+@transaction.atomic
+def exclusive_pair_add(
+    *, actor: User, programme_id: int, other_programme_id: int, note: str = ""
+) -> ExclusivePair:
+    """Declare two programmes mutually exclusive (in the same year, for the same person)."""
+    _configure_check(actor, "overlap.add_exclusivepair")
+    if programme_id == other_programme_id:
+        raise DomainError(_("A programme cannot exclude itself."), code="pair_self")
+    # Locking both programmes serialises two administrators adding the same pair.
+    programmes = {
+        p.pk: p
+        for p in programme_list(user=actor)
+        .select_for_update(of=("self",))
+        .filter(pk__in=[programme_id, other_programme_id])
+        .order_by("pk")
+    }
+    if len(programmes) != 2:
+        raise DomainError(_("Choose two active programmes."), code="programme")
+    programme, other = programmes[programme_id], programmes[other_programme_id]
+    either_order = Q(programme=programme, other_programme=other) | Q(
+        programme=other, other_programme=programme
+    )
+    if ExclusivePair.objects.filter(either_order).exists() or (
+        programme.excludes.filter(pk=other.pk).exists()
+    ):
+        raise Conflict(
+            _("%(programme)s and %(other)s already exclude each other.")
+            % {"programme": programme.name, "other": other.name},
+            code="pair_exists",
+        )
+    pair = ExclusivePair.objects.create(
+        programme=programme, other_programme=other, note=note.strip()[:200]
+    )
+    audit_record(
+        actor=actor,
+        action="overlap.exclusive_pair_add",
+        target=pair,
+        after={"programme": programme.code, "other_programme": other.code, "note": pair.note},
+    )
+    return pair
+
+
+@transaction.atomic
+def exclusive_pair_remove(*, actor: User, pair_id: int) -> None:
+    """Remove a configurable pair (national-list pairs stay); the next detection run closes
+    the findings it raised."""
+    _configure_check(actor, "overlap.delete_exclusivepair")
+    pair = get_in_scope(
+        ExclusivePair.objects.filter(other_programme__isnull=False)
+        .select_related("programme", "other_programme")
+        .select_for_update(of=("self",)),
+        user=actor,
+        pk=pair_id,
+    )
+    other = pair.other_programme
+    before = {
+        "programme": pair.programme.code,
+        "other_programme": other.code if other else "",
+        "note": pair.note,
+    }
+    audit_record(
+        actor=actor,
+        action="overlap.exclusive_pair_remove",
+        target=pair,
+        before=before,
+    )
+    pair.delete()

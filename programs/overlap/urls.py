@@ -12,4 +12,8 @@ urlpatterns = [
     path("report.xlsx", views.report_xlsx, name="report-xlsx"),
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger-xlsx"),
+    path("configuration/", views.configuration, name="configuration"),
+    path("configuration/cap/", views.cap_set, name="cap-set"),
+    path("configuration/pairs/", views.pair_add, name="pair-add"),
+    path("configuration/pairs/<int:pk>/remove/", views.pair_remove, name="pair-remove"),
 ]

@@ -1,5 +1,6 @@
 """Portal pages: the findings list and detail (confirm / dismiss), starting a detection
-run, national list imports, the inclusion/exclusion report and the benefit ledger."""
+run, national list imports, the inclusion/exclusion report, the benefit ledger, and the
+configuration (household cap, exclusive programme pairs) for the Dinsos administrator."""
 
 from __future__ import annotations
 
@@ -14,13 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.access import scope_for
 from depok_kds.charts import bar_chart
+from depok_kds.errors import DomainError
 from depok_kds.jobs import job_start
 from depok_kds.portal import PortalRequest, portal_view
 from programs.overlap import exports
 from programs.overlap.forms import (
     DecisionForm,
     DetectionForm,
+    ExclusivePairForm,
     FindingFilterForm,
+    HouseholdCapForm,
     LedgerFilterForm,
     NationalListForm,
     ReportFilterForm,
@@ -32,9 +36,17 @@ from programs.overlap.selectors import (
     benefit_ledger,
     finding_get,
     finding_list,
+    overlap_configuration,
     targeting_report,
 )
-from programs.overlap.services import finding_confirm, finding_dismiss, national_list_import
+from programs.overlap.services import (
+    exclusive_pair_add,
+    exclusive_pair_remove,
+    finding_confirm,
+    finding_dismiss,
+    household_cap_set,
+    national_list_import,
+)
 from programs.overlap.tasks import KIND
 from programs.selectors import programme_get, programme_list
 from registry.selectors import household_get
@@ -208,3 +220,58 @@ def ledger_xlsx(request: PortalRequest) -> HttpResponse:
     response = HttpResponse(exports.ledger_xlsx(rows), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="buku-besar-manfaat.xlsx"'
     return response
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+@require_GET
+@portal_view(perm="overlap.change_overlapsettings")
+def configuration(request: PortalRequest) -> HttpResponse:
+    config = overlap_configuration()
+    return render(
+        request,
+        "overlap/configuration.html",
+        {
+            "config": config,
+            "cap_form": HouseholdCapForm(initial={"household_year_cap": config.household_cap}),
+            "pair_form": ExclusivePairForm(programmes=programme_list(user=request.user)),
+        },
+    )
+
+
+@require_POST
+@portal_view(perm="overlap.change_overlapsettings")
+def cap_set(request: PortalRequest) -> HttpResponse:
+    form = HouseholdCapForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Enter the cap as a whole amount in rupiah."))
+    household_cap_set(actor=request.user, amount=form.cleaned_data["household_year_cap"])
+    messages.success(request, _("The household cap was saved."))
+    return redirect("overlap:configuration")
+
+
+@require_POST
+@portal_view(perm="overlap.add_exclusivepair")
+def pair_add(request: PortalRequest) -> HttpResponse:
+    form = ExclusivePairForm(request.POST, programmes=programme_list(user=request.user))
+    if not form.is_valid():
+        raise DomainError(_("Choose two programmes."))
+    exclusive_pair_add(
+        actor=request.user,
+        programme_id=form.cleaned_data["programme"].pk,
+        other_programme_id=form.cleaned_data["other_programme"].pk,
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("The programmes now exclude each other."))
+    return redirect("overlap:configuration")
+
+
+@require_POST
+@portal_view(perm="overlap.delete_exclusivepair")
+def pair_remove(request: PortalRequest, pk: int) -> HttpResponse:
+    exclusive_pair_remove(actor=request.user, pair_id=pk)
+    messages.success(
+        request, _("The pair was removed; the next detection run closes its findings.")
+    )
+    return redirect("overlap:configuration")

@@ -61,7 +61,8 @@ def _record(row: Sequence[Any]) -> DukcapilRecord:
 
 
 # Every DKB query below looks rows up through a LATERAL subquery with OFFSET 0: the planner
-# cannot flatten it, so each key is an index lookup, never a hash of the whole extract.
+# cannot flatten it, so each key is an index lookup, never a hash of the whole extract (nor,
+# for the "NIK held by someone in the registry" test inside it, of every person).
 
 
 def _not_found(person: RegistryPerson, **evidence: Any) -> Decision:
@@ -152,13 +153,16 @@ class DkbSource:
             SELECT k.person_id, {cols} FROM keys k CROSS JOIN LATERAL (
                 SELECT * FROM {dkb} d WHERE d.birth_date = k.birth_date AND d.sex = k.sex
                   AND d.nik <> k.typed AND levenshtein_less_equal(d.nik, k.typed, 2) <= 2
+                  AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
                 OFFSET 0
             ) d
-            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
             UNION ALL
             SELECT k.person_id, {cols} FROM (SELECT DISTINCT person_id, typed FROM keys) k
-            CROSS JOIN LATERAL (SELECT * FROM {dkb} d WHERE d.kk = k.typed OFFSET 0) d
-            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
+            CROSS JOIN LATERAL (
+                SELECT * FROM {dkb} d WHERE d.kk = k.typed
+                  AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
+                OFFSET 0
+            ) d
             """
         ).format(
             cols=_D_COLUMNS,
@@ -190,9 +194,10 @@ class DkbSource:
                 SELECT * FROM unnest(%s::bigint[], %s::date[], %s::text[])
             )
             SELECT k.person_id, {cols} FROM keys k CROSS JOIN LATERAL (
-                SELECT * FROM {dkb} d WHERE d.birth_date = k.birth_date AND d.sex = k.sex OFFSET 0
+                SELECT * FROM {dkb} d WHERE d.birth_date = k.birth_date AND d.sex = k.sex
+                  AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
+                OFFSET 0
             ) d
-            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.nik = d.nik)
             """
         ).format(
             cols=_D_COLUMNS,
@@ -244,11 +249,14 @@ class DkbSource:
             """
             WITH households(household_id, kk) AS (SELECT * FROM unnest(%s::bigint[], %s::text[]))
             SELECT h.household_id, d.nik, d.full_name FROM households h
-            CROSS JOIN LATERAL (SELECT * FROM {dkb} d WHERE d.kk = h.kk OFFSET 0) d
-            WHERE NOT d.is_deceased AND NOT d.moved_out
-              AND NOT EXISTS (
-                  SELECT 1 FROM {person} p WHERE p.nik = d.nik AND p.household_id = h.household_id
-              )
+            CROSS JOIN LATERAL (
+                SELECT * FROM {dkb} d WHERE d.kk = h.kk AND NOT d.is_deceased AND NOT d.moved_out
+                  AND NOT EXISTS (
+                      SELECT 1 FROM {person} p
+                      WHERE p.nik = d.nik AND p.household_id = h.household_id
+                  )
+                OFFSET 0
+            ) d
             ORDER BY h.household_id, d.nik
             """
         ).format(dkb=self.table, person=self.person_table)
@@ -335,10 +343,5 @@ class WebServiceSource:
 
 
 def persons_from_rows(rows: Iterable[Sequence[Any]]) -> list[RegistryPerson]:
-    """RegistryPerson values from rows in `RegistryPerson` field order (no kelurahan: "")."""
-    return [
-        RegistryPerson(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] or "", r[11]
-        )
-        for r in rows
-    ]
+    """RegistryPerson values from rows in `RegistryPerson` field order."""
+    return list(map(RegistryPerson._make, rows))

@@ -13,10 +13,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from depok_kds.access import may_see_pii
 from depok_kds.audit import pii_access_record
 from depok_kds.charts import bar_chart
+from depok_kds.models import Job
 from depok_kds.portal import PortalRequest, portal_view
 from depok_kds.selectors import job_visible_list
 from registry.dukcapil.forms import (
@@ -137,6 +139,14 @@ def _shown(request: PortalRequest, outcomes: list[MatchOutcome]) -> list[Outcome
     return _rows(outcomes, full=full)
 
 
+def _reload_when_finished(job: Job) -> HttpResponse:
+    """Answer the page's poll while its job works: nothing until the job has finished, then
+    reload the page, so that what the job produced (summary, outcomes, status) is shown."""
+    if job.is_finished:
+        return HttpResponseClientRefresh()
+    return HttpResponse(status=204)
+
+
 @portal_view(perm="dukcapil.view_matchrun")
 def run_list_page(request: PortalRequest) -> HttpResponse:
     runs = Paginator(run_list(user=request.user), 20).get_page(request.GET.get("page"))
@@ -167,6 +177,8 @@ def run_start_page(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="dukcapil.view_matchrun")
 def run_detail_page(request: PortalRequest, pk: int) -> HttpResponse:
     run = run_get(user=request.user, run_id=pk)
+    if request.htmx:
+        return _reload_when_finished(run.job)
     summary = run_summary(user=request.user, run=run)
     filters = OutcomeFilterForm(request.GET or None)
     outcome = filters.cleaned_data.get("outcome", "") if filters.is_valid() else ""
@@ -287,6 +299,8 @@ def extract_list_page(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="dukcapil.view_dkbextract")
 def extract_detail_page(request: PortalRequest, pk: int) -> HttpResponse:
     extract = extract_get(user=request.user, extract_id=pk)
+    if request.htmx and extract.job is not None:
+        return _reload_when_finished(extract.job)
     jobs = job_visible_list(user=request.user)
     job = jobs.filter(pk=extract.job_id).first() if extract.job_id is not None else None
     return render(request, "dukcapil/extract_detail.html", {"extract": extract, "job": job})

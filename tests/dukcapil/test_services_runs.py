@@ -138,3 +138,30 @@ def test_only_dinsos_staff_start_runs(city, puskesos_a, auditor_user, dinkes_off
         with pytest.raises(Forbidden):
             match_run_start(actor=outsider)
     assert not MatchRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.xdist_group("processes")
+def test_processes_decide_the_chunks_as_one_process_does(city, dinsos_operator, settings):
+    """Outside a transaction the job hands its chunks to a pool of processes; the outcomes
+    and the progress are those of the one-process path."""
+
+    def run_in(processes: int) -> tuple[MatchRun, Job]:
+        settings.DUKCAPIL_MATCH_PROCESSES = processes
+        run = match_run_start(actor=dinsos_operator)
+        Job.objects.filter(pk=run.job_id).update(params={"chunk_size": 3})  # 4 chunks
+        job = job_run(job_id=run.job_id, handler=match_run_execute)
+        assert job is not None and job.status == Job.Status.SUCCEEDED, job.error_message
+        run.refresh_from_db()
+        return run, job
+
+    def key(o: MatchOutcome):
+        return o.outcome, o.method, o.candidate_nik, tuple(o.differences), o.score
+
+    one, _ = run_in(1)
+    pooled, job = run_in(2)
+    assert job.result["seconds"]["processes"] == 2
+    assert {n: key(o) for n, o in outcomes(pooled).items()} == {
+        n: key(o) for n, o in outcomes(one).items()
+    }
+    assert (job.done, job.total) == (10, 10)

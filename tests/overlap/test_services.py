@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from depok_kds.errors import DomainError, Forbidden
 from depok_kds.models import AuditEntry
@@ -120,6 +121,20 @@ def test_open_blocking_finding_stops_approval_and_a_dismissed_one_does_not(
     Finding.objects.filter(pk=finding.pk).update(status="dismissed", reason="verified")
     approved = application_approve(actor=dinkes_officer, application_id=application_id, reason="ok")
     assert approved.state == "approved"
+
+
+def test_the_gate_refusal_is_shown_in_indonesian(dinkes_officer, only_overlap_gate):
+    member = applicant()
+    enrol(member, "rtlh", year=YEAR, amount=31_000_000)
+    detect(year=YEAR)
+    finding = Finding.objects.get(rule="household_cap")
+    application_id = _in_verification(member, "kis-pbi-apbd", dinkes_officer)
+    with translation.override("id"), pytest.raises(DomainError) as refused:
+        application_approve(actor=dinkes_officer, application_id=application_id, reason="ok")
+    assert str(refused.value.message) == (
+        f"Terhalang oleh temuan tumpang tindih: household_cap (#{finding.pk}): "
+        "Bantuan yang diterima keluarga dalam satu tahun melebihi batas kota."
+    )
 
 
 def test_a_programme_finding_does_not_block_another_programme(dinkes_officer, only_overlap_gate):

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import scope_for, scope_queryset
@@ -156,7 +156,7 @@ def _reject(application: Application, check: Check, reason: str) -> None:
     application_reject(
         actor=None,
         application_id=application.pk,
-        reason=gettext_now("%(check)s failed: %(reason)s")
+        reason=gettext("%(check)s failed: %(reason)s")
         % {"check": check.get_kind_display(), "reason": reason},
     )
 
@@ -280,7 +280,7 @@ def disagreement_resolve(
     disputed = Check.objects.filter(
         application=resolution.application, status=Check.Status.DISPUTED
     )
-    note = gettext_now("Resolved by a supervisor: %(reason)s") % {"reason": reason.strip()}
+    note = gettext("Resolved by a supervisor: %(reason)s") % {"reason": reason.strip()}
     disputed.update(
         status=Check.Status.PASSED if passed else Check.Status.FAILED,
         note=note[:255],
@@ -302,7 +302,7 @@ def disagreement_resolve(
         application_reject(
             actor=None,
             application_id=resolution.application_id,
-            reason=gettext_now("Verification failed after review: %(reason)s")
+            reason=gettext("Verification failed after review: %(reason)s")
             % {"reason": resolution.reason},
         )
     return resolution

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
@@ -259,7 +259,7 @@ def complaints_escalate_overdue() -> int:
     Complaint.objects.filter(pk__in=[pk for pk, _s in overdue]).update(
         status=C.ESCALATED, updated_at=now
     )
-    note = gettext_now("Past its answer deadline.")
+    note = gettext("Past its answer deadline.")
     ComplaintEvent.objects.bulk_create(
         ComplaintEvent(complaint_id=pk, from_status=status, to_status=C.ESCALATED, note=note)
         for pk, status in overdue

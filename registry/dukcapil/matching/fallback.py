@@ -15,7 +15,7 @@ from datetime import date
 from rapidfuzz.distance import Indel
 
 from registry.dukcapil.matching.fields import place_score
-from registry.names import name_similarity
+from registry.names import normalized_similarity
 
 MIN_NAME = 0.8
 THRESHOLD = 0.85
@@ -77,7 +77,7 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
     elif Indel.normalized_similarity(left.name, right.name) < PREFILTER:
         return None
     else:
-        name = name_similarity(left.name, right.name)
+        name = normalized_similarity(left.name, right.name)
     if name < MIN_NAME:
         return None
     when = date_score(left.birth_date, right.birth_date)

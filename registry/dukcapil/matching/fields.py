@@ -20,7 +20,7 @@ from registry.dukcapil.matching.records import (
     OutcomeCode,
     RegistryPerson,
 )
-from registry.names import name_similarity, normalize_name
+from registry.names import normalize_name, normalized_similarity
 
 # A normalised name this similar is the same name (one letter in a long name).
 SAME_NAME = 0.92
@@ -56,7 +56,7 @@ def name_score(registry_normalized: str, dukcapil_name: str, registry_name: str 
         return 0.0
     if other == registry_normalized:
         return 1.0
-    return name_similarity(registry_normalized, other)
+    return normalized_similarity(registry_normalized, other)
 
 
 @lru_cache(maxsize=65_536)

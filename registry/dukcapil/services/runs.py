@@ -15,11 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import billiard
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from psycopg import sql
 
 from depok_kds.access import scope_for, scope_queryset
 from depok_kds.audit import audit_record
@@ -47,7 +50,7 @@ PERSON_FIELDS = (
     "kk",
     "household_id",
     "relationship",
-    "household__kelurahan_id",
+    "kelurahan",
     "is_deceased",
 )
 OUTCOME_COLUMNS = (
@@ -180,20 +183,38 @@ def source_for(run: MatchRun) -> Source:
     return WebServiceSource(DukcapilClient.from_settings())
 
 
-def _next_persons(run: MatchRun, *, after: int, size: int) -> list[RegistryPerson]:
+def _undecided(run: MatchRun, *, after: int) -> QuerySet[Person]:
     decided = MatchOutcome.objects.filter(run=run, person=OuterRef("pk"))
+    return run_persons(run).filter(pk__gt=after).exclude(Exists(decided)).order_by("pk")
+
+
+def _next_persons(
+    run: MatchRun, *, after: int, size: int, last: int | None = None
+) -> list[RegistryPerson]:
+    """The next `size` undecided persons after id `after` (and up to id `last`)."""
     open_card = FamilyCard.objects.filter(
         household=OuterRef("household_id"), valid_to__isnull=True
     ).values("number")[:1]
-    rows = (
-        run_persons(run)
-        .filter(pk__gt=after)
-        .exclude(Exists(decided))
-        .annotate(kk=Subquery(open_card))
-        .order_by("pk")
-        .values_list(*PERSON_FIELDS)[:size]
-    )
+    persons = _undecided(run, after=after)
+    if last is not None:
+        persons = persons.filter(pk__lte=last)
+    rows = persons.annotate(
+        kk=Subquery(open_card), kelurahan=Coalesce("household__kelurahan_id", Value(""))
+    ).values_list(*PERSON_FIELDS)[:size]
     return persons_from_rows(rows)
+
+
+def _chunk_ranges(run: MatchRun, *, after: int, size: int) -> list[tuple[int, int]]:
+    """The (first id, last id) of each chunk of `size` undecided persons after `after`: the
+    same chunks the one-process path takes, so both decide alike."""
+    ids, params = _undecided(run, after=after).values("pk").query.sql_with_params()
+    query = sql.SQL(
+        "SELECT min(pk), max(pk) FROM (SELECT pk, (row_number() OVER (ORDER BY pk) - 1) / %s"
+        " AS chunk FROM ({}) p) n GROUP BY chunk ORDER BY chunk"
+    ).format(sql.SQL(ids))  # the ORM's own SQL, its values bound
+    with connection.cursor() as cursor:
+        cursor.execute(query.as_string(), [size, *params])
+        return [(int(first), int(last)) for first, last in cursor.fetchall()]
 
 
 def _heartbeat(progress: Progress | None) -> Callable[[], None]:
@@ -278,6 +299,53 @@ def _advance_pipelined(
         finally:
             writer.submit(close_connections).result()
     return {step: round(value, 3) for step, value in seconds.items()}
+
+
+def _decide_chunk(run_id: int, first: int, last: int) -> int:
+    """Decide and write one chunk, in a process of the pool (with its own connection)."""
+    run = MatchRun.objects.select_related("extract").get(pk=run_id)
+    source = source_for(run)
+    persons = _next_persons(run, after=first - 1, last=last, size=last - first + 1)
+    if not persons:
+        return 0
+    decisions = source.decide(persons, lambda: None)
+    return _chunk_commit(run=run, persons=persons, decisions=decisions, progress=None)
+
+
+def _advance_in_processes(
+    *, run: MatchRun, after: int, size: int, progress: Progress, processes: int
+) -> dict[str, float]:
+    """Decide the chunks in a pool of processes, one per core: deciding is Python work,
+    which one process does on one core only. The job's process hands out the chunks and
+    keeps the progress and the lease; its checkpoint moves to the end of the chunks done
+    without a gap. (billiard, Celery's own multiprocessing, may start processes from a
+    worker's process too.)"""
+    started = time.perf_counter()
+    ranges = _chunk_ranges(run, after=after, size=size)
+    if not ranges:
+        return {"read": round(time.perf_counter() - started, 3)}
+    connections.close_all()  # the pool's processes open their own
+    done, finished, contiguous = progress.job.done, set(), 0
+    pool = billiard.Pool(processes=min(processes, len(ranges)))
+    try:
+        chunks = [(index, run.pk, first, last) for index, (first, last) in enumerate(ranges)]
+        for index, decided in pool.imap_unordered(_decide_indexed_chunk, chunks):
+            done += decided
+            finished.add(index)
+            while contiguous in finished:
+                contiguous += 1
+            state = {"after": ranges[contiguous - 1][1]} if contiguous else None
+            progress.advance(done, state=state)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+    return {"processes": processes, "decide": round(time.perf_counter() - started, 3)}
+
+
+def _decide_indexed_chunk(chunk: tuple[int, int, int, int]) -> tuple[int, int]:
+    index, run_id, first, last = chunk
+    return index, _decide_chunk(run_id, first, last)
 
 
 def outcomes_write(
@@ -384,6 +452,14 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
             )
             if not taken:
                 break
+    elif isinstance(source, DkbSource) and settings.DUKCAPIL_MATCH_PROCESSES > 1:
+        seconds = _advance_in_processes(
+            run=run,
+            after=after,
+            size=size,
+            progress=progress,
+            processes=settings.DUKCAPIL_MATCH_PROCESSES,
+        )
     else:
         seconds = _advance_pipelined(
             run=run, source=source, after=after, size=size, progress=progress
