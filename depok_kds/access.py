@@ -10,7 +10,8 @@ Rules:
   path is hidden from them;
 - an agency officer sees rows owned by their agency; data owned by no agency (the shared
   household registry, which they need to find applicants) is visible;
-- leadership sees aggregates only: every row-level query is empty;
+- leadership sees aggregates only: every row-level query is empty, and counts
+  (`aggregate_queryset`, `aggregate_scope_for`) cover the whole city;
 - an API client's service user is scoped by its own kelurahan/agency fields, if set;
 - a user with no role sees nothing.
 """
@@ -98,7 +99,36 @@ def scope_queryset(
     "household__kelurahan_id"); `agency_field` the path to the owning agency's code, for
     data an agency owns. Pass the paths the model has; omit the ones it has not.
     """
+    return _narrowed(queryset, scope_for(user), kelurahan_field, agency_field)
+
+
+def aggregate_scope_for(user: User | AnonymousUser) -> Scope:
+    """What a user's *counts* may cover: their row scope, except that aggregate-only roles
+    (leadership), which see no row, count over the whole city.
+
+    For aggregates only (dashboard panels, reports): never list or fetch rows with it.
+    """
     scope = scope_for(user)
+    if scope.rows or not user.is_authenticated or not user.is_active:
+        return scope
+    return EVERYTHING if user_roles(user) & AGGREGATE_ONLY_ROLES else scope
+
+
+def aggregate_queryset(
+    queryset: QuerySet[M],
+    *,
+    user: User | AnonymousUser,
+    kelurahan_field: str | None = None,
+    agency_field: str | None = None,
+) -> QuerySet[M]:
+    """`queryset` narrowed to the rows `user` may count (`aggregate_scope_for`), with the
+    paths of `scope_queryset`. Only to aggregate (count, sum, group by): never show its rows."""
+    return _narrowed(queryset, aggregate_scope_for(user), kelurahan_field, agency_field)
+
+
+def _narrowed(
+    queryset: QuerySet[M], scope: Scope, kelurahan_field: str | None, agency_field: str | None
+) -> QuerySet[M]:
     if not scope.rows:
         return queryset.none()
     filters: dict[str, Any] = {}

@@ -15,6 +15,9 @@ from depok_kds.models import User
 
 DASHBOARD_PANELS: list[str] = [
     "registry.statistics.poverty_panel",
+    "programs.panels.recipients_panel",
+    "programs.overlap.panels.findings_panel",
+    "registry.dukcapil.panels.matching_panel",
 ]
 
 

@@ -57,12 +57,18 @@ _BARE_OLD_J = re.compile(r"(?<![dtsn])j")
 _REPEATED_LETTER = re.compile(r"([a-z])\1+")
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u00b4]")
 _SEPARATORS = re.compile(r"[^a-z0-9.,\s]")
+_NOT_LETTERS = re.compile(r"[^a-z]")
+# What `_respell` changes; most words have none of it and are left as they are.
+_OLD_OR_DOUBLE = re.compile(r"oe|dj|tj|sj|nj|ch|([a-z])\1")
 
 
 def _fold(raw: str) -> str:
     """Lowercase and strip accents, so "Ma'ruf", "MA'RUF" and "Maruf" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", raw)
-    text = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    if raw.isascii():  # nearly every name: no accents to strip
+        text = raw.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", raw)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     text = _APOSTROPHES.sub("", text)  # Ma'ruf -> maruf: an apostrophe is not a word break.
     return _SEPARATORS.sub(" ", text)  # Hyphens, slashes, brackets separate words.
 
@@ -114,6 +120,8 @@ def _respell(token: str, *, old_spelling: bool) -> str:
     such as Jati and Yati. Double letters are collapsed because Abdullah / Abdulah and Siti /
     Sitti are the same name written twice.
     """
+    if not _OLD_OR_DOUBLE.search(token) and not (old_spelling and "j" in token):
+        return token
     token = _REPEATED_LETTER.sub(r"\1", token)  # first too: "ddj" must become "j", not "dj"
     if old_spelling:
         token = _BARE_OLD_J.sub("y", token)
@@ -132,7 +140,7 @@ def name_tokens(raw: str) -> list[str]:
     respell old orthography; drop digits and leftover punctuation.
     """
     parts = [part.split() for part in _fold(raw).split(",")]
-    cleaned = (re.sub(r"[^a-z]", "", token) for token in _strip_titles(parts))
+    cleaned = (_NOT_LETTERS.sub("", token) for token in _strip_titles(parts))
     words = [word for word in cleaned if word]
     old_spelling = any(marker in word for word in words for marker in _OLD_SPELLING_MARKERS)
     result: list[str] = []

@@ -44,7 +44,19 @@ class ExclusivePairAdmin(admin.ModelAdmin[ExclusivePair]):
 
 @admin.register(OverlapSettings)
 class OverlapSettingsAdmin(admin.ModelAdmin[OverlapSettings]):
+    """Shown only: the cap is changed on the portal page, which checks and audits it."""
+
     list_display = ["household_year_cap"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not OverlapSettings.objects.exists()
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: OverlapSettings | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: OverlapSettings | None = None
+    ) -> bool:
+        return False

@@ -1,5 +1,5 @@
-"""The overlap rules, declared once: code, what it means (Indonesian through gettext),
-severity, whether an open finding blocks approval, and whether it concerns the
+"""The overlap rules, declared once: code, what it means (Indonesian through gettext) and a
+short name, severity, whether an open finding blocks approval, and whether it concerns the
 beneficiary as a whole (then it blocks their applications in every programme).
 
 The SQL that finds each rule's cases is in `programs.overlap.detection`, keyed by code.
@@ -29,6 +29,8 @@ class RuleSpec:
     # True: the finding is about the person/household, not one programme's enrolment, so it
     # blocks their applications to every programme.
     whole_beneficiary: bool = False
+    # A short name, for charts and lists where the description is too long.
+    label: str | Promise = ""
 
 
 RULES: tuple[RuleSpec, ...] = (
@@ -37,30 +39,35 @@ RULES: tuple[RuleSpec, ...] = (
         _("The same household is enrolled twice in one programme cycle."),
         Severity.HIGH,
         True,
+        label=_("Duplicate enrolment"),
     ),
     RuleSpec(
         "same_benefit_kind",
         _("Enrolled in two programmes giving the same kind of benefit in the same year."),
         Severity.HIGH,
         True,
+        label=_("Same kind of benefit twice"),
     ),
     RuleSpec(
         "exclusive_programmes",
         _("Enrolled in two programmes that exclude each other in the same year."),
         Severity.HIGH,
         True,
+        label=_("Programmes that exclude each other"),
     ),
     RuleSpec(
         "national_list",
         _("Enrolled in a city programme while on a national recipient list it excludes."),
         Severity.HIGH,
         True,
+        label=_("On an excluding national list"),
     ),
     RuleSpec(
         "frequency_limit",
         _("Enrolled again before the programme's no-repeat period ended."),
         Severity.HIGH,
         True,
+        label=_("Enrolled again too soon"),
     ),
     RuleSpec(
         "person_two_households",
@@ -68,6 +75,7 @@ RULES: tuple[RuleSpec, ...] = (
         Severity.HIGH,
         True,
         whole_beneficiary=True,
+        label=_("Member of two households"),
     ),
     RuleSpec(
         "list_nik_conflict",
@@ -75,6 +83,7 @@ RULES: tuple[RuleSpec, ...] = (
         Severity.MEDIUM,
         True,
         whole_beneficiary=True,
+        label=_("One NIK, two persons or cards"),
     ),
     RuleSpec(
         "deceased_recipient",
@@ -82,6 +91,7 @@ RULES: tuple[RuleSpec, ...] = (
         Severity.HIGH,
         True,
         whole_beneficiary=True,
+        label=_("Deceased recipient"),
     ),
     RuleSpec(
         "moved_out_recipient",
@@ -89,18 +99,21 @@ RULES: tuple[RuleSpec, ...] = (
         Severity.HIGH,
         True,
         whole_beneficiary=True,
+        label=_("Recipient moved out of Depok"),
     ),
     RuleSpec(
         "inclusion_error",
         _("Inclusion error: the household is not poor by this programme's targeting rules."),
         Severity.MEDIUM,
         False,
+        label=_("Inclusion error"),
     ),
     RuleSpec(
         "exclusion_error",
         _("Exclusion error: a poor household (miskin or desil 1-5) receives no programme."),
         Severity.MEDIUM,
         False,
+        label=_("Exclusion error"),
     ),
     RuleSpec(
         "household_cap",
@@ -108,6 +121,7 @@ RULES: tuple[RuleSpec, ...] = (
         Severity.MEDIUM,
         True,
         whole_beneficiary=True,
+        label=_("Household over the yearly cap"),
     ),
 )
 

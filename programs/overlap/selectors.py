@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
-from depok_kds.access import get_in_scope, scope_queryset
+from depok_kds.access import aggregate_queryset, get_in_scope, scope_queryset
 from programs.models import Application, Enrolment, Programme
 from programs.overlap.models import (
     DEFAULT_HOUSEHOLD_CAP,
@@ -24,6 +24,7 @@ from programs.overlap.models import (
     DeathBenefitProposal,
     ExclusivePair,
     Finding,
+    FindingStatus,
     OverlapSettings,
 )
 from programs.overlap.rules import WHOLE_BENEFICIARY_RULES
@@ -172,6 +173,53 @@ def overlap_configuration() -> OverlapConfiguration:
 
 
 # --- reports ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingCounts:
+    """Live findings per rule: `open` still wait for a decision; `live` are open or
+    confirmed (what the inclusion/exclusion report counts)."""
+
+    open: dict[str, int]
+    live: dict[str, int]
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open.values())
+
+    @property
+    def inclusion_errors(self) -> int:
+        return self.live.get("inclusion_error", 0)
+
+    @property
+    def exclusion_errors(self) -> int:
+        return self.live.get("exclusion_error", 0)
+
+
+def finding_counts(*, user: User | AnonymousUser) -> FindingCounts:
+    """Counts only, over what the user may count: their agency's or kelurahan's findings,
+    the whole city for Dinsos, auditors and leadership. One GROUP BY rule over the live
+    statuses: `finding_rule_status_idx` (rule, status) city-wide, `finding_agency_idx`
+    (agency_code, status) for an agency, `finding_kelurahan_idx` (kelurahan_code, status)
+    for a Puskesos officer."""
+    findings = aggregate_queryset(
+        Finding.objects.filter(status__in=LIVE_STATUSES),
+        user=user,
+        kelurahan_field="kelurahan_code",
+        agency_field="agency_code",
+    )
+    rows = (
+        findings.order_by()
+        .values("rule")
+        .annotate(open=Count("status", filter=Q(status=FindingStatus.OPEN)), live=Count("status"))
+    )
+    open_counts: dict[str, int] = {}
+    live_counts: dict[str, int] = {}
+    for row in rows:
+        live_counts[row["rule"]] = row["live"]
+        if row["open"]:
+            open_counts[row["rule"]] = row["open"]
+    return FindingCounts(open=open_counts, live=live_counts)
 
 
 @dataclass

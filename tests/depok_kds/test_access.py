@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from depok_kds.access import get_in_scope, may_see_pii, scope_for, scope_queryset
+from depok_kds.access import (
+    aggregate_queryset,
+    aggregate_scope_for,
+    get_in_scope,
+    may_see_pii,
+    scope_for,
+    scope_queryset,
+)
 from depok_kds.models import User
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +70,23 @@ def test_api_client_pii_follows_its_scope(api_client_factory):
 def test_api_client_can_be_limited_to_an_agency(api_client_factory):
     client, _ = api_client_factory(["programs:read"], agency_code="DINKES")
     assert scope_for(client.user).agency_code == "DINKES"
+
+
+def test_counts_cover_the_city_for_leadership_and_the_row_scope_for_others(
+    leader, dinkes_officer, puskesos_a, dinsos_operator
+):
+    users = User.objects.all()
+    assert aggregate_scope_for(leader).city_wide
+    assert aggregate_queryset(users, user=leader).count() == users.count()
+    assert not scope_queryset(users, user=leader).exists()  # rows stay hidden
+    assert aggregate_scope_for(dinkes_officer) == scope_for(dinkes_officer)
+    assert aggregate_scope_for(puskesos_a) == scope_for(puskesos_a)
+    assert aggregate_scope_for(dinsos_operator).city_wide
+    owned = aggregate_queryset(users, user=dinkes_officer, agency_field="agency_code")
+    assert set(owned) == {dinkes_officer}
+
+
+def test_counts_cover_nothing_for_a_user_without_role(db):
+    nobody = User.objects.create_user("nobody", password="x-pass-12345")
+    assert not aggregate_scope_for(nobody).rows
+    assert not aggregate_queryset(User.objects.all(), user=nobody).exists()

@@ -40,9 +40,21 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def _context(browser, live_server):
+    return browser.new_context(base_url=live_server.url, locale="id-ID")
+
+
+def sign_in(page, user, password: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/")
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(base_url=live_server.url, locale="id-ID")
+    context = _context(browser, live_server)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -52,10 +64,24 @@ def page(browser, live_server) -> Iterator[object]:
 @pytest.fixture
 def login(page, persona_password):
     def do_login(user) -> None:
-        page.goto("/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", persona_password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/")
+        sign_in(page, user, persona_password)
 
     return do_login
+
+
+@pytest.fixture
+def session(browser, live_server, persona_password):
+    """A signed-in page per persona, each in a browser context of its own."""
+    contexts = []
+
+    def open_as(user):
+        context = _context(browser, live_server)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, user, persona_password)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

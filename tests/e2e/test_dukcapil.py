@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from pytest_django.fixtures import Settings
-from pytest_django.live_server_helper import LiveServer
 
 from depok_kds.models import User
 from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun
@@ -30,28 +29,6 @@ pytestmark = [
 
 DIED_ON = date(2025, 11, 30)
 Session = Callable[[User], Page]
-
-
-@pytest.fixture
-def session(browser: Browser, live_server: LiveServer, persona_password: str) -> Iterator[Session]:
-    """A signed-in page per persona (one browser context each)."""
-    contexts: list[BrowserContext] = []
-
-    def open_as(user: User) -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", persona_password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -23,28 +23,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def session(browser, live_server, persona_password):
-    """A signed-in page per persona (one browser context each)."""
-    contexts = []
-
-    def open_as(user):
-        context = browser.new_context(base_url=live_server.url, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", persona_password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def only_overlap_gate(monkeypatch):
     """The verification app's own gate (checks still pending) is driven in its suite; here
     the overlap gate alone decides, so the refusal shown is its own."""

@@ -17,28 +17,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def session(browser, live_server, persona_password):
-    """A signed-in page per persona (one browser context each)."""
-    contexts = []
-
-    def open_as(user):
-        context = browser.new_context(base_url=live_server.url, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", persona_password)
-        page.click("button[type=submit].primary")
-        page.wait_for_url("**/")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def test_field_visit_from_assignment_to_approval(
     session, dinsos_operator, puskesos_a, dinkes_officer
 ):
