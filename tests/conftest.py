@@ -183,3 +183,15 @@ def celery_worker_process(
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def dashboard_panel(client, user: User, panel_id: str) -> str:
+    """The HTML of one panel of the dashboard as `user` sees it."""
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    panel = page[page.index(f'id="{panel_id}"') :]
+    return panel[: panel.index("</section>")]

@@ -12,6 +12,7 @@ from depok_kds.access import user_roles
 from registry.dukcapil.models import MatchOutcome, MatchRun, Outcome
 from registry.dukcapil.panels import matching_panel
 from registry.dukcapil.services import match_run_start
+from tests.conftest import dashboard_panel
 from tests.dukcapil.conftest import DEPOK, run_to_end
 
 pytestmark = pytest.mark.django_db
@@ -85,12 +86,7 @@ def test_the_panel_reads_the_stored_summary(run, dinsos_operator, django_assert_
 
 
 def test_the_dashboard_shows_the_chart_and_links_run_and_queue(client, run, dinsos_operator):
-    client.force_login(dinsos_operator)
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 200
-    page = response.content.decode()
-    html = page[page.index('id="matching-panel"') :]
-    html = html[: html.index("</section>")]
+    html = dashboard_panel(client, dinsos_operator, "matching-panel")
     assert 'role="img"' in html
     assert f'href="{reverse("dukcapil:run", args=[run.pk])}"' in html
     assert f'href="{reverse("dukcapil:review")}"' in html

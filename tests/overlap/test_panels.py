@@ -14,6 +14,7 @@ from programs.overlap.models import Finding, FindingStatus
 from programs.overlap.panels import findings_panel
 from programs.overlap.rules import RULES_BY_CODE
 from programs.overlap.selectors import finding_counts
+from tests.conftest import dashboard_panel
 from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +100,7 @@ def test_the_counts_are_one_query(findings, dinsos_operator, django_assert_num_q
 
 
 def _panel_html(client, user) -> str:
-    client.force_login(user)
-    response = client.get(reverse("dashboard"))
-    assert response.status_code == 200
-    page = response.content.decode()
-    panel = page[page.index('id="findings-panel"') :]
-    return panel[: panel.index("</section>")]
+    return dashboard_panel(client, user, "findings-panel")
 
 
 def test_the_dashboard_links_the_list_and_the_report(client, findings, dinsos_operator):
