@@ -149,8 +149,9 @@ def damaged(rows: Iterable[Row], *, every: int, rng: random.Random) -> Iterator[
         yield row
 
 
-def load(path: Path, *, semester: str = "2025-2") -> tuple[DkbExtract, float]:
-    """Upload the extract at `path` and load it; return it and the load job's own seconds.
+def load(path: Path, *, semester: str = "2025-2") -> tuple[DkbExtract, float, dict[str, float]]:
+    """Upload the extract at `path` and load it; return it, the load job's own seconds and
+    the seconds of each of the load's steps.
 
     Celery runs eagerly here: the job runs in this process when the upload commits, as a
     worker would run it, and no message is left on the project's broker.
@@ -169,7 +170,8 @@ def load(path: Path, *, semester: str = "2025-2") -> tuple[DkbExtract, float]:
     ):
         raise RuntimeError(f"the load failed: {job.error_message if job else 'no job'}")
     extract.refresh_from_db()
-    return extract, (job.finished_at - job.started_at).total_seconds()
+    seconds = (job.finished_at - job.started_at).total_seconds()
+    return extract, seconds, job.result.get("seconds", {})
 
 
 def run(ctx: Context) -> dict[str, Any]:
@@ -180,7 +182,7 @@ def run(ctx: Context) -> dict[str, Any]:
         write_csv(path, rows, progress=lambda n: ctx.progress(n, ctx.size, "write CSV"))
         size_mb = path.stat().st_size / 2**20
         ctx.progress(0, 1, "load extract")
-        extract, seconds = load(path)
+        extract, seconds, steps = load(path)
         ctx.progress(1, 1, "load extract")
     return {
         "seconds": round(seconds, 3),
@@ -188,4 +190,5 @@ def run(ctx: Context) -> dict[str, Any]:
         "bad_rows": extract.bad_row_count,
         "file_mb": round(size_mb, 1),
         "rows_per_s": round(ctx.size / seconds, 1),
+        "step_seconds": steps,
     }

@@ -235,7 +235,7 @@ def run(ctx: Context) -> dict[str, Any]:
             cursor.execute("ANALYZE")
         app.conf.task_always_eager = True  # jobs run here, when their start commits
         ctx.progress(0, 1, "load extract")
-        extract, _seconds = dkb_load.load(path)
+        extract, _seconds, _steps = dkb_load.load(path)
         ctx.progress(1, 1, "load extract")
 
     ctx.progress(0, 1, "match")
