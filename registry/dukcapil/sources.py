@@ -234,7 +234,13 @@ class DkbSource:
     def _kk_composition(
         self, persons: Sequence[RegistryPerson], decisions: dict[int, Decision]
     ) -> None:
-        """A head whose Dukcapil KK lists living members the household lacks: KK differs."""
+        """A head whose Dukcapil KK lists living members the household lacks: KK differs.
+
+        A Dukcapil member is in the household when a member there holds their NIK, or holds
+        no NIK Dukcapil knows (none, or a mistyped one) and shares their birth date and sex:
+        decided in SQL alone, so a household whose members fall in two chunks is judged as
+        one whose members are all in this chunk.
+        """
         heads = {
             p.household_id: p
             for p in persons
@@ -253,26 +259,22 @@ class DkbSource:
                 SELECT * FROM {dkb} d WHERE d.kk = h.kk AND NOT d.is_deceased AND NOT d.moved_out
                   AND NOT EXISTS (
                       SELECT 1 FROM {person} p
-                      WHERE p.nik = d.nik AND p.household_id = h.household_id
+                      WHERE p.household_id = h.household_id
+                        AND (p.nik = d.nik
+                             OR p.birth_date = d.birth_date AND p.sex = d.sex
+                                AND NOT EXISTS (SELECT 1 FROM {dkb} known WHERE known.nik = p.nik))
                   )
                 OFFSET 0
             ) d
             ORDER BY h.household_id, d.nik
             """
         ).format(dkb=self.table, person=self.person_table)
-        # A member whose mistyped NIK this chunk recovered is in the household already.
-        recovered: dict[int, set[str]] = defaultdict(set)
-        for person in persons:
-            candidate = decisions[person.person_id].candidate_nik
-            if candidate and person.household_id is not None:
-                recovered[person.household_id].add(candidate)
         missing: dict[int, list[dict[str, str]]] = defaultdict(list)
         household_ids = list(heads)
         for household_id, nik, name in self._rows(
             query, [household_ids, [heads[h].kk for h in household_ids]]
         ):
-            if nik not in recovered[household_id]:
-                missing[household_id].append({"nik": mask_nik(nik), "name": name})
+            missing[household_id].append({"nik": mask_nik(nik), "name": name})
         for household_id, members in missing.items():
             head = heads[household_id]
             before = decisions[head.person_id]

@@ -13,8 +13,10 @@ from depok_kds.models import AuditEntry, Job
 from registry.dukcapil.models import MatchOutcome, MatchRun
 from registry.dukcapil.services import match_run_advance, match_run_execute, match_run_start
 from registry.dukcapil.sources import DkbSource
-from tests.dukcapil.conftest import TUGU, _born, run_to_end
-from tests.registry.factories import make_nik
+from registry.models import Person
+from tests.dukcapil.conftest import TUGU, _born, person, run_to_end
+from tests.dukcapil.factories import dkb_csv, dkb_row, household_with, load_extract, row_of
+from tests.registry.factories import make_kk, make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,35 @@ def test_processes_decide_the_chunks_as_one_process_does(city, dinsos_operator, 
         n: key(o) for n, o in outcomes(one).items()
     }
     assert (job.done, job.total) == (10, 10)
+
+
+def test_the_kk_composition_is_judged_whatever_chunk_each_member_falls_in(dinsos_operator):
+    """One person per chunk: a member with a mistyped NIK is still in the household, and
+    a twin Dukcapil lists beside the registered one is not."""
+    twins = _born(2012, 3, 3)
+    _, kk, (head, typed, twin) = household_with(
+        [
+            person("Agus Salim", "M", _born(1980), 61, relationship="1"),
+            person("Rina Salim", "F", _born(2008), 62),
+            person("Bayu Salim", "M", twins, 63),
+        ],
+        kk=make_kk(106),
+    )
+    true_nik = typed.nik
+    Person.objects.filter(pk=typed.pk).update(nik=true_nik[:14] + true_nik[15] + true_nik[14])
+    rows = [
+        row_of(head, kk=kk),
+        row_of(typed, kk=kk, nik=true_nik),
+        row_of(twin, kk=kk),
+        dkb_row(nik=make_nik(twins, "M", 64), kk=kk, name="BIMA SALIM", born=twins),
+    ]
+    load_extract(dkb_csv(rows), actor=dinsos_operator)
+    run = match_run_start(actor=dinsos_operator)
+    Job.objects.filter(pk=run.job_id).update(params={"chunk_size": 1})
+    job_run(job_id=run.job_id, handler=match_run_execute)
+
+    found = outcomes(run)
+    assert found["Rina Salim"].outcome == "nik_mistyped"
+    agus = found["Agus Salim"]
+    assert agus.outcome == "kk_differs"
+    assert [m["name"] for m in agus.evidence["members_only_at_dukcapil"]] == ["BIMA SALIM"]
