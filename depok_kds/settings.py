@@ -172,6 +172,9 @@ STORAGES = {
 # Uploaded evidence lives outside the web root and is served only through views that check access.
 MEDIA_ROOT = Path(env.str("KDS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 KDS_EVIDENCE_MAX_BYTES = env.int("KDS_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Files of personal data are deleted once old: exports after hours, import uploads after days.
+KDS_EXPORT_KEEP_HOURS = env.int("KDS_EXPORT_KEEP_HOURS", default=24)
+KDS_IMPORT_KEEP_DAYS = env.int("KDS_IMPORT_KEEP_DAYS", default=7)
 KDS_COMPLAINT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
 
 if env.str("REDIS_URL", default=""):
@@ -207,6 +210,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "overlap-detect-nightly": {"task": "overlap.detect_nightly", "schedule": 86400.0},
     "escalate-overdue-complaints": {"task": "verification.complaints_escalate", "schedule": 900.0},
     "verivali-weekly": {"task": "verification.verivali_scheduled", "schedule": 7 * 86400.0},
+    "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
 }
 # A job whose worker has not reported for this long is taken over by another worker.
 KDS_JOB_LEASE_SECONDS = env.int("KDS_JOB_LEASE_SECONDS", default=120)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -218,7 +219,11 @@ def household_export_job(request: PortalRequest, pk: int) -> HttpResponse:
     template = (
         "registry/import_export_status.html" if request.htmx else "registry/import_export_job.html"
     )
-    return render(request, template, {"job": job, "ready": job.is_finished and path.exists()})
+    ready = job.status == Job.Status.SUCCEEDED and path.exists()
+    deleted = job.status == Job.Status.SUCCEEDED and not ready
+    keep_hours = settings.KDS_EXPORT_KEEP_HOURS
+    context = {"job": job, "ready": ready, "deleted": deleted, "keep_hours": keep_hours}
+    return render(request, template, context)
 
 
 @portal_view(perm="registry.view_household")

@@ -4,5 +4,14 @@ Job handlers live beside their use case (`@job_task` in depok_kds.jobs registers
 importing their modules here lets Celery's autodiscovery find them.
 """
 
+from celery import shared_task
+
 from registry import rescore  # noqa: F401
 from registry.imports import tasks as import_tasks  # noqa: F401
+from registry.retention import files_purge
+
+
+@shared_task(name="registry.files_purge", ignore_result=True)
+def files_purge_old() -> dict[str, int]:
+    """The beat's hourly purge of old exports and import uploads (`registry.retention`)."""
+    return files_purge()

@@ -262,6 +262,12 @@ class MatchOutcome(models.Model):
                 condition=models.Q(review_status="pending"),
                 name="matchoutcome_pending_idx",
             ),
+            # A Puskesos officer's queue: their kelurahan's pending outcomes, in queue order.
+            models.Index(
+                fields=["kelurahan_code", "run", "outcome", "person"],
+                condition=models.Q(review_status="pending"),
+                name="matchoutcome_pending_kel_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,9 @@ matching permissions (agency officers, leadership) get no panel.
 Queries: the latest finished run (`run_list`; the runs table holds a few rows per month);
 the run's counts come from the summary stored with it when it finished (`run_summary`,
 plus the names of its kelurahan by primary key); the pending outcomes of the run and of the
-whole queue are two counts on the partial index `matchoutcome_pending_idx` (outcome, run)
-WHERE review_status = 'pending', which holds only the outcomes waiting for a person.
+whole queue are two counts on a partial index WHERE review_status = 'pending', which holds
+only the outcomes waiting for a person: `matchoutcome_pending_idx` (outcome, run) for the
+city, `matchoutcome_pending_kel_idx` (kelurahan_code, run, ...) for one kelurahan.
 """
 
 from __future__ import annotations

@@ -137,6 +137,12 @@ def import_commit_start(*, actor: User, preview_job_id: int) -> Job:
         raise DomainError(_("The file has no row that can be imported."), code="nothing_to_import")
     if import_commit_of(preview=preview) is not None:
         raise Conflict(_("This file was already confirmed."), code="already_confirmed")
+    if not upload_path(preview.params["path"]).exists():
+        raise DomainError(
+            _("The checked file was deleted after %(days)d days; upload it again.")
+            % {"days": settings.KDS_IMPORT_KEEP_DAYS},
+            code="upload_expired",
+        )
     return job_start(
         kind=COMMIT_KIND,
         requested_by=actor,

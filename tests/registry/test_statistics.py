@@ -40,3 +40,16 @@ def test_leadership_sees_the_chart_but_no_person(client, leader):
 def test_a_user_without_a_role_gets_no_panel(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("x", password="y-pass-2026"))
     assert client.get(reverse("dashboard")).status_code == 403
+
+
+def test_a_puskesos_officer_sees_their_own_kelurahan(client, puskesos_a):
+    HouseholdFactory.create_batch(2, kelurahan_id=KELURAHAN_DEPOK, poverty_class="miskin")
+    HouseholdFactory(kelurahan_id=KELURAHAN_TUGU, poverty_class="miskin")
+    client.force_login(puskesos_a)
+    panel = next(
+        p
+        for p in client.get(reverse("dashboard")).context["panels"]
+        if p["template"] == "registry/_poverty_panel.html"
+    )
+    assert [(row["code"], row["miskin"]) for row in panel["rows"]] == [(KELURAHAN_DEPOK, 2)]
+    assert str(panel["heading"]) == "Kemiskinan per kelurahan"
