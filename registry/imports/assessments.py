@@ -26,10 +26,10 @@ from registry.imports.base import (
     ImportContext,
     ImportKind,
     Issue,
-    fetch_issues,
     one_row,
     run,
     sql_message,
+    staged_issues,
 )
 from registry.imports.columns import Column, assessment_columns
 from registry.imports.readers import SheetRow
@@ -339,16 +339,7 @@ class AssessmentImport(ImportKind):
         )
 
     def issues(self, cursor: CursorWrapper, ctx: ImportContext) -> list[Issue]:
-        return fetch_issues(
-            cursor,
-            """
-            SELECT row_no, error_column, error FROM import_assessment WHERE bad
-            UNION ALL
-            SELECT row_no, column_name, reason FROM import_issue
-            ORDER BY 1
-            """,
-            {},
-        )
+        return staged_issues(cursor, "import_assessment")
 
     def counts(self, cursor: CursorWrapper) -> dict[str, int]:
         return one_row(

@@ -229,8 +229,17 @@ def run(cursor: CursorWrapper, statements: Iterable[str], params: dict[str, Any]
         cursor.execute(statement, params)
 
 
-def fetch_issues(cursor: CursorWrapper, sql: str, params: dict[str, Any]) -> list[Issue]:
-    cursor.execute(sql, params)
+def staged_issues(cursor: CursorWrapper, table: str) -> list[Issue]:
+    """The refused rows of the staging `table` (a kind's own constant) and the problems the
+    checks recorded in import_issue, by row."""
+    cursor.execute(
+        f"""
+        SELECT row_no, error_column, error FROM {table} WHERE bad
+        UNION ALL
+        SELECT row_no, column_name, reason FROM import_issue
+        ORDER BY 1
+        """  # noqa: S608  (a table name of our own, never input)
+    )
     return [Issue(row, column or "", reason) for row, column, reason in cursor.fetchall()]
 
 

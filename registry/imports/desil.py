@@ -20,10 +20,10 @@ from registry.imports.base import (
     ImportContext,
     ImportKind,
     Issue,
-    fetch_issues,
     one_row,
     run,
     sql_message,
+    staged_issues,
 )
 from registry.imports.columns import DESIL_COLUMNS, Column
 from registry.imports.readers import SheetRow
@@ -166,16 +166,7 @@ class DesilImport(ImportKind):
         )
 
     def issues(self, cursor: CursorWrapper, ctx: ImportContext) -> list[Issue]:
-        return fetch_issues(
-            cursor,
-            """
-            SELECT row_no, error_column, error FROM import_desil WHERE bad
-            UNION ALL
-            SELECT row_no, column_name, reason FROM import_issue
-            ORDER BY 1
-            """,
-            {},
-        )
+        return staged_issues(cursor, "import_desil")
 
     def counts(self, cursor: CursorWrapper) -> dict[str, int]:
         return one_row(

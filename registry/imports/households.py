@@ -30,10 +30,10 @@ from registry.imports.base import (
     ImportContext,
     ImportKind,
     Issue,
-    fetch_issues,
     one_row,
     run,
     sql_message,
+    staged_issues,
 )
 from registry.imports.columns import HOUSEHOLD_COLUMNS, Column
 from registry.imports.households_sql import (
@@ -282,16 +282,7 @@ class HouseholdImport(ImportKind):
         }
 
     def issues(self, cursor: CursorWrapper, ctx: ImportContext) -> list[Issue]:
-        found = fetch_issues(
-            cursor,
-            """
-            SELECT row_no, error_column, error FROM import_member WHERE bad
-            UNION ALL
-            SELECT row_no, column_name, reason FROM import_issue
-            ORDER BY 1
-            """,
-            {},
-        )
+        found = staged_issues(cursor, "import_member")
         cursor.execute(
             """
             SELECT f.kk, array_agg(DISTINCT m.row_no ORDER BY m.row_no)

@@ -69,6 +69,21 @@ def dkb_csv(rows: Iterable[Mapping[str, str]], header: Iterable[str] = HEADER) -
     return out.getvalue().encode()
 
 
+def numbered_rows(n: int, *, start: int = 1, **changes: str) -> list[dict[str, str]]:
+    """`n` valid rows of residents numbered from `start` (NIK and name from the number),
+    with the file columns `changes` set on every one."""
+    return [
+        dkb_row(
+            nik=f"32760101019{i:05d}",
+            kk=f"3276011503200{i % 1000:03d}",
+            name=f"WARGA NOMOR {i}",
+            born=date(1990, 1, 1),
+        )
+        | changes
+        for i in range(start, start + n)
+    ]
+
+
 def row_of(person: Person, *, kk: str, **changes: Any) -> dict[str, str]:
     """The Dukcapil row of a registered person (the registry and Dukcapil agree)."""
     values: dict[str, Any] = {

@@ -11,25 +11,12 @@ import pytest
 from django.db import connection
 
 from registry.dukcapil import dkb_tables
-from tests.dukcapil.factories import dkb_csv, dkb_row
+from tests.dukcapil.factories import dkb_csv, numbered_rows
 
 pytestmark = pytest.mark.django_db
 
 TODAY = "2026-06-01"
 EXTRACT = 990_001
-
-
-def rows(n: int, *, start: int = 1, **changes: str) -> list[dict[str, str]]:
-    return [
-        dkb_row(
-            nik=f"32760101019{i:05d}",
-            kk=f"3276011503200{i % 1000:03d}",
-            name=f"WARGA NOMOR {i}",
-            born=date(1990, 1, 1),
-        )
-        | changes
-        for i in range(start, start + n)
-    ]
 
 
 def load(tmp_path: Path, content: bytes) -> dkb_tables.LoadResult:
@@ -83,7 +70,7 @@ def test_a_file_is_cut_only_where_a_row_ends_before_its_end():
 
 
 def test_rows_are_numbered_across_parts_and_quoted_newlines_kept(tmp_path):
-    good = rows(40)
+    good = numbered_rows(40)
     good[19]["ALAMAT"] = "JL. MELATI,\nGG. MAWAR"  # row 21: a newline in a quoted field
     good[5]["NIK"] = "32760101019X0006"  # row 7, first part
     good[35]["TGL_LHR"] = "31-02-1990"  # row 37, second part
@@ -106,8 +93,8 @@ def test_rows_are_numbered_across_parts_and_quoted_newlines_kept(tmp_path):
 
 
 def test_a_broken_row_in_the_second_part_sorts_out_the_whole_file(tmp_path):
-    after = dkb_csv(rows(10, start=31)).split(b"\n", 1)[1]  # without its header
-    content = dkb_csv(rows(30)) + b"3276010101900099,only,three\n" + after
+    after = dkb_csv(numbered_rows(10, start=31)).split(b"\n", 1)[1]  # without its header
+    content = dkb_csv(numbered_rows(30)) + b"3276010101900099,only,three\n" + after
     result = load(tmp_path, content)
     assert result.structural_fallback
     assert reported(result) == [(32, "", "columns")]
@@ -115,7 +102,7 @@ def test_a_broken_row_in_the_second_part_sorts_out_the_whole_file(tmp_path):
 
 
 def test_values_are_read_trimmed_and_in_any_case(tmp_path):
-    row = rows(1)[0] | {
+    row = numbered_rows(1)[0] | {
         "NIK": " 3276010101900001 ",
         "NO_KK": "3276011503200001  ",
         "NAMA_LGKP": "  SITI AMINAH ",
@@ -124,8 +111,8 @@ def test_values_are_read_trimmed_and_in_any_case(tmp_path):
         "STAT_HBKEL": " Kepala Keluarga",
         "TMPT_LHR": " DEPOK ",
     }
-    coded = rows(1, start=2)[0] | {"JENIS_KLMIN": "1", "STAT_HBKEL": "4"}
-    unknown = rows(1, start=3)[0] | {"STAT_HBKEL": "ADIK"}
+    coded = numbered_rows(1, start=2)[0] | {"JENIS_KLMIN": "1", "STAT_HBKEL": "4"}
+    unknown = numbered_rows(1, start=3)[0] | {"STAT_HBKEL": "ADIK"}
     load(tmp_path, dkb_csv([row, coded, unknown]))
     columns = "nik, kk, full_name, birth_place, birth_date, sex, relationship"
     assert table(columns) == [
@@ -153,15 +140,15 @@ def test_values_are_read_trimmed_and_in_any_case(tmp_path):
 
 def test_values_that_only_look_right_are_refused(tmp_path):
     bad = [
-        rows(1, start=1, NIK="3276010101900O01")[0],  # a letter O
-        rows(1, start=2, NIK="\uff13276010101900002")[0],  # a full-width 3
-        rows(1, start=3, NO_KK="3276011503200\t03")[0],  # a tab is not trimmed
-        rows(1, start=4, NAMA_LGKP="   ")[0],
-        rows(1, start=5, TGL_LHR=" 1-01-1990")[0],  # 1-01-1990 once trimmed: no date shape
-        rows(1, start=6, TGL_LHR="today")[0],
-        rows(1, start=7, TGL_LHR="01-06-2026 ")[0],  # today is fine...
-        rows(1, start=8, TGL_LHR="02-06-2026")[0],  # ...tomorrow is not
-        rows(1, start=9, JENIS_KLMIN="X")[0],
+        numbered_rows(1, start=1, NIK="3276010101900O01")[0],  # a letter O
+        numbered_rows(1, start=2, NIK="\uff13276010101900002")[0],  # a full-width 3
+        numbered_rows(1, start=3, NO_KK="3276011503200\t03")[0],  # a tab is not trimmed
+        numbered_rows(1, start=4, NAMA_LGKP="   ")[0],
+        numbered_rows(1, start=5, TGL_LHR=" 1-01-1990")[0],  # 1-01-1990 once trimmed: no date shape
+        numbered_rows(1, start=6, TGL_LHR="today")[0],
+        numbered_rows(1, start=7, TGL_LHR="01-06-2026 ")[0],  # today is fine...
+        numbered_rows(1, start=8, TGL_LHR="02-06-2026")[0],  # ...tomorrow is not
+        numbered_rows(1, start=9, JENIS_KLMIN="X")[0],
     ]
     result = load(tmp_path, dkb_csv(bad))
     assert reported(result) == [
@@ -178,14 +165,14 @@ def test_values_that_only_look_right_are_refused(tmp_path):
 
 
 def test_rows_with_and_without_a_death_or_move_are_checked_alike(tmp_path):
-    living = rows(3)
-    dead = rows(1, start=4, STAT_MATI=" mati", TGL_MATI="05/03/2024 ")[0]
-    moved = rows(1, start=5, STAT_PINDAH="PINDAH", TGL_PINDAH="2025-01-31")[0]
-    flag_only = rows(1, start=6, STAT_MATI="Y")[0]
-    blank = rows(1, start=7, TGL_MATI=" ")[0]  # spaces only: no date given
-    future_death = rows(1, start=8, STAT_MATI="Y", TGL_MATI="01-01-2027")[0]
-    bad_move = rows(1, start=9, STAT_PINDAH="Y", TGL_PINDAH="2025-02-30")[0]
-    bad_both = rows(1, start=10, NIK="123", TGL_MATI="01-01-2027")[0]
+    living = numbered_rows(3)
+    dead = numbered_rows(1, start=4, STAT_MATI=" mati", TGL_MATI="05/03/2024 ")[0]
+    moved = numbered_rows(1, start=5, STAT_PINDAH="PINDAH", TGL_PINDAH="2025-01-31")[0]
+    flag_only = numbered_rows(1, start=6, STAT_MATI="Y")[0]
+    blank = numbered_rows(1, start=7, TGL_MATI=" ")[0]  # spaces only: no date given
+    future_death = numbered_rows(1, start=8, STAT_MATI="Y", TGL_MATI="01-01-2027")[0]
+    bad_move = numbered_rows(1, start=9, STAT_PINDAH="Y", TGL_PINDAH="2025-02-30")[0]
+    bad_both = numbered_rows(1, start=10, NIK="123", TGL_MATI="01-01-2027")[0]
     result = load(
         tmp_path,
         dkb_csv([*living, dead, moved, flag_only, blank, future_death, bad_move, bad_both]),
@@ -208,7 +195,7 @@ def test_rows_with_and_without_a_death_or_move_are_checked_alike(tmp_path):
 
 def test_a_file_without_the_optional_columns_loads(tmp_path):
     header = ["NIK", "NO_KK", "NAMA_LGKP", "TGL_LHR", "JENIS_KLMIN"]
-    result = load(tmp_path, dkb_csv(rows(4), header=header))
+    result = load(tmp_path, dkb_csv(numbered_rows(4), header=header))
     assert (result.rows, result.bad_rows) == (4, 0)
     assert table("is_deceased, death_date, relationship, birth_place")[0] == (False, None, "", "")
 
@@ -218,7 +205,7 @@ def test_a_file_without_the_optional_columns_loads(tmp_path):
 def test_outside_a_transaction_the_parts_load_on_connections_of_their_own(tmp_path):
     """The threaded path: staging tables live on each part's connection, the second part's
     rows are numbered after the first's, and the result is that of the one-connection path."""
-    good = rows(60)
+    good = numbered_rows(60)
     good[10]["TGL_LHR"] = "31-02-1990"  # row 12
     good[50]["NIK"] = "123"  # row 52
     good[55]["NIK"] = good[0]["NIK"]  # row 57 repeats row 2

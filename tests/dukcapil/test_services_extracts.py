@@ -15,21 +15,9 @@ from depok_kds.models import AuditEntry, Job
 from registry.dukcapil import dkb_tables
 from registry.dukcapil.models import DkbExtract
 from registry.dukcapil.services import dkb_extract_load, dkb_extract_start
-from tests.dukcapil.factories import HEADER, dkb_csv, dkb_row, job_of, load_extract
+from tests.dukcapil.factories import HEADER, dkb_csv, job_of, load_extract, numbered_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def rows(n: int, *, start: int = 1) -> list[dict[str, str]]:
-    return [
-        dkb_row(
-            nik=f"32760101019{i:05d}",
-            kk=f"3276011503200{i:03d}",
-            name=f"WARGA NOMOR {i}",
-            born=date(1990, 1, 1),
-        )
-        for i in range(start, start + n)
-    ]
 
 
 def table_niks(extract: DkbExtract) -> set[str]:
@@ -45,7 +33,7 @@ def table_exists(extract_id: int) -> bool:
 
 
 def test_a_clean_extract_is_loaded_and_becomes_active(dinsos_operator):
-    extract = load_extract(dkb_csv(rows(50)), actor=dinsos_operator)
+    extract = load_extract(dkb_csv(numbered_rows(50)), actor=dinsos_operator)
     assert extract.status == DkbExtract.Status.ACTIVE
     assert (extract.row_count, extract.bad_row_count) == (50, 0)
     assert len(table_niks(extract)) == 50
@@ -56,7 +44,7 @@ def test_a_clean_extract_is_loaded_and_becomes_active(dinsos_operator):
 
 
 def test_bad_rows_are_reported_with_their_row_numbers_and_not_loaded(dinsos_operator):
-    good = rows(6)
+    good = numbered_rows(6)
     good[1]["NIK"] = "3276-0101-019000"  # row 3: not 16 digits
     good[2]["TGL_LHR"] = "31-02-1990"  # row 4: no such date
     good[3]["JENIS_KLMIN"] = "X"  # row 5
@@ -70,7 +58,8 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_not_loaded(dinsos_oper
 
 
 def test_rows_with_the_wrong_number_of_columns_are_reported(dinsos_operator):
-    content = dkb_csv(rows(3)) + b"3276010101900099,only,three\n" + dkb_csv(rows(1, start=7))
+    after = dkb_csv(numbered_rows(1, start=7))
+    content = dkb_csv(numbered_rows(3)) + b"3276010101900099,only,three\n" + after
     # The second header line is a row too: it has the right width but no valid values.
     extract = load_extract(content, actor=dinsos_operator)
     errors = {(e["row"], e["column"]) for e in job_of(extract).error_rows}
@@ -80,8 +69,8 @@ def test_rows_with_the_wrong_number_of_columns_are_reported(dinsos_operator):
 
 
 def test_other_date_formats_and_dukcapil_codes_are_understood(dinsos_operator):
-    row = rows(1)[0] | {"TGL_LHR": "1990-01-31", "JENIS_KLMIN": "2", "STAT_HBKEL": "4"}
-    dead = rows(1, start=2)[0] | {"STAT_MATI": "MATI", "TGL_MATI": "05/03/2024"}
+    row = numbered_rows(1)[0] | {"TGL_LHR": "1990-01-31", "JENIS_KLMIN": "2", "STAT_HBKEL": "4"}
+    dead = numbered_rows(1, start=2)[0] | {"STAT_MATI": "MATI", "TGL_MATI": "05/03/2024"}
     extract = load_extract(dkb_csv([row, dead]), actor=dinsos_operator)
     with connection.cursor() as cursor:
         columns = "birth_date, sex, relationship, is_deceased, death_date"
@@ -92,9 +81,10 @@ def test_other_date_formats_and_dukcapil_codes_are_understood(dinsos_operator):
 
 
 def test_a_header_without_required_columns_fails_and_keeps_the_active_extract(dinsos_operator):
-    active = load_extract(dkb_csv(rows(5)), actor=dinsos_operator)
+    active = load_extract(dkb_csv(numbered_rows(5)), actor=dinsos_operator)
     broken = load_extract(
-        dkb_csv(rows(5), header=[h for h in HEADER if h != "TGL_LHR"]), actor=dinsos_operator
+        dkb_csv(numbered_rows(5), header=[h for h in HEADER if h != "TGL_LHR"]),
+        actor=dinsos_operator,
     )
     assert broken.status == DkbExtract.Status.FAILED
     assert "TGL_LHR" in job_of(broken).error_message
@@ -104,12 +94,12 @@ def test_a_header_without_required_columns_fails_and_keeps_the_active_extract(di
 
 
 def test_the_previous_extract_stays_active_until_the_new_one_is_complete(dinsos_operator):
-    first = load_extract(dkb_csv(rows(5)), actor=dinsos_operator)
+    first = load_extract(dkb_csv(numbered_rows(5)), actor=dinsos_operator)
     second = dkb_extract_start(
         actor=dinsos_operator,
         semester="2026-1",
         source_name="dkb-2026-1.csv",
-        content=io.BytesIO(dkb_csv(rows(8))),
+        content=io.BytesIO(dkb_csv(numbered_rows(8))),
     )
     # Queued but not loaded: matching still uses the first.
     first.refresh_from_db()
@@ -129,9 +119,9 @@ def test_the_previous_extract_stays_active_until_the_new_one_is_complete(dinsos_
 
 
 def test_at_most_two_extracts_hold_rows(dinsos_operator):
-    first = load_extract(dkb_csv(rows(2)), actor=dinsos_operator)
-    load_extract(dkb_csv(rows(3)), actor=dinsos_operator)
-    third = load_extract(dkb_csv(rows(4)), actor=dinsos_operator)
+    first = load_extract(dkb_csv(numbered_rows(2)), actor=dinsos_operator)
+    load_extract(dkb_csv(numbered_rows(3)), actor=dinsos_operator)
+    third = load_extract(dkb_csv(numbered_rows(4)), actor=dinsos_operator)
     first.refresh_from_db()
     assert first.status == DkbExtract.Status.REMOVED
     assert not table_exists(first.pk)
