@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
@@ -38,6 +38,15 @@ class AuditContextMiddleware:
             _remote_addr.reset(token)
 
 
+# Who does something: a signed-in user, or None for the system (a job, the beat).
+Actor: TypeAlias = "User | AnonymousUser | None"
+
+
+def recorded_user(actor: Actor) -> User | None:
+    """The user to record as having acted: None for the system or an anonymous visitor."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def snapshot(instance: Model, fields: Iterable[str]) -> dict[str, Any]:
     """JSON-safe values of `fields` of `instance`, for before/after columns."""
     raw = {name: getattr(instance, name) for name in fields}
@@ -59,7 +68,7 @@ def audit_record(
         target_type = target._meta.label_lower
         target_id = target.pk
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id),

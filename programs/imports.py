@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import DomainError
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
@@ -55,7 +55,7 @@ def recipient_import_start(
         cycle=cycle,
         file_name=file_name[:200],
         content=content,
-        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        uploaded_by=recorded_user(actor),
     )
     audit_record(
         actor=actor,

@@ -30,7 +30,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import scope_for
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
 from programs.eligibility import Facts, Outcome, evaluate, failed
@@ -269,7 +269,7 @@ def _event(application: Application, *, actor: User | None, before: str, reason:
         from_state=before,
         to_state=application.state,
         reason=reason,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
     )
     audit_record(
         actor=actor,
@@ -371,7 +371,7 @@ def application_submit(
                 channel=channel,
                 state=S.DRAFT if draft else S.SUBMITTED,
                 amount=granted,
-                submitted_by=actor if actor is not None and actor.is_authenticated else None,
+                submitted_by=recorded_user(actor),
             )
     except IntegrityError as exc:  # a concurrent twin won the race
         raise Conflict(
@@ -447,7 +447,7 @@ def slots_taken(cycle: Cycle) -> int:
 
 
 def _decide(application: Application, *, actor: User | None, reason: str) -> None:
-    application.decided_by = actor if actor is not None and actor.is_authenticated else None
+    application.decided_by = recorded_user(actor)
     application.decided_at = timezone.now()
     application.decision_reason = reason
 
@@ -607,7 +607,7 @@ def decree_fix(*, actor: User | None, cycle_id: int, number: str, decreed_on: da
         cycle=cycle,
         number=number,
         decreed_on=decreed_on,
-        fixed_by=actor if actor is not None and actor.is_authenticated else None,
+        fixed_by=recorded_user(actor),
     )
     DecreeEntry.objects.bulk_create(
         DecreeEntry(

@@ -23,7 +23,7 @@ from import_export.admin import ImportExportMixin
 from import_export.fields import Field
 
 from depok_kds.access import may_see_pii
-from depok_kds.audit import audit_record, pii_access_record
+from depok_kds.audit import audit_record, pii_access_record, recorded_user
 from registry.dtsen import desil_records_match, household_desil_refresh
 from registry.imports import members
 from registry.imports.kinds import DESIL, HOUSEHOLDS
@@ -268,7 +268,7 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             )
         )
         user = kwargs.get("user")
-        actor = user if user is not None and user.is_authenticated else None
+        actor = recorded_user(user)
         HouseholdEvent.objects.bulk_create(
             [
                 HouseholdEvent(

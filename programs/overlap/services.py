@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import get_in_scope
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
 from programs.models import Application
@@ -180,7 +180,7 @@ def national_list_import(
             copy.write_row((national_list.pk, nik, kk, name))
     national_list.file_name = file_name[:200]
     national_list.row_count = len(rows)
-    national_list.imported_by = actor if actor is not None and actor.is_authenticated else None
+    national_list.imported_by = recorded_user(actor)
     national_list.save(update_fields=["file_name", "row_count", "imported_by", "updated_at"])
     audit_record(
         actor=actor,

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import DomainError
 from registry import scoring
 from registry.models import Assessment, HouseholdEvent, Ruleset
@@ -170,7 +170,7 @@ def assessment_record(
         poverty_class=result.poverty_class,
         contributions=contributions_json(result),
         source=source,
-        assessor=actor if actor is not None and actor.is_authenticated else None,
+        assessor=recorded_user(actor),
         assessed_on=assessed_on,
         is_current=True,
     )

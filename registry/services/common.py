@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import get_in_scope, scope_queryset
+from depok_kds.audit import Actor as Actor  # re-exported for the services
+from depok_kds.audit import recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from registry.models import FamilyCard, Household, HouseholdEvent, Kelurahan, Person
 from registry.models.household import RT_RW_MAX
@@ -23,12 +25,6 @@ from registry.names import normalize_name
 from registry.nik import NikError, check_nik_against, parse_kk, parse_nik
 from registry.selectors import mask_nik
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from depok_kds.models import User
-
-Actor: TypeAlias = "User | AnonymousUser | None"
 HEAD = Person.Relationship.HEAD
 
 
@@ -321,7 +317,7 @@ def event_record(
         household=household,
         kind=kind,
         person=person,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
         details=details,
     )
 

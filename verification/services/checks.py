@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import scope_for, scope_queryset
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from programs.models import Application, ApplicationState
 from programs.services import application_reject
@@ -219,7 +219,7 @@ def verdict_record(
                 reason=reason.strip(),
                 findings=dict(findings or {}),
                 agency_code=agency or check.agency_code,
-                decided_by=actor if actor is not None and actor.is_authenticated else None,
+                decided_by=recorded_user(actor),
             )
     except IntegrityError as exc:
         raise Conflict(_("This check already has a verdict."), code="already_decided") from exc
@@ -289,7 +289,7 @@ def disagreement_resolve(
     resolution.status = Resolution.Status.RESOLVED
     resolution.passed = passed
     resolution.reason = reason.strip()
-    resolution.resolved_by = actor if actor is not None and actor.is_authenticated else None
+    resolution.resolved_by = recorded_user(actor)
     resolution.resolved_at = timezone.now()
     resolution.save()
     audit_record(

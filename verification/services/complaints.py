@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import User
 from depok_kds.roles import Role
@@ -53,7 +53,7 @@ def _event(complaint: Complaint, *, actor: Actor, before: str, note: str = "") -
         from_status=before,
         to_status=complaint.status,
         note=note,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_user(actor),
     )
     audit_record(
         actor=actor,
@@ -128,7 +128,7 @@ def complaint_receive(
                     complainant_name=complainant_name.strip(),
                     complainant_contact=complainant_contact.strip(),
                     due_at=now + timedelta(days=sla_days(category)),
-                    received_by=actor if actor is not None and actor.is_authenticated else None,
+                    received_by=recorded_user(actor),
                 )
             break
         except IntegrityError:  # a tracking number collision: draw again

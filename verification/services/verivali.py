@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
 from programs.models import Enrolment
@@ -70,7 +70,7 @@ ON CONFLICT DO NOTHING
 def verivali_start(*, actor: Actor, due_on: date, programme_id: int | None = None) -> VerivaliRound:
     """Record a verivali round and queue the job that generates its visits."""
     perm_check(actor, "verification.add_verivaliround")
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = recorded_user(actor)
     job = job_start(
         kind=JOB_KIND, requested_by=user, params={"programme": programme_id, "due_on": str(due_on)}
     )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.audit import audit_record
+from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import User
 from depok_kds.roles import Role
@@ -148,7 +148,7 @@ def visit_complete(
     )
     visit.status = FieldVisit.Status.DONE
     visit.visited_on = visited_on
-    visit.visited_by = actor if actor is not None and actor.is_authenticated else None
+    visit.visited_by = recorded_user(actor)
     visit.assessment = assessment
     visit.notes = notes
     visit.latitude, visit.longitude = latitude, longitude
@@ -232,7 +232,7 @@ def evidence_add(
         content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        uploaded_by=recorded_user(actor),
     )
     audit_record(
         actor=actor,
