@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
+from depok_kds.admin import ReadOnlyAdmin
 from programs.eligibility import RuleError, validate_rules
 from programs.models import Agency, Application, Cycle, Decree, Enrolment, Programme
 
@@ -55,17 +55,6 @@ class ProgrammeAdmin(admin.ModelAdmin[Programme]):
     list_display = ["name", "agency", "kind", "target", "benefit", "amount_min", "amount_max"]
     list_filter = ["agency", "kind"]
     filter_horizontal = ["excludes"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Cycle)

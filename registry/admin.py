@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.access import scope_queryset
+from depok_kds.admin import MaskedNumbersMixin, ReadOnlyMixin
 from depok_kds.errors import DomainError
 from registry import resources
 from registry.assessment_forms import definition_from_upload
@@ -28,19 +29,6 @@ from registry.models import (
 )
 from registry.selectors import household_list, mask_nik, person_list
 from registry.services import ruleset_check, ruleset_create
-
-
-class ReadOnlyMixin:
-    """No add, change or delete: the services own every write."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Kecamatan)
@@ -123,7 +111,7 @@ class HouseholdAdmin(resources.AdminImportExport, ReadOnlyMixin, admin.ModelAdmi
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyMixin, admin.ModelAdmin[Person]):
+class PersonAdmin(MaskedNumbersMixin, ReadOnlyMixin, admin.ModelAdmin[Person]):
     list_display = ["full_name", "masked_nik", "nik_status", "household", "relationship"]
     list_select_related = ["household"]
     list_filter = ["nik_status", "is_deceased"]

@@ -51,7 +51,7 @@ from registry.imports.widgets import (
     nik_of,
 )
 from registry.models import DesilRecord, FamilyCard, Household, HouseholdEvent, Kelurahan, Person
-from registry.names import normalize_name
+from registry.models.person import name_key
 from registry.nik import today_wib
 from registry.selectors import mask_nik
 
@@ -252,7 +252,7 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             )
 
     def before_save_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
-        instance.name_normalized = normalize_name(instance.full_name)[:150]
+        instance.name_normalized = name_key(instance.full_name)
         instance.nik_status = Person.NikStatus.VALID if instance.nik else Person.NikStatus.MISSING
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:

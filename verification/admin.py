@@ -3,11 +3,9 @@ own every change of checks, visits and complaints)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from depok_kds.admin import ReadOnlyAdmin
 from verification.models import Check, Complaint, FieldVisit, Policy, Resolution, VerivaliRound
 
 
@@ -15,17 +13,6 @@ from verification.models import Check, Complaint, FieldVisit, Policy, Resolution
 class PolicyAdmin(admin.ModelAdmin[Policy]):
     list_display = ["programme", "checks", "blind", "reverify_months", "reverify_on_desil_change"]
     list_editable = ["blind", "reverify_months", "reverify_on_desil_change"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Check)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from depok_kds.audit import pii_access_record
 from depok_kds.errors import DomainError
 from depok_kds.portal import PortalRequest, portal_view
 from registry.models import Household
@@ -28,7 +27,7 @@ from verification.forms import (
 )
 from verification.models import Complaint
 from verification.selectors import (
-    complainant_visible,
+    complainant_shown,
     complaint_get,
     complaint_list,
     complaint_public_status,
@@ -96,14 +95,7 @@ def complaint_new(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="verification.view_complaint")
 def complaint_detail(request: PortalRequest, pk: int) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=pk)
-    show_complainant = complainant_visible(user=request.user, complaint=complaint)
-    if show_complainant and complaint.category == Complaint.Category.INCLUSION:
-        pii_access_record(
-            actor=request.user,
-            target_type="verification.complaint",
-            target_ids=[complaint.pk],
-            fields=("complainant_name", "complainant_contact"),
-        )
+    show_complainant = complainant_shown(user=request.user, complaint=complaint)
     context = {
         "complaint": complaint,
         "show_complainant": show_complainant,

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
+from depok_kds.audit import pii_access_record
 from programs.models import Application
 from programs.selectors import application_get
 from verification.models import (
@@ -170,6 +171,20 @@ def complainant_visible(*, user: AnyUser, complaint: Complaint) -> bool:
     if complaint.category != Complaint.Category.INCLUSION:
         return True
     return bool(user.is_authenticated and user.has_perm("verification.view_complainant"))
+
+
+def complainant_shown(*, user: AnyUser, complaint: Complaint) -> bool:
+    """Whether to show `user` who made the complaint (`complainant_visible`); showing a
+    protected complainant (an inclusion report) is logged as a personal-data view."""
+    shown = complainant_visible(user=user, complaint=complaint)
+    if shown and complaint.category == Complaint.Category.INCLUSION:
+        pii_access_record(
+            actor=user,
+            target_type="verification.complaint",
+            target_ids=[complaint.pk],
+            fields=("complainant_name", "complainant_contact"),
+        )
+    return shown
 
 
 def complaint_public_status(*, tracking_number: str) -> Complaint | None:

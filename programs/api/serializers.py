@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from programs.models import Application, Enrolment
@@ -73,7 +74,21 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
         ]
 
 
+MAX_REPORT_YEARS = 10
+
+
 class ReportQuerySerializer(serializers.Serializer[Any]):
     kecamatan = serializers.CharField(required=False, default="")
     kelurahan = serializers.CharField(required=False, default="")
-    years = serializers.CharField(required=False, default="2021,2022,2023")
+    years = serializers.CharField(
+        required=False, default="2021,2022,2023", help_text="Comma-separated, at most 10."
+    )
+
+    def validate_years(self, value: str) -> list[int]:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts or len(parts) > MAX_REPORT_YEARS or not all(p.isdigit() for p in parts):
+            raise serializers.ValidationError(
+                _("Give one to %(most)d years separated by commas, e.g. 2022,2023.")
+                % {"most": MAX_REPORT_YEARS}
+            )
+        return [int(part) for part in parts]

@@ -132,12 +132,8 @@ class RecipientReportApi(APIView):
     def get(self, request: Request) -> Response:
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            years = [int(y) for y in query.validated_data["years"].split(",") if y.strip()]
-        except ValueError:
-            years = [2021, 2022, 2023]
         report = recipient_report(
-            years=years[:10],
+            years=query.validated_data["years"],
             kecamatan=query.validated_data["kecamatan"],
             kelurahan=query.validated_data["kelurahan"],
         )

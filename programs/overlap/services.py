@@ -132,9 +132,22 @@ def finding_gate(application: Application) -> str | None:
 # --- national recipient lists --------------------------------------------------------------
 
 
+def _list_text(content: bytes) -> str:
+    """The file as text; a workbook, or a file not in UTF-8, is refused with what to do."""
+    if not content.startswith(b"PK\x03\x04"):  # a zip: an XLSX workbook
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    raise DomainError(
+        _("Upload the list as a CSV file in UTF-8 (in Excel: Save As, CSV UTF-8)."),
+        code="not_csv",
+    )
+
+
 def _list_rows(content: bytes) -> tuple[list[tuple[str, str, str]], list[dict[str, object]]]:
     """Read a CSV with a `nik` column (and optional `kk`, `nama`/`name`)."""
-    text = content.decode("utf-8-sig")
+    text = _list_text(content)
     reader = csv.DictReader(io.StringIO(text))
     fields = {f.strip().lower(): f for f in reader.fieldnames or []}
     if "nik" not in fields:

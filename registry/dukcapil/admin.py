@@ -5,29 +5,15 @@ NIK numbers are shown masked here: the admin has no place to log a full view.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.admin import MaskedNumbersMixin, ReadOnlyMixin
 from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun
 from registry.dukcapil.selectors import extract_list, outcome_list, run_list
 from registry.selectors import mask_nik
-
-
-class ReadOnlyMixin:
-    """No add, change or delete: the services own every write."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DkbExtract)
@@ -66,7 +52,8 @@ class MatchRunAdmin(ReadOnlyMixin, admin.ModelAdmin[MatchRun]):
 
 
 @admin.register(MatchOutcome)
-class MatchOutcomeAdmin(ReadOnlyMixin, admin.ModelAdmin[MatchOutcome]):
+class MatchOutcomeAdmin(MaskedNumbersMixin, ReadOnlyMixin, admin.ModelAdmin[MatchOutcome]):
+    masked_fields = ("candidate_nik",)
     list_display = [
         "id",
         "run",

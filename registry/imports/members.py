@@ -20,7 +20,7 @@ from registry.imports.values import (
 )
 from registry.models import Person
 from registry.models.household import RT_RW_MAX
-from registry.names import normalize_name
+from registry.models.person import NAME_MAX, name_key
 
 SEXES = choice_lookup(
     [
@@ -98,16 +98,16 @@ def parse_address(text: str) -> str:
 
 
 # Names repeat (Siti, Muhammad Rizki, ...): their comparable form is computed once per import
-# worker rather than once per row; normalize_name is a pure function.
-_normalized = lru_cache(maxsize=100_000)(normalize_name)
+# worker rather than once per row; name_key is a pure function.
+_normalized = lru_cache(maxsize=100_000)(name_key)
 
 
 def parse_name(text: str) -> tuple[str, str]:
-    full_name = limit(" ".join(require(text).split()), 150)
+    full_name = limit(" ".join(require(text).split()), NAME_MAX)
     key = _normalized(full_name)
     if not key:
         raise CellError(_("The name has no letters."))
-    return full_name, key[:150]
+    return full_name, key
 
 
 def parse_sex(text: str) -> str:

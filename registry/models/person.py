@@ -3,6 +3,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.models import TimeStampedModel
+from registry.names import normalize_name
+
+# The length of a name, and of its normalised form: normalising can lengthen a name ("Mhd"
+# becomes "muhammad"), so the form kept is cut to the column (`name_key`).
+NAME_MAX = 150
+
+
+def name_key(full_name: str) -> str:
+    """The comparable form of a name (`normalize_name`) as stored: cut to NAME_MAX."""
+    return normalize_name(full_name)[:NAME_MAX]
 
 
 class Sex(models.TextChoices):
@@ -82,8 +92,8 @@ class Person(TimeStampedModel):
     nik_status = models.CharField(
         _("NIK status"), max_length=10, choices=NikStatus.choices, default=NikStatus.VALID
     )
-    full_name = models.CharField(_("full name"), max_length=150)
-    name_normalized = models.CharField(max_length=150, editable=False)
+    full_name = models.CharField(_("full name"), max_length=NAME_MAX)
+    name_normalized = models.CharField(max_length=NAME_MAX, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"))

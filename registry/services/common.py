@@ -21,6 +21,7 @@ from depok_kds.audit import recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from registry.models import FamilyCard, Household, HouseholdEvent, Kelurahan, Person
 from registry.models.household import RT_RW_MAX
+from registry.models.person import NAME_MAX, name_key
 from registry.names import normalize_name
 from registry.nik import NikError, check_nik_against, parse_kk, parse_nik
 from registry.selectors import mask_nik
@@ -79,6 +80,12 @@ def member_check(
     """Validate one member; return the clean NIK (None when missing) and the warnings."""
     if not data.full_name.strip() or not normalize_name(data.full_name):
         raise member_refusal(_("the full name is empty."), member=member, field="full_name")
+    if len(data.full_name.strip()) > NAME_MAX:
+        raise member_refusal(
+            _("the full name is longer than %(most)d characters.") % {"most": NAME_MAX},
+            member=member,
+            field="full_name",
+        )
     for field, choices in (
         ("sex", Person.Sex),
         ("relationship", Person.Relationship),
@@ -118,7 +125,7 @@ def person_build(data: MemberData, *, nik: str | None, household: Household | No
         nik=nik,
         nik_status=Person.NikStatus.VALID if nik else Person.NikStatus.MISSING,
         full_name=data.full_name.strip(),
-        name_normalized=normalize_name(data.full_name),
+        name_normalized=name_key(data.full_name),
         sex=data.sex,
         birth_place=data.birth_place.strip(),
         birth_date=data.birth_date,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from depok_kds.errors import DomainError
 from depok_kds.models import Job
 from programs.models import Enrolment
 from programs.overlap.models import ExclusivePair, Finding, NationalList, NationalListEntry
@@ -339,6 +340,17 @@ def test_no_entries_left_behind_when_a_list_is_imported_again():
     _list("pkh", YEAR, [("3276015505800002", "", ""), ("3276015505800003", "", "")])
     assert NationalList.objects.get(kind="pkh", year=YEAR).row_count == 2
     assert NationalListEntry.objects.count() == 2
+
+
+def test_a_list_that_is_not_utf8_csv_is_refused_and_the_old_one_kept():
+    _list("pkh", YEAR, [("3276015505800001", "", "")])
+    for content in ("nik,nama\n3276015505800002,Sútarno\n".encode("cp1252"), b"PK\x03\x04xlsx"):
+        with pytest.raises(DomainError) as refused:
+            national_list_import(
+                actor=None, kind="pkh", year=YEAR, file_name="x.csv", content=content
+            )
+        assert refused.value.code == "not_csv"
+    assert NationalList.objects.get(kind="pkh", year=YEAR).row_count == 1
 
 
 def test_a_programme_run_touches_only_that_programmes_findings():

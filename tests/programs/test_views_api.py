@@ -197,3 +197,19 @@ def test_api_report_shape(api_client_factory):
     assert body["years"] == [2021, 2022, 2023] and len(body["rows"]) == 10
     assert body["rows"][0]["agency"] == "Dinas Kesehatan"
     assert Enrolment.objects.count() == 0
+
+
+@pytest.mark.parametrize("years", [",", "2023,dua", ",".join(["2023"] * 11)])
+def test_api_report_refuses_a_bad_year_list_with_a_message(api_client_factory, years):
+    _, key = api_client_factory(["programs:read"])
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    response = client.get("/api/v1/programs/report/", {"years": years})
+    assert response.status_code == 400
+    assert "2022,2023" in response.json()["error"]["details"]["years"][0]
+
+
+def test_api_report_of_chosen_years(api_client_factory):
+    _, key = api_client_factory(["programs:read"])
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    body = client.get("/api/v1/programs/report/", {"years": " 2024, 2025"}).json()
+    assert body["years"] == [2024, 2025]

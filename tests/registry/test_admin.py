@@ -51,3 +51,15 @@ def test_admin_search_uses_the_registry_search(
     assert "Slamet Riyadi" in client.get(persons, {"q": household.head.nik}).content.decode()
     assert "Slamet Riyadi" in client.get(persons, {"q": "slamet riyadi"}).content.decode()
     assert "Slamet Riyadi" not in client.get(persons, {"q": "Bambang"}).content.decode()
+
+
+def test_admin_filters_cannot_reveal_a_nik_digit_by_digit(
+    client: Client, dinsos_admin: User, household: Household
+) -> None:
+    client.force_login(dinsos_admin)
+    persons = reverse("admin:registry_person_changelist")
+    prefix = household.head.nik[:10]
+    for lookup in ("nik__startswith", "nik__gt", "nik"):
+        response = client.get(persons, {lookup: prefix})
+        assert response.status_code == 400 or "Slamet Riyadi" not in response.content.decode()
+    assert client.get(persons, {"nik_status": "valid"}).status_code == 200

@@ -273,3 +273,15 @@ def test_puskesos_officer_cannot_move_a_household_out_of_their_kelurahan(puskeso
             rt=1,
             kelurahan_code=KELURAHAN_TUGU,
         )
+
+
+def test_a_name_that_normalising_lengthens_is_registered_and_a_too_long_one_refused(
+    dinsos_operator,
+):
+    long_name = " ".join(["Mhd"] * 30)  # 119 characters; "muhammad" thirty times normalised
+    household = register(dinsos_operator, members=family_members(full_name=long_name)).household
+    head = household.members.get(relationship=Person.Relationship.HEAD)
+    assert head.full_name == long_name and len(head.name_normalized) == 150
+    with pytest.raises(DomainError) as refused:
+        register(dinsos_operator, kk=make_kk(2), members=family_members(full_name="A" * 151))
+    assert "150" in str(refused.value.message)

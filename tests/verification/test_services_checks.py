@@ -12,7 +12,12 @@ from tests.conftest import KELURAHAN_TUGU
 from tests.verification.factories import check_of, in_verification, submitted
 from verification.models import Check, FieldVisit, Resolution
 from verification.selectors import checks_for
-from verification.services import checks_open, disagreement_resolve, verdict_record
+from verification.services import (
+    checks_open,
+    disagreement_resolve,
+    identity_refresh,
+    verdict_record,
+)
 
 pytestmark = pytest.mark.django_db
 S = Application.State
@@ -234,3 +239,12 @@ def test_kelurahan_b_application_is_verified_by_puskesos_b(puskesos_a, puskesos_
     verdict_record(
         actor=puskesos_b, check_id=check_of(application, "poverty").pk, passed=True, reason="Layak"
     )
+
+
+def test_refreshing_the_identity_of_an_application_not_in_verification_is_refused(
+    dinsos_operator,
+):
+    application = submitted()  # its checks are not open yet
+    with pytest.raises(DomainError) as refused:
+        identity_refresh(actor=dinsos_operator, application_id=application.pk)
+    assert refused.value.code == "no_identity_check"

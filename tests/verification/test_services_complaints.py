@@ -97,6 +97,16 @@ def test_overdue_complaints_escalate_in_one_pass(puskesos_a):
     assert complaint_public_status(tracking_number="AAAAAAAAAA") is None
 
 
+def test_an_escalated_complaint_taken_up_gets_a_fresh_deadline(puskesos_a):
+    complaint = _receive(puskesos_a, in_verification().household)
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    assert complaints_escalate_overdue() == 1
+    complaint_assign(actor=puskesos_a, complaint_id=complaint.pk, assignee_id=puskesos_a.pk)
+    complaint.refresh_from_db()
+    assert complaint.status == "in_progress" and complaint.due_at > timezone.now()
+    assert complaints_escalate_overdue() == 0  # not escalated again by the next beat
+
+
 def test_appeal_reopens_a_rejected_application(puskesos_a, dinsos_admin):
     application = in_verification()
     verdict_record(

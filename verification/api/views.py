@@ -29,7 +29,7 @@ from verification.selectors import (
     application_verification_get,
     check_get,
     checks_for,
-    complainant_visible,
+    complainant_shown,
     complaint_get,
     complaint_list,
     visit_get,
@@ -215,9 +215,7 @@ class ComplaintDetailApi(APIView):
     @extend_schema(operation_id="verification_complaint_get", responses=ComplaintSerializer)
     def get(self, request: Request, pk: int) -> Response:
         complaint = complaint_get(user=request.user, complaint_id=pk)
-        context = {
-            "complainant_visible": complainant_visible(user=request.user, complaint=complaint)
-        }
+        context = {"complainant_visible": complainant_shown(user=request.user, complaint=complaint)}
         return Response(ComplaintSerializer(complaint, context=context).data)
 
 

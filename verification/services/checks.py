@@ -140,12 +140,21 @@ def _identity_apply(check: Check, application: Application) -> None:
 @transaction.atomic
 def identity_refresh(*, actor: Actor, application_id: int) -> Check:
     """Read the person's latest Dukcapil matching outcome into the identity check."""
+    perm_check(actor, "verification.decide_check")
     check = (
         Check.objects.select_for_update(of=("self",))
         .select_related("application")
-        .get(application_id=application_id, kind=CheckKind.IDENTITY)
+        .filter(application_id=application_id, kind=CheckKind.IDENTITY)
+        .first()
     )
-    perm_check(actor, "verification.decide_check")
+    if check is None:
+        raise DomainError(
+            _(
+                "This application has no identity check: its checks open when it enters "
+                "verification, and only programmes that ask for one have it."
+            ),
+            code="no_identity_check",
+        )
     _application_in_scope(actor, check.application)
     _identity_apply(check, check.application)
     return check
@@ -188,6 +197,11 @@ def verdict_record(
     findings: Mapping[str, object] | None = None,
 ) -> Verdict:
     """Record the one verdict of a check, then settle the application (see module doc)."""
+    # The application is locked first: two verifiers of one application settle it one after
+    # the other, each seeing the other's verdict (blind mode, four eyes).
+    application_id = Check.objects.filter(pk=check_id).values_list("application_id").first()
+    if application_id is not None:
+        Application.objects.select_for_update(of=("self",)).filter(pk=application_id[0]).first()
     check = (
         Check.objects.select_for_update(of=("self",))
         .select_related("application__programme__agency")

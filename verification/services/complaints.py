@@ -160,7 +160,10 @@ def complaint_assign(*, actor: Actor, complaint_id: int, assignee_id: int) -> Co
     before = complaint.status
     complaint.assigned_to = assignee
     complaint.status = C.IN_PROGRESS
-    complaint.save(update_fields=["assigned_to", "status", "updated_at"])
+    if before == C.ESCALATED:
+        # Taken up after escalation: a fresh deadline, or the beat escalates it again at once.
+        complaint.due_at = timezone.now() + timedelta(days=sla_days(complaint.category))
+    complaint.save(update_fields=["assigned_to", "status", "due_at", "updated_at"])
     _event(complaint, actor=actor, before=before, note=assignee.get_username())
     return complaint
 
