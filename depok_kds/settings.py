@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "depok_kds.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +114,9 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL only. Without DATABASE_URL an embedded server under var/ is used.
+# Reverse proxies in front of the web service (production: 1), see depok_kds.client_address.
+KDS_TRUSTED_PROXIES = env.int("KDS_TRUSTED_PROXIES", default=0)
+
 # KDS_DATABASE_NAME picks another database on the same server (benchmarks, test workers).
 _database_name = env.str("KDS_DATABASE_NAME", default="")
 if env.str("DATABASE_URL", default=""):
@@ -235,6 +239,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["depok_kds.api.throttling.ApiClientRateThrottle"],
+    "NUM_PROXIES": KDS_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("KDS_API_DEFAULT_RATE", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -221,6 +221,17 @@ def _members_in_order() -> QuerySet[Person]:
     ).order_by("is_deceased", "relationship_order", "birth_date", "pk")
 
 
+def household_get_by_number(*, user: User | AnonymousUser, registry_number: str) -> Household:
+    """The household with this registry number (any case, spaces ignored) the user may see,
+    or Http404 (the same answer for one outside their area)."""
+    return get_in_scope(
+        Household.objects.all(),
+        user=user,
+        kelurahan_field="kelurahan_id",
+        registry_number="".join(registry_number.split()).upper(),
+    )
+
+
 def household_get_detailed(*, user: User | AnonymousUser, household_id: int) -> Household:
     """`household_get` with members and the open card prefetched, for API output."""
     return get_in_scope(

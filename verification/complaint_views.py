@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from depok_kds.errors import DomainError
 from depok_kds.portal import PortalRequest, portal_view
-from registry.models import Household
-from registry.selectors import kelurahan_list
+from registry.selectors import household_get_by_number, kelurahan_list
 from verification.forms import (
     AnswerForm,
     AssignForm,
@@ -64,12 +63,14 @@ def complaint_new(request: PortalRequest) -> HttpResponse:
         data = form.cleaned_data
         household_id = None
         if data["registry_number"]:
-            household = Household.objects.filter(
-                registry_number=data["registry_number"].strip().upper()
-            ).first()
-            if household is None:
-                raise DomainError(_("No household has this registry number."))
-            household_id = household.pk
+            try:
+                household_id = household_get_by_number(
+                    user=request.user, registry_number=data["registry_number"]
+                ).pk
+            except Http404:
+                raise DomainError(
+                    _("No household in your area has this registry number.")
+                ) from None
         with forbidden_as_403():
             complaint = complaint_receive(
                 actor=request.user,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from depok_kds.errors import Conflict, Forbidden
+from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.jobs import Progress
 from depok_kds.models import Job
 from programs.models import Application
@@ -77,8 +77,13 @@ def test_complaint_walks_received_in_progress_answered_closed(puskesos_a):
 
 def test_other_kelurahan_officer_cannot_receive_or_handle(puskesos_a, puskesos_b):
     household = in_verification().household
-    with pytest.raises(Forbidden):
+    with pytest.raises(DomainError):  # as for a household that does not exist
         _receive(puskesos_b, household)
+    with pytest.raises(Forbidden):
+        complaint_receive(
+            actor=puskesos_b, kind="complaint", category="exclusion", channel="puskesos",
+            description="Tidak dapat bantuan", kelurahan_code=household.kelurahan_id,
+        )  # fmt: skip
     complaint = _receive(puskesos_a, household)
     with pytest.raises(Forbidden):
         complaint_assign(actor=puskesos_b, complaint_id=complaint.pk, assignee_id=puskesos_b.pk)
@@ -180,3 +185,28 @@ def test_verivali_runs_on_a_schedule(django_capture_on_commit_callbacks):
         verivali_round.programme_id is None and verivali_round.job.kind == "verification.verivali"
     )
     assert len(queued) == 1  # the generation job is queued once the round is recorded
+
+
+def test_a_case_outside_the_officers_kelurahan_is_answered_as_a_missing_one(puskesos_a):
+    other = in_verification(kelurahan=KELURAHAN_TUGU)
+    missing = Application.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    answers = []
+    for ids in ({"household_id": other.household_id}, {"household_id": missing}):
+        with pytest.raises(DomainError) as refused:
+            complaint_receive(
+                actor=puskesos_a, kind="complaint", category="exclusion", channel="puskesos",
+                description="Tidak dapat bantuan", **ids,
+            )  # fmt: skip
+        answers.append((refused.value.code, str(refused.value.message)))
+    assert answers[0] == answers[1] and answers[0][0] == "unknown_case"
+
+
+def test_an_application_of_another_household_is_refused(dinsos_operator):
+    mine, theirs = in_verification(), in_verification(kelurahan=KELURAHAN_TUGU)
+    with pytest.raises(DomainError) as refused:
+        complaint_receive(
+            actor=dinsos_operator, kind="appeal", category="exclusion", channel="puskesos",
+            description="Banding", household_id=mine.household_id, application_id=theirs.pk,
+        )  # fmt: skip
+    assert refused.value.code == "not_one_household"
+    assert not Complaint.objects.exists()

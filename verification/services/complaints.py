@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.access import get_in_scope
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import User
@@ -36,6 +40,7 @@ TRACKING_LENGTH = 10
 OPEN_STATUSES = ("received", "in_progress", "escalated")
 DEFAULT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
 C = Complaint.Status
+M = TypeVar("M", bound=Model)
 
 
 def tracking_number_new() -> str:
@@ -73,6 +78,65 @@ def _may_handle(actor: Actor, complaint: Complaint) -> None:
     kelurahan_check(actor, complaint.kelurahan_code)
 
 
+def _concerned(
+    actor: Actor,
+    *,
+    household_id: int | None,
+    person_id: int | None,
+    application_id: int | None,
+) -> tuple[Household | None, Person | None, Application | None]:
+    """The household, person and application a complaint names, each in the actor's area
+    (a row outside it gets the answer of a missing one) and all of one household."""
+
+    def known(queryset: QuerySet[M], field: str, pk: int | None, message: Any) -> M | None:
+        if pk is None:
+            return None
+        try:
+            if actor is None:
+                return queryset.get(pk=pk)
+            return get_in_scope(queryset, user=actor, kelurahan_field=field, pk=pk)
+        except (Http404, ObjectDoesNotExist):
+            raise DomainError(message, code="unknown_case") from None
+
+    application = known(
+        Application.objects.all(),
+        "kelurahan_code",
+        application_id,
+        _("No application with this number in your area."),
+    )
+    person = known(
+        Person.objects.all(),
+        "household__kelurahan_id",
+        person_id,
+        _("No person with this number in your area."),
+    )
+    household = known(
+        Household.objects.all(),
+        "kelurahan_id",
+        household_id,
+        _("No household with this number in your area."),
+    )
+    named = {
+        pk
+        for pk in (
+            household_id,
+            person.household_id if person else None,
+            application.household_id if application else None,
+        )
+        if pk is not None
+    }
+    if len(named) > 1:
+        raise DomainError(
+            _("The household, person and application given are not of one household."),
+            code="not_one_household",
+        )
+    if household is None and named:
+        household = Household.objects.get(pk=named.pop())
+    if person is None and application is not None:
+        person = application.person
+    return household, person, application
+
+
 @transaction.atomic
 def complaint_receive(
     *,
@@ -96,16 +160,9 @@ def complaint_receive(
         raise DomainError(_("Unknown channel."), code="channel")
     if not description.strip():
         raise DomainError(_("Say what the complaint is about."), code="description")
-    application = Application.objects.filter(pk=application_id).first() if application_id else None
-    if application_id and application is None:
-        raise DomainError(_("Unknown application."), code="application")
-    if application is not None:
-        person_id = person_id or application.person_id
-        household_id = household_id or application.household_id
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
-    if person is not None and household_id is None:
-        household_id = person.household_id
-    household = Household.objects.filter(pk=household_id).first() if household_id else None
+    household, person, application = _concerned(
+        actor, household_id=household_id, person_id=person_id, application_id=application_id
+    )
     if household is not None:
         kelurahan_code = household.kelurahan_id
     if not kelurahan_code:
