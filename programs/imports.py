@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from depok_kds.models import Job, User
 from programs.eligibility import Facts, evaluate, failed
 from programs.kinds import kind_for
 from programs.models import Cycle, Enrolment, RecipientImport
-from programs.services import amount_check, decider_check, slots_taken
+from programs.services import amount_check, budget_committed, decider_check, slots_taken
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
 
@@ -230,6 +231,42 @@ def _enrol(cycle: Cycle, progress: Progress, done_before: int) -> int:
     return enrolled
 
 
+def _room_check(cycle_id: int, good: int) -> Cycle:
+    """Lock the cycle, as an approval does, and refuse a commit that its state, quota or
+    budget cannot take; return the locked cycle."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
+    if cycle.status != Cycle.Status.OPEN:
+        raise DomainError(_("The cycle is closed; nothing was enrolled."), code="cycle_closed")
+    room = cycle.quota - slots_taken(cycle)
+    if good > room:
+        raise DomainError(
+            _(
+                "%(good)s good rows exceed the %(room)s places left in the quota; "
+                "nothing was enrolled."
+            )
+            % {"good": good, "room": room},
+            code="quota_exceeded",
+        )
+    if cycle.budget > 0:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(coalesce(amount, %s)), 0) FROM recipient_stage WHERE ok",
+                [cycle.amount],
+            )
+            total = Decimal(cursor.fetchone()[0])
+        left = cycle.budget - budget_committed(cycle)
+        if total > left:
+            raise DomainError(
+                _(
+                    "The good rows need Rp %(total)s, more than the Rp %(left)s left in the "
+                    "budget; nothing was enrolled."
+                )
+                % {"total": intcomma(total), "left": intcomma(left)},
+                code="budget_exceeded",
+            )
+    return cycle
+
+
 def recipient_import_run(job: Job, progress: Progress) -> dict[str, Any]:
     """The job: read, stage, check; with `commit`, enrol the good rows in one transaction."""
     upload = RecipientImport.objects.select_related("cycle__programme").get(
@@ -249,16 +286,7 @@ def recipient_import_run(job: Job, progress: Progress) -> dict[str, Any]:
             "enrolled": 0,
         }
         if commit:
-            room = cycle.quota - slots_taken(cycle)
-            if good > room:
-                raise DomainError(
-                    _(
-                        "%(good)s good rows exceed the %(room)s places left in the quota; "
-                        "nothing was enrolled."
-                    )
-                    % {"good": good, "room": room},
-                    code="quota_exceeded",
-                )
+            cycle = _room_check(cycle.pk, good)
             result["enrolled"] = _enrol(cycle, progress, len(rows))
             RecipientImport.objects.filter(pk=upload.pk).update(committed=True)
             audit_record(

@@ -432,12 +432,19 @@ def cycle_has_room(cycle: Cycle, amount: Decimal) -> bool:
     """Whether one more beneficiary fits the cycle's quota and, if it has one, its budget."""
     if slots_taken(cycle) >= cycle.quota:
         return False
-    if cycle.budget <= 0:
-        return True
-    committed = Application.objects.filter(cycle=cycle, state__in=SLOT_STATES).aggregate(
+    return cycle.budget <= 0 or budget_committed(cycle) + amount <= cycle.budget
+
+
+def budget_committed(cycle: Cycle) -> Decimal:
+    """Money promised in the cycle: approved and enrolled applications, and the active
+    enrolments imported without an application."""
+    applications = Application.objects.filter(cycle=cycle, state__in=SLOT_STATES).aggregate(
         total=Sum("amount")
-    )["total"] or Decimal(0)
-    return committed + amount <= cycle.budget
+    )["total"]
+    imported = Enrolment.objects.filter(
+        cycle=cycle, status=Enrolment.Status.ACTIVE, application__isnull=True
+    ).aggregate(total=Sum("amount"))["total"]
+    return Decimal(applications or 0) + Decimal(imported or 0)
 
 
 def slots_taken(cycle: Cycle) -> int:

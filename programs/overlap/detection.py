@@ -222,8 +222,9 @@ WHERE NOT ((t.desil_max IS NOT NULL AND h.desil IS NOT NULL AND h.desil <= t.des
 """
 
 EXCLUSION_ERROR = f"""
-SELECT 'exclusion_error', 'exclusion_error:' || h.id, NULL::bigint, h.id, NULL::bigint,
-       NULL::bigint, NULL::bigint, '{REGISTRY_OWNER}', h.kelurahan_code, %(year)s::int,
+SELECT 'exclusion_error', 'exclusion_error:' || h.id || ':' || %(year)s, NULL::bigint, h.id,
+       NULL::bigint, NULL::bigint, NULL::bigint, '{REGISTRY_OWNER}', h.kelurahan_code,
+       %(year)s::int,
        jsonb_build_object('desil', h.desil, 'poverty_class', h.poverty_class)
 FROM registry_household h
 WHERE h.status = 'active' AND (h.poverty_class = 'miskin' OR h.desil BETWEEN 1 AND 5)
@@ -309,11 +310,15 @@ INSERT INTO overlap_findingevent (finding_id, kind, reason, created_at)
 SELECT id, 'opened', '', %(now)s FROM ins
 """
 
+# The targeting rules look at the run's year only: a run closes their findings of that year.
+ONE_YEAR_RULES = ["inclusion_error", "exclusion_error"]
+
 _CLOSE = """
 WITH cl AS (
     UPDATE overlap_finding f SET status = 'closed', closed_at = %(now)s
     WHERE f.status IN ('open', 'confirmed') AND f.rule = ANY(%(rules)s)
       AND (%(programme)s::bigint IS NULL OR f.programme_id = %(programme)s::bigint)
+      AND (f.year = %(year)s OR NOT f.rule = ANY(%(one_year_rules)s))
       AND NOT EXISTS (SELECT 1 FROM overlap_hits h WHERE h.fingerprint = f.fingerprint)
     RETURNING f.id
 )
@@ -390,6 +395,8 @@ def detect(
             "blocks": [r.blocks for r in specs],
             "rules": codes,
             "programme": programme_id,
+            "year": year,
+            "one_year_rules": ONE_YEAR_RULES,
         }
         with transaction.atomic():
             cursor.execute(_REOPEN, reconcile)

@@ -361,3 +361,19 @@ def test_a_programme_run_touches_only_that_programmes_findings():
     enrol(rich, "pendidikan-sd")
     detect(programme_id=programme("pendidikan-smp").pk)
     assert [f.rule for f in Finding.objects.all()] == ["same_benefit_kind"]
+
+
+def test_a_run_for_one_year_leaves_the_targeting_findings_of_another_year_alone():
+    rich = applicant(desil=8, poverty_class="tidak_miskin")
+    enrol(rich, "pendidikan-sd", year=YEAR - 1)
+    poor = applicant(desil=2, poverty_class="miskin")
+    detect(year=YEAR - 1)
+    last_year = {f.rule: f for f in Finding.objects.filter(status="open", year=YEAR - 1)}
+    assert set(last_year) >= {"inclusion_error", "exclusion_error"}
+
+    detect(year=YEAR)  # this year: the poor household is unserved again, a finding of its own
+    for finding in last_year.values():
+        finding.refresh_from_db()
+        assert finding.status == "open" and finding.year == YEAR - 1
+    this_year = Finding.objects.get(rule="exclusion_error", year=YEAR, household=poor.household)
+    assert this_year.pk != last_year["exclusion_error"].pk

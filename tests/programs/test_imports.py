@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from depok_kds.jobs import job_run
 from depok_kds.models import Job
 from programs.imports import KIND, recipient_import_run
-from programs.models import Enrolment, RecipientImport
+from programs.models import Cycle, Enrolment, RecipientImport
+from programs.services import budget_committed, cycle_has_room
 from tests.programs.factories import applicant, open_cycle
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +68,25 @@ def test_import_applies_the_programme_rules():
     rich = applicant(desil=9, poverty_class="tidak_miskin")
     job = _run(cycle, f"nik\n{rich.nik}\n", commit=False)
     assert job.result["good"] == 0 and job.error_rows[0]["row"] == 2
+
+
+def test_an_import_beyond_the_budget_or_into_a_closed_cycle_is_refused():
+    cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
+    Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
+    text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
+    job = _run(cycle, text, commit=True)
+    assert job.status == "failed" and "250.000" in job.error_message
+    assert not Enrolment.objects.exists()
+    Cycle.objects.filter(pk=cycle.pk).update(budget=0, status=Cycle.Status.CLOSED)
+    assert _run(cycle, text, commit=True).status == "failed"
+    assert not Enrolment.objects.exists()
+
+
+def test_imported_enrolments_count_against_the_budget_of_approvals(dinkes_officer):
+    cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
+    Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
+    text = "nik\n" + "\n".join(applicant().nik for _ in range(2)) + "\n"
+    assert _run(cycle, text, commit=True).result["enrolled"] == 2
+    cycle.refresh_from_db()
+    assert budget_committed(cycle) == Decimal(200_000)
+    assert not cycle_has_room(cycle, Decimal(100_000))
