@@ -10,8 +10,9 @@ and writing an ApplicationEvent and an audit row):
 Approval asks every registered *approval gate* first (`approval_gate_register`): a gate is
 a function `(application) -> refusal message | None`. The verification app registers its
 required checks there (dual verification, Dukcapil match) and opens them when an
-application enters verification (`verification_start_hook_register`); the overlap app adds
-its blocking findings. None of them changes these states. Those apps register in their
+application enters verification (`verification_start_hook_register`), and cancels the field
+visits a rejected one no longer needs (`rejection_hook_register`); the overlap app adds its
+blocking findings. None of them changes these states. Those apps register in their
 AppConfig.ready(), because this core must not import them.
 """
 
@@ -69,6 +70,16 @@ def verification_start_hook_register(hook: StartHook) -> None:
     the checks its programme requires), inside the same transaction."""
     if hook not in VERIFICATION_START_HOOKS:
         VERIFICATION_START_HOOKS.append(hook)
+
+
+REJECTION_HOOKS: list[StartHook] = []
+
+
+def rejection_hook_register(hook: StartHook) -> None:
+    """Add a step run when an application is rejected (the verification app cancels the
+    field visits still waiting for it), inside the same transaction."""
+    if hook not in REJECTION_HOOKS:
+        REJECTION_HOOKS.append(hook)
 
 
 # --- access ------------------------------------------------------------------------------
@@ -496,6 +507,8 @@ def application_reject(*, actor: User | None, application_id: int, reason: str) 
         update_fields=["state", "decided_by", "decided_at", "decision_reason", "updated_at"]
     )
     _event(application, actor=actor, before=before, reason=reason)
+    for hook in REJECTION_HOOKS:
+        hook(application, actor)
     return application
 
 
@@ -567,17 +580,27 @@ def enrolment_exit(
 
 @transaction.atomic
 def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
-    """Approve waitlisted applications, oldest first, while the quota and budget have room."""
+    """Approve waitlisted applications, oldest first, while the quota and budget have room.
+
+    Each must still pass what its approval passed, the gates (open checks, blocking overlap
+    findings) and the programme's rules, today: one that no longer does (the person died,
+    moved, was enrolled elsewhere) stays on the waitlist for its decider to reject.
+    """
     cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
     promoted: list[Application] = []
     waiting = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
+        .select_related("programme", "cycle", "person", "household")
         .filter(cycle=cycle, state=S.WAITLISTED)
         .order_by("decided_at", "pk")
     )
     for application in waiting:
         if not cycle_has_room(cycle, application.amount):
             break
+        if any(gate(application) for gate in APPROVAL_GATES):
+            continue
+        if failed(_reevaluate(application, actor)):
+            continue
         application.state = S.APPROVED
         application.save(update_fields=["state", "updated_at"])
         _event(

@@ -10,9 +10,18 @@ class VerificationConfig(AppConfig):
         # Registered here, not at import of a module: ready() runs once in every process
         # (web, worker, shell, tests) after all models are loaded, so the programme core's
         # application_approve always has the gate, whichever entry point started the process.
-        from programs.services import approval_gate_register, verification_start_hook_register
+        from programs.services import (
+            approval_gate_register,
+            rejection_hook_register,
+            verification_start_hook_register,
+        )
         from verification import tasks  # noqa: F401 - registers the jobs and beat tasks
-        from verification.gate import approval_gate, checks_open_on_verification_start
+        from verification.gate import (
+            approval_gate,
+            checks_open_on_verification_start,
+            visits_cancel_on_rejection,
+        )
 
         approval_gate_register(approval_gate)
         verification_start_hook_register(checks_open_on_verification_start)
+        rejection_hook_register(visits_cancel_on_rejection)

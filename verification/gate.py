@@ -14,6 +14,7 @@ from programs.models import Application
 from verification.identity import identity_status
 from verification.models import Check, CheckKind, Policy
 from verification.services.checks import checks_open, policy_for
+from verification.services.visits import visits_cancel
 
 
 def approval_gate(application: Application) -> str | None:
@@ -54,3 +55,9 @@ def checks_open_on_verification_start(application: Application, actor: User | No
     """
     if policy_for(application) is not None:
         checks_open(actor=None, application_id=application.pk)
+
+
+def visits_cancel_on_rejection(application: Application, actor: User | None) -> None:
+    """A rejected application needs no more visits: those still assigned are cancelled, or
+    they would stay overdue on the officer's list with no verdict they could record."""
+    visits_cancel(actor=actor, application_id=application.pk)

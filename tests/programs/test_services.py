@@ -28,6 +28,7 @@ from programs.services import (
     decree_fix,
     enrolment_exit,
 )
+from registry.models import Household
 from tests.programs.factories import ELDERLY, applicant, open_cycle, programme
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,20 @@ def test_waitlisted_is_promoted_when_a_slot_frees(dinkes_officer):
     enrolment_exit(actor=dinkes_officer, enrolment_id=enrolment.pk, reason="death")
     second.refresh_from_db()
     assert second.state == S.APPROVED
+
+
+def test_a_waitlisted_application_no_longer_eligible_is_not_promoted(dinkes_officer):
+    cycle = open_cycle("kis-pbi-apbd", quota=1)
+    first = _approve(_submit(cycle, applicant()), dinkes_officer)
+    gone, waiting = applicant(), applicant()
+    second = _approve(_submit(cycle, gone), dinkes_officer)
+    third = _approve(_submit(cycle, waiting), dinkes_officer)
+    assert (second.state, third.state) == (S.WAITLISTED, S.WAITLISTED)
+    Household.objects.filter(pk=gone.household_id).update(desil=10, poverty_class="tidak_miskin")
+    enrolment = application_enrol(actor=dinkes_officer, application_id=first.pk)
+    enrolment_exit(actor=dinkes_officer, enrolment_id=enrolment.pk, reason="death")
+    second.refresh_from_db(), third.refresh_from_db()
+    assert (second.state, third.state) == (S.WAITLISTED, S.APPROVED)
 
 
 def test_decision_by_other_agency_officer_refused(disrumkim_officer):

@@ -7,7 +7,11 @@ import pytest
 
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from programs.models import Application
-from programs.services import application_approve, application_verification_start
+from programs.services import (
+    application_approve,
+    application_reject,
+    application_verification_start,
+)
 from tests.conftest import KELURAHAN_TUGU
 from tests.verification.factories import check_of, in_verification, submitted
 from verification.models import Check, FieldVisit, Resolution
@@ -98,6 +102,15 @@ def test_a_failed_check_rejects_with_its_reason(puskesos_a):
     application.refresh_from_db()
     assert application.state == S.REJECTED
     assert "Rumah permanen, mobil dua" in application.decision_reason
+
+
+def test_a_rejected_application_leaves_no_visit_waiting(disrumkim_officer):
+    application = in_verification("rtlh")  # its poverty check waits for a field visit
+    application_reject(
+        actor=disrumkim_officer, application_id=application.pk, reason="Rumah layak huni"
+    )
+    visit = FieldVisit.objects.get(check_row__application=application)
+    assert visit.status == "cancelled"
 
 
 def test_second_verdict_on_the_same_check_is_refused(puskesos_a, dinsos_operator):

@@ -15,7 +15,13 @@ from verification.services.complaints import (
     complaints_escalate_overdue,
 )
 from verification.services.verivali import verivali_start
-from verification.services.visits import evidence_add, visit_assign, visit_complete, visit_create
+from verification.services.visits import (
+    evidence_add,
+    visit_assign,
+    visit_complete,
+    visit_create,
+    visits_cancel,
+)
 
 __all__ = [
     "checks_open",
@@ -33,4 +39,5 @@ __all__ = [
     "visit_assign",
     "visit_complete",
     "visit_create",
+    "visits_cancel",
 ]

@@ -174,6 +174,29 @@ def visit_complete(
     return visit
 
 
+@transaction.atomic
+def visits_cancel(*, actor: Actor, application_id: int) -> int:
+    """Cancel the assigned visits that serve the checks of an application (rejected: no
+    verdict can be recorded any more); return how many."""
+    visits = list(
+        FieldVisit.objects.select_for_update()
+        .filter(check_row__application_id=application_id, status=FieldVisit.Status.ASSIGNED)
+        .values_list("pk", flat=True)
+    )
+    if not visits:
+        return 0
+    FieldVisit.objects.filter(pk__in=visits).update(
+        status=FieldVisit.Status.CANCELLED, updated_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="verification.visits_cancel",
+        target_type="verification.fieldvisit",
+        after={"application": application_id, "visits": visits},
+    )
+    return len(visits)
+
+
 def evidence_sniff(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, extension in SIGNATURES:
         if head.startswith(magic):
