@@ -29,7 +29,7 @@ from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
 from programs.eligibility import Facts, evaluate, failed
 from programs.kinds import kind_for
-from programs.models import Cycle, Enrolment, RecipientImport
+from programs.models import Application, Cycle, Enrolment, RecipientImport
 from programs.services import amount_check, budget_committed, decider_check, slots_taken
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
@@ -39,6 +39,7 @@ CHUNK = 50_000
 _NIK = re.compile(r"^[0-9]{16}$")
 MAX_ERROR_ROWS = 1000
 ENROLMENTS = Enrolment._meta.db_table
+APPLICATIONS = Application._meta.db_table
 PERSONS = Person._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
 
@@ -144,6 +145,16 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
         )
         for (number,) in cursor.fetchall():
             bad.setdefault(number, _("Already enrolled in this cycle."))
+        cursor.execute(
+            f"SELECT s.row_no FROM recipient_stage s JOIN {APPLICATIONS} a "  # noqa: S608
+            "ON a.cycle_id = %s AND a.state <> 'rejected' AND (a.person_id = s.person_id "
+            "OR (a.per_household AND a.household_id = s.household_id))",
+            [cycle.pk],
+        )
+        for (number,) in cursor.fetchall():
+            bad.setdefault(
+                number, _("Has an application in this cycle: decide that application instead.")
+            )
         if programme.frequency_years:
             cursor.execute(
                 f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608

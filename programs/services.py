@@ -352,6 +352,12 @@ def application_submit(
             _("There is already an application for this beneficiary in this cycle."),
             code="duplicate_application",
         )
+    enrolled = Q(person=person) | (Q(household=household) if per_household else Q(pk__in=[]))
+    if Enrolment.objects.filter(enrolled, cycle=cycle, status=Enrolment.Status.ACTIVE).exists():
+        raise Conflict(
+            _("This beneficiary is already enrolled in this cycle (by an import)."),
+            code="already_enrolled",
+        )
     kind = kind_for(programme.kind)
     detail = kind.detail_clean(detail)
     candidate = Candidate(

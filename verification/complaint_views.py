@@ -101,7 +101,7 @@ def complaint_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "complaint": complaint,
         "show_complainant": show_complainant,
         "events": complaint.events.select_related("actor"),
-        "assign_form": AssignForm(officers=_officers(complaint.kelurahan_code)),
+        "assign_form": AssignForm(officers=_officers(complaint.kelurahan_code, dinsos_staff=True)),
         "answer_form": AnswerForm(),
         "note_form": NoteForm(),
         "evidence_form": EvidenceForm(),
@@ -119,7 +119,8 @@ def complaint_act(request: PortalRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     with forbidden_as_403():
         if action == "assign":
-            form = AssignForm(request.POST, officers=_officers(complaint.kelurahan_code))
+            officers = _officers(complaint.kelurahan_code, dinsos_staff=True)
+            form = AssignForm(request.POST, officers=officers)
             if not form.is_valid():
                 raise DomainError(_("Choose an officer."))
             complaint_assign(

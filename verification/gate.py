@@ -12,14 +12,15 @@ from django.utils.translation import gettext
 from depok_kds.models import User
 from programs.models import Application
 from verification.identity import identity_status
-from verification.models import Check, CheckKind, Policy
-from verification.services.checks import checks_open, policy_for
+from verification.models import Check, CheckKind
+from verification.selectors import policy_for
+from verification.services.checks import checks_open
 from verification.services.visits import visits_cancel
 
 
 def approval_gate(application: Application) -> str | None:
     """A refusal naming every required check that is missing or has not passed, or None."""
-    policy = Policy.objects.filter(programme_id=application.programme_id).first()
+    policy = policy_for(application)
     if policy is None:
         return None
     checks = {c.kind: c for c in Check.objects.filter(application=application)}

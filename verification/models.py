@@ -49,6 +49,10 @@ class Policy(TimeStampedModel):
         _("re-verify when a new DTSEN quarter changes the desil"), default=False
     )
 
+    def blind_between(self, human_checks: int) -> bool:
+        """Blind mode applies: the policy asks for it and more than one officer decides."""
+        return self.blind and human_checks > 1
+
     class Meta:
         verbose_name = _("verification policy")
         verbose_name_plural = _("verification policies")

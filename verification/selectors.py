@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
 from depok_kds.audit import pii_access_record
+from depok_kds.models import User
+from depok_kds.roles import Role
 from programs.models import Application
 from programs.selectors import application_get
 from verification.models import (
@@ -48,6 +50,20 @@ class CheckView:
         return "decided" if self.hidden else self.check.status
 
 
+def assignable_officers(*, kelurahan_code: str, dinsos_staff: bool = False) -> QuerySet[User]:
+    """Active users who may take a case of the kelurahan: its Puskesos officers, and Dinsos
+    staff too when `dinsos_staff` (complaints; a field visit is the kelurahan's own)."""
+    who = Q(groups__name=Role.PUSKESOS_OFFICER, kelurahan_codes__contains=[kelurahan_code])
+    if dinsos_staff:
+        who |= Q(groups__name__in=[Role.DINSOS_ADMIN, Role.DINSOS_OPERATOR])
+    return User.objects.filter(who, is_active=True).distinct().order_by("username")
+
+
+def policy_for(application: Application) -> Policy | None:
+    """How the application's programme is verified (None: no checks)."""
+    return Policy.objects.filter(programme_id=application.programme_id).first()
+
+
 def checks_for(*, user: AnyUser, application: Application) -> list[CheckView]:
     """The application's checks as this user may see them (blind mode applied)."""
     checks = list(
@@ -55,10 +71,10 @@ def checks_for(*, user: AnyUser, application: Application) -> list[CheckView]:
         .select_related("verdict__decided_by")
         .order_by("kind")
     )
-    policy = Policy.objects.filter(programme_id=application.programme_id).first()
+    policy = policy_for(application)
     human = [c for c in checks if c.kind in HUMAN_CHECKS]
     all_decided = all(hasattr(c, "verdict") for c in human)
-    blind = bool(policy and policy.blind and len(human) > 1 and not all_decided)
+    blind = policy is not None and policy.blind_between(len(human)) and not all_decided
     views = []
     for check in checks:
         verdict = getattr(check, "verdict", None)

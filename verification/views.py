@@ -17,9 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError, Forbidden
-from depok_kds.models import User
 from depok_kds.portal import PortalRequest, portal_view
-from depok_kds.roles import Role
 from registry.selectors import mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
@@ -34,6 +32,7 @@ from verification.forms import (
 from verification.models import CheckKind, FieldVisit, VerivaliRound
 from verification.selectors import (
     application_verification_get,
+    assignable_officers,
     check_get,
     check_queue,
     checks_for,
@@ -46,14 +45,14 @@ from verification.selectors import (
 from verification.services import (
     checks_open,
     disagreement_resolve,
-    evidence_add,
+    evidence_upload,
     identity_refresh,
     verdict_record,
     verivali_start,
     visit_assign,
     visit_complete,
 )
-from verification.services.visits import evidence_dir, evidence_max_bytes, evidence_too_large
+from verification.services.visits import evidence_dir
 
 PAGE_SIZE = 50
 
@@ -130,14 +129,10 @@ def _upload(request: PortalRequest, **target: int) -> None:
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         raise DomainError(_("Choose a file and its kind."))
-    upload = form.cleaned_data["file"]
-    if upload.size > evidence_max_bytes():  # refused before the body is read into memory
-        raise evidence_too_large()
     with forbidden_as_403():
-        evidence_add(
+        evidence_upload(
             actor=request.user,
-            content=upload.read(),
-            name=upload.name or "",
+            upload=form.cleaned_data["file"],
             kind=form.cleaned_data["kind"],
             **target,
         )
@@ -166,12 +161,9 @@ def visit_index(request: PortalRequest) -> HttpResponse:
     )
 
 
-def _officers(kelurahan_code: str) -> list[tuple[int, str]]:
-    officers = User.objects.filter(
-        is_active=True,
-        groups__name=Role.PUSKESOS_OFFICER,
-        kelurahan_codes__contains=[kelurahan_code],
-    ).order_by("username")
+def _officers(kelurahan_code: str, *, dinsos_staff: bool = False) -> list[tuple[int, str]]:
+    """The choices of an assignment form (`assignable_officers`)."""
+    officers = assignable_officers(kelurahan_code=kelurahan_code, dinsos_staff=dinsos_staff)
     return [(u.pk, u.get_full_name() or u.username) for u in officers]
 
 

@@ -11,6 +11,9 @@ from programs.services import cycle_open
 from registry.models import Household, Person
 from tests.registry.factories import KELURAHAN_DEPOK, HouseholdFactory, PersonFactory
 
+# The programme detail of a KIS PBI-APBD application (no JKN membership yet).
+KIS = {"jkn_segment": "none"}
+
 
 def applicant(
     *,

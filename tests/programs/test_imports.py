@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from depok_kds.errors import Conflict
 from depok_kds.jobs import job_run
 from depok_kds.models import Job
 from programs.imports import KIND, recipient_import_run
 from programs.models import Cycle, Enrolment, RecipientImport
-from programs.services import budget_committed, cycle_has_room
-from tests.programs.factories import applicant, open_cycle
+from programs.services import application_submit, budget_committed, cycle_has_room
+from tests.programs.factories import KIS, applicant, open_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,22 @@ def test_imported_enrolments_count_against_the_budget_of_approvals(dinkes_office
     cycle.refresh_from_db()
     assert budget_committed(cycle) == Decimal(200_000)
     assert not cycle_has_room(cycle, Decimal(100_000))
+
+
+def test_an_import_and_an_application_never_take_two_places_for_one_person(dinkes_officer):
+    cycle = open_cycle("kis-pbi-apbd", year=2025)
+    applied, imported = applicant(), applicant()
+    application_submit(
+        actor=dinkes_officer, cycle_id=cycle.pk, person_id=applied.pk, channel="agency", detail=KIS
+    )
+    job = _run(cycle, f"nik\n{applied.nik}\n{imported.nik}\n", commit=True)
+    assert job.result["enrolled"] == 1 and job.error_rows[0]["row"] == 2
+    with pytest.raises(Conflict) as refused:
+        application_submit(
+            actor=dinkes_officer,
+            cycle_id=cycle.pk,
+            person_id=imported.pk,
+            channel="agency",
+            detail=KIS,
+        )
+    assert refused.value.code == "already_enrolled"

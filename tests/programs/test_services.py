@@ -29,11 +29,10 @@ from programs.services import (
     enrolment_exit,
 )
 from registry.models import Household
-from tests.programs.factories import ELDERLY, applicant, open_cycle, programme
+from tests.programs.factories import ELDERLY, KIS, applicant, open_cycle, programme
 
 pytestmark = pytest.mark.django_db
 S = Application.State
-KIS = {"jkn_segment": "none"}
 
 
 def _submit(cycle, person, actor=None, **kwargs):

@@ -13,11 +13,10 @@ from programs.demo import recipients_seed, scaled, table_scale
 from programs.models import Application, Enrolment
 from programs.report import recipient_report
 from programs.services import application_submit, decree_fix
-from tests.programs.factories import applicant, open_cycle
+from tests.programs.factories import KIS, applicant, open_cycle
 from tests.registry.factories import KELURAHAN_TUGU
 
 pytestmark = pytest.mark.django_db
-KIS = {"jkn_segment": "none"}
 
 
 def _client(user) -> Client:

@@ -8,11 +8,10 @@ from typing import Any
 from programs.models import Application
 from programs.services import application_submit, application_verification_start
 from registry.scoring import PROVISIONAL_RULESET_PATH
-from tests.programs.factories import applicant, open_cycle
+from tests.programs.factories import KIS, applicant, open_cycle
 from tests.registry.factories import KELURAHAN_DEPOK
 from verification.models import Check
 
-KIS = {"jkn_segment": "none"}
 HOUSE = {"owner_first_house": True, "land_and_building_in_owner_name": True,
          "in_dispute": False, "damage_from_disaster": False, "no_sale_within_three_years": True,
          "roof_damaged": True, "partner_shop": "TB Sumber Rezeki"}  # fmt: skip

@@ -39,11 +39,10 @@ from verification.services import (
     checks_open,
     complaint_answer,
     complaint_receive,
-    evidence_add,
+    evidence_upload,
     verdict_record,
     visit_complete,
 )
-from verification.services.visits import evidence_max_bytes, evidence_too_large
 
 Read = scope_required("verification:read", perm="verification.view_check")
 Write = scope_required("verification:write", perm="verification.decide_check")
@@ -151,13 +150,9 @@ class VisitEvidenceApi(APIView):
         visit = visit_get(user=request.user, visit_id=pk)
         data = EvidenceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
-        if upload.size > evidence_max_bytes():
-            raise evidence_too_large()
-        evidence = evidence_add(
+        evidence = evidence_upload(
             actor=request.user,
-            content=upload.read(),
-            name=upload.name or "",
+            upload=data.validated_data["file"],
             kind=data.validated_data["kind"],
             visit_id=visit.pk,
         )

@@ -17,6 +17,7 @@ from verification.services.complaints import (
 from verification.services.verivali import verivali_start
 from verification.services.visits import (
     evidence_add,
+    evidence_upload,
     visit_assign,
     visit_complete,
     visit_create,
@@ -33,6 +34,7 @@ __all__ = [
     "complaints_escalate_overdue",
     "disagreement_resolve",
     "evidence_add",
+    "evidence_upload",
     "identity_refresh",
     "verdict_record",
     "verivali_start",

@@ -33,10 +33,10 @@ from verification.models import (
     Check,
     CheckKind,
     FieldVisit,
-    Policy,
     Resolution,
     Verdict,
 )
+from verification.selectors import policy_for
 from verification.services.access import perm_check, verifier_check
 
 S = ApplicationState
@@ -57,10 +57,6 @@ def _application_in_scope(actor: Actor, application: Application) -> None:
     )
     if not visible.exists():
         raise Forbidden(_("This application is outside your scope."))
-
-
-def policy_for(application: Application) -> Policy | None:
-    return Policy.objects.filter(programme_id=application.programme_id).first()
 
 
 @transaction.atomic
@@ -256,7 +252,7 @@ def _settle(application: Application, check: Check, verdict: Verdict) -> None:
             "verdict"
         )
     )
-    if not (policy and policy.blind and len(human) > 1):
+    if policy is None or not policy.blind_between(len(human)):
         if not verdict.passed:
             _reject(application, check, verdict.reason)
         return

@@ -24,13 +24,13 @@ from depok_kds.access import get_in_scope
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import User
-from depok_kds.roles import Role
 from programs.kinds import kind_for
 from programs.models import Application, ApplicationState
 from programs.services import application_submit
 from registry.models import Household, Person
 from registry.services.common import Actor
 from verification.models import Complaint, ComplaintEvent, FieldVisit
+from verification.selectors import assignable_officers
 from verification.services.access import kelurahan_check, perm_check
 from verification.services.visits import visit_create
 
@@ -203,13 +203,12 @@ def complaint_assign(*, actor: Actor, complaint_id: int, assignee_id: int) -> Co
     _may_handle(actor, complaint)
     if complaint.status not in OPEN_STATUSES:
         raise Conflict(_("This complaint is already answered."), code="wrong_state")
-    assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
-    roles = set(assignee.groups.values_list("name", flat=True)) if assignee else set()
-    allowed = bool(roles & {Role.DINSOS_ADMIN, Role.DINSOS_OPERATOR}) or (
-        Role.PUSKESOS_OFFICER in roles
-        and complaint.kelurahan_code in (assignee.kelurahan_codes if assignee else [])
+    assignee = (
+        assignable_officers(kelurahan_code=complaint.kelurahan_code, dinsos_staff=True)
+        .filter(pk=assignee_id)
+        .first()
     )
-    if assignee is None or not allowed:
+    if assignee is None:
         raise DomainError(
             _("Complaints go to Dinsos staff or a Puskesos officer of the kelurahan."),
             code="assignee",

@@ -11,17 +11,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError
-from depok_kds.models import User
-from depok_kds.roles import Role
 from registry.services import assessment_record
 from registry.services.common import Actor
 from verification.models import Check, Complaint, Evidence, FieldVisit
+from verification.selectors import assignable_officers
 from verification.services.access import kelurahan_check, perm_check, verifier_check
 from verification.services.checks import verdict_record
 
@@ -66,12 +66,9 @@ def visit_assign(
     kelurahan_check(actor, visit.kelurahan_code)
     if visit.status != FieldVisit.Status.ASSIGNED:
         raise Conflict(_("This visit is already done or cancelled."), code="wrong_state")
-    assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
-    if (
-        assignee is None
-        or not assignee.groups.filter(name=Role.PUSKESOS_OFFICER).exists()
-        or visit.kelurahan_code not in (assignee.kelurahan_codes or [])
-    ):
+    officers = assignable_officers(kelurahan_code=visit.kelurahan_code)
+    assignee = officers.filter(pk=assignee_id).first()
+    if assignee is None:
         raise DomainError(
             _("Visits go to a Puskesos officer of the household's kelurahan."),
             code="assignee",
@@ -202,6 +199,16 @@ def evidence_sniff(head: bytes) -> tuple[str, str] | None:
         if head.startswith(magic):
             return content_type, extension
     return None
+
+
+def evidence_upload(*, actor: Actor, upload: UploadedFile, kind: str, **target: int) -> Evidence:
+    """`evidence_add` for an uploaded file: one over the size limit is refused before its
+    body is read into memory."""
+    if upload.size is not None and upload.size > evidence_max_bytes():
+        raise evidence_too_large()
+    return evidence_add(
+        actor=actor, content=upload.read(), name=upload.name or "", kind=kind, **target
+    )
 
 
 @transaction.atomic
