@@ -30,7 +30,13 @@ from depok_kds.models import Job, User
 from programs.eligibility import Facts, evaluate, failed
 from programs.kinds import kind_for
 from programs.models import Application, Cycle, Enrolment, RecipientImport
-from programs.services import amount_check, budget_committed, decider_check, slots_taken
+from programs.services import (
+    amount_check,
+    budget_committed,
+    decider_check,
+    excluded_programme_ids,
+    slots_taken,
+)
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
 
@@ -164,7 +170,7 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
             )
             for (number,) in cursor.fetchall():
                 bad.setdefault(number, _("Enrolled within the programme's frequency limit."))
-        excluded = list(programme.excludes.values_list("pk", flat=True))
+        excluded = list(excluded_programme_ids(programme))
         if excluded:
             cursor.execute(
                 f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608

@@ -18,7 +18,7 @@ AppConfig.ready(), because this core must not import them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -80,6 +80,25 @@ def rejection_hook_register(hook: StartHook) -> None:
     field visits still waiting for it), inside the same transaction."""
     if hook not in REJECTION_HOOKS:
         REJECTION_HOOKS.append(hook)
+
+
+ExclusionSource = Callable[[Programme], Iterable[int]]
+EXCLUSION_SOURCES: list[ExclusionSource] = []
+
+
+def exclusion_source_register(source: ExclusionSource) -> None:
+    """Add a source of programmes a programme excludes besides its own `excludes` (the
+    overlap app's configured exclusive pairs)."""
+    if source not in EXCLUSION_SOURCES:
+        EXCLUSION_SOURCES.append(source)
+
+
+def excluded_programme_ids(programme: Programme) -> set[int]:
+    """The programmes one may not hold in the same year as `programme`."""
+    ids = set(programme.excludes.values_list("pk", flat=True))
+    for source in EXCLUSION_SOURCES:
+        ids.update(source(programme))
+    return ids
 
 
 # --- access ------------------------------------------------------------------------------
@@ -212,7 +231,7 @@ def _history_outcomes(candidate: Candidate) -> list[Outcome]:
                 params,
             )
         )
-    excluded = list(programme.excludes.all())
+    excluded = excluded_programme_ids(programme)
     if excluded:
         clash = (
             Enrolment.objects.filter(

@@ -50,14 +50,25 @@ REFRESH = """
     UPDATE registry_household h
     SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
     FROM (
-        SELECT DISTINCT ON (r.household_id) r.household_id, r.desil, r.period
-        FROM registry_desilrecord r JOIN registry_household hh ON hh.id = r.household_id
-        WHERE r.household_id = ANY(%(ids)s)
-        ORDER BY r.household_id, r.period DESC, (r.nik = '') DESC,
-            (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC, r.desil ASC
+        SELECT hh.id AS household_id, l.desil, coalesce(l.period, '') AS period
+        FROM registry_household hh
+        LEFT JOIN LATERAL (
+            SELECT r.desil, r.period FROM registry_desilrecord r
+            WHERE r.household_id = hh.id
+            ORDER BY r.period DESC, (r.nik = '') DESC,
+                (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC, r.desil ASC
+            LIMIT 1
+        ) l ON true
+        WHERE hh.id = ANY(%(ids)s)
     ) latest
     WHERE h.id = latest.household_id
       AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, latest.period)
+"""
+FOLLOW_PERSONS = """
+    UPDATE registry_desilrecord r SET household_id = p.household_id
+    FROM registry_person p
+    WHERE r.person_id = p.id AND p.id = ANY(%(ids)s) AND r.nik <> ''
+      AND r.household_id IS DISTINCT FROM p.household_id
 """
 
 
@@ -93,8 +104,18 @@ def desil_records_match(
 
 
 @transaction.atomic
+def desil_follow_members(*, person_ids: Sequence[int], household_ids: Sequence[int]) -> int:
+    """After members moved (a move, a pecah KK): their own rankings (by NIK) go with them,
+    and the households they left and joined get their desil again; return how many changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(FOLLOW_PERSONS, {"ids": list(person_ids)})
+    return household_desil_refresh(household_ids=household_ids)
+
+
+@transaction.atomic
 def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
-    """Set each household's current desil from its latest period; return how many changed."""
+    """Set each household's current desil from its latest period (none left: no desil);
+    return how many changed."""
     if not household_ids:
         return 0
     with connection.cursor() as cursor:

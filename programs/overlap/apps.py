@@ -13,9 +13,11 @@ class OverlapConfig(AppConfig):
         # acts), and the programme core knows its approval gates only as callables.
         from programs.overlap import tasks  # noqa: F401 - registers the detection job
         from programs.overlap.life_events import life_event_handle
+        from programs.overlap.selectors import paired_programme_ids
         from programs.overlap.services import finding_gate
-        from programs.services import approval_gate_register
+        from programs.services import approval_gate_register, exclusion_source_register
         from registry.life_events import life_event_handler_register
 
         approval_gate_register(finding_gate)
+        exclusion_source_register(paired_programme_ids)
         life_event_handler_register(life_event_handle)

@@ -306,3 +306,11 @@ def benefit_ledger(
         )
         for r in rows
     ]
+
+
+def paired_programme_ids(programme: Programme) -> list[int]:
+    """The programmes configured as exclusive with `programme` (either way round)."""
+    pairs = ExclusivePair.objects.filter(
+        Q(programme=programme) | Q(other_programme=programme), other_programme__isnull=False
+    ).values_list("programme_id", "other_programme_id")
+    return [other if first == programme.pk else first for first, other in pairs]

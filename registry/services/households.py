@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError
+from registry.dtsen import household_desil_refresh
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import mask_nik
 from registry.services.common import (
@@ -278,4 +279,5 @@ def household_head_change(
             "previous_head_relationship": previous.relationship if previous else None,
         },
     )
+    household_desil_refresh(household_ids=[household.pk])  # the head's ranking wins
     return household

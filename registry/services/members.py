@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError
+from registry.dtsen import desil_follow_members
 from registry.life_events import LifeEvent, life_events_notify
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import mask_nik
@@ -196,6 +197,9 @@ def person_move(*, actor: Actor, person_id: int, to_household_id: int, relations
     audit_record(
         actor=actor, action="person.move", target=person, before=before, after=person_state(person)
     )
+    desil_follow_members(
+        person_ids=[person.pk], household_ids=[target.pk, *([source.pk] if source else [])]
+    )
     return person
 
 
@@ -306,6 +310,7 @@ def household_split(
         target=household,
         after={"new_household_id": new.pk, "person_ids": ids, "head_id": head_id},
     )
+    desil_follow_members(person_ids=ids, household_ids=[household.pk, new.pk])
     return new
 
 

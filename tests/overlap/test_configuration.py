@@ -20,8 +20,10 @@ from programs.overlap.services import (
     exclusive_pair_remove,
     household_cap_set,
 )
-from tests.overlap.factories import detect, enrol
-from tests.programs.factories import applicant, programme
+from programs.services import excluded_programme_ids
+from tests.overlap.factories import YEAR, detect, enrol
+from tests.programs.factories import applicant, open_cycle, programme
+from tests.programs.test_imports import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +232,14 @@ def test_a_refusal_comes_back_on_the_page_as_a_message(client, dinsos_admin):
         page.content.decode()
     )
     assert household_cap() == Decimal(30_000_000)
+
+
+def test_a_configured_pair_refuses_the_second_programme_from_the_start(dinsos_admin):
+    _add(dinsos_admin)
+    person = applicant()
+    enrol(person, FOOD)
+    assert programme(FOOD).pk in excluded_programme_ids(programme(DISABILITY))
+    cycle = open_cycle(DISABILITY, year=YEAR)
+    job = run_import(cycle, f"nik\n{person.nik}\n", commit=False)
+    assert job.result["good"] == 0
+    assert job.error_rows[0]["row"] == 2 and "tidak boleh bersamaan" in job.error_rows[0]["reason"]

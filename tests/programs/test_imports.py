@@ -17,7 +17,7 @@ from tests.programs.factories import KIS, applicant, open_cycle
 pytestmark = pytest.mark.django_db
 
 
-def _run(cycle, text: str, *, commit: bool) -> Job:
+def run_import(cycle, text: str, *, commit: bool) -> Job:
     upload = RecipientImport.objects.create(
         cycle=cycle, file_name="daftar.csv", content=text.encode()
     )
@@ -38,7 +38,7 @@ def test_import_preview_lists_bad_rows_and_writes_nothing():
         "9999999999999999,none",
     ]
     text = "nik,jkn_segment\n" + "\n".join(rows) + "\n"
-    job = _run(cycle, text, commit=False)
+    job = run_import(cycle, text, commit=False)
     assert job.status == "succeeded" and job.result["good"] == 1
     assert sorted(e["row"] for e in job.error_rows) == [3, 4, 5, 6]
     assert not Enrolment.objects.exists()
@@ -48,8 +48,8 @@ def test_import_commit_enrols_good_rows_once():
     cycle = open_cycle("kis-pbi-apbd", year=2025)
     people = [applicant() for _ in range(3)]
     text = "nik\n" + "\n".join(p.nik for p in people) + "\n"
-    assert _run(cycle, text, commit=True).result["enrolled"] == 3
-    again = _run(cycle, text, commit=True)  # a re-run neither fails nor doubles
+    assert run_import(cycle, text, commit=True).result["enrolled"] == 3
+    again = run_import(cycle, text, commit=True)  # a re-run neither fails nor doubles
     assert again.result["enrolled"] == 0 and len(again.error_rows) == 3
     assert Enrolment.objects.filter(cycle=cycle, source="import").count() == 3
 
@@ -57,7 +57,7 @@ def test_import_commit_enrols_good_rows_once():
 def test_import_exceeding_the_quota_refused_and_nothing_written():
     cycle = open_cycle("kis-pbi-apbd", year=2025, quota=2)
     text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
-    job = _run(cycle, text, commit=True)
+    job = run_import(cycle, text, commit=True)
     assert (
         job.status == "failed" and "quota" in job.error_message.lower()
     ) or "2" in job.error_message
@@ -67,7 +67,7 @@ def test_import_exceeding_the_quota_refused_and_nothing_written():
 def test_import_applies_the_programme_rules():
     cycle = open_cycle("pendidikan-sma", year=2025)
     rich = applicant(desil=9, poverty_class="tidak_miskin")
-    job = _run(cycle, f"nik\n{rich.nik}\n", commit=False)
+    job = run_import(cycle, f"nik\n{rich.nik}\n", commit=False)
     assert job.result["good"] == 0 and job.error_rows[0]["row"] == 2
 
 
@@ -75,11 +75,11 @@ def test_an_import_beyond_the_budget_or_into_a_closed_cycle_is_refused():
     cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
     Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
     text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
-    job = _run(cycle, text, commit=True)
+    job = run_import(cycle, text, commit=True)
     assert job.status == "failed" and "250.000" in job.error_message
     assert not Enrolment.objects.exists()
     Cycle.objects.filter(pk=cycle.pk).update(budget=0, status=Cycle.Status.CLOSED)
-    assert _run(cycle, text, commit=True).status == "failed"
+    assert run_import(cycle, text, commit=True).status == "failed"
     assert not Enrolment.objects.exists()
 
 
@@ -87,7 +87,7 @@ def test_imported_enrolments_count_against_the_budget_of_approvals(dinkes_office
     cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
     Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
     text = "nik\n" + "\n".join(applicant().nik for _ in range(2)) + "\n"
-    assert _run(cycle, text, commit=True).result["enrolled"] == 2
+    assert run_import(cycle, text, commit=True).result["enrolled"] == 2
     cycle.refresh_from_db()
     assert budget_committed(cycle) == Decimal(200_000)
     assert not cycle_has_room(cycle, Decimal(100_000))
@@ -99,7 +99,7 @@ def test_an_import_and_an_application_never_take_two_places_for_one_person(dinke
     application_submit(
         actor=dinkes_officer, cycle_id=cycle.pk, person_id=applied.pk, channel="agency", detail=KIS
     )
-    job = _run(cycle, f"nik\n{applied.nik}\n{imported.nik}\n", commit=True)
+    job = run_import(cycle, f"nik\n{applied.nik}\n{imported.nik}\n", commit=True)
     assert job.result["enrolled"] == 1 and job.error_rows[0]["row"] == 2
     with pytest.raises(Conflict) as refused:
         application_submit(

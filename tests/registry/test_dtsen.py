@@ -9,7 +9,7 @@ from django.urls import reverse
 from depok_kds.models import AuditEntry
 from registry.dtsen import desil_history, desil_records_match
 from registry.models import DesilRecord, Household
-from registry.services import household_register
+from registry.services import household_head_change, household_register, household_split
 from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
 from tests.registry.test_imports_support import (
     commit,
@@ -172,3 +172,46 @@ def test_desil_history_is_scoped(client: Client, puskesos_a, puskesos_b, leader)
     assert client.get(url).status_code == 200
     client.force_login(leader)
     assert client.get(url).status_code == 403
+
+
+def test_a_persons_ranking_goes_with_them_when_they_leave_with_a_new_kk(dinsos_operator):
+    household = registered()
+    child = household.members.get(relationship="4")
+    commit(
+        dinsos_operator,
+        preview(dinsos_operator, "desil", desil_file((child.nik, "", "2", "2026Q1"))),
+    )
+    household.refresh_from_db()
+    assert household.desil == 2
+
+    new = household_split(
+        actor=dinsos_operator,
+        household_id=household.pk,
+        person_ids=[child.pk],
+        head_id=child.pk,
+        kk_number=make_kk(9),
+    )
+
+    household.refresh_from_db(), new.refresh_from_db()
+    assert DesilRecord.objects.get().household == new
+    assert (new.desil, new.desil_period) == (2, "2026Q1")
+    assert (household.desil, household.desil_period) == (None, "")
+
+
+def test_after_a_head_change_the_new_heads_ranking_wins(dinsos_operator):
+    household = registered()
+    head, wife = household.head, household.members.get(relationship="3")
+    rows = ((head.nik, "", "3", "2026Q1"), (wife.nik, "", "5", "2026Q1"))
+    commit(dinsos_operator, preview(dinsos_operator, "desil", desil_file(*rows)))
+    household.refresh_from_db()
+    assert household.desil == 3
+
+    household_head_change(
+        actor=dinsos_operator,
+        household_id=household.pk,
+        new_head_id=wife.pk,
+        previous_head_relationship="2",
+    )
+
+    household.refresh_from_db()
+    assert household.desil == 5
