@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 
+from depok_kds.access import may_see_pii
 from depok_kds.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -100,6 +101,31 @@ def pii_access_record(
             "ids": ids[:1000],
         },
     )
+
+
+def pii_shown(
+    user: User | AnonymousUser,
+    *,
+    target_type: str,
+    target_ids: Sequence[str | int],
+    fields: Iterable[str] = ("nik",),
+    export: bool = False,
+    count: int | None = None,
+) -> bool:
+    """Whether `user` may see full NIK/KK numbers (`may_see_pii`); if so, and there is
+    something to show, the view or export of `target_ids` is logged (`pii_access_record`)."""
+    if not may_see_pii(user):
+        return False
+    if target_ids:
+        pii_access_record(
+            actor=user,
+            export=export,
+            target_type=target_type,
+            target_ids=target_ids,
+            fields=fields,
+            count=count,
+        )
+    return True
 
 
 def _json_safe(value: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -13,8 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from depok_kds.access import may_see_pii
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError
 from depok_kds.models import User
@@ -229,15 +228,13 @@ def decree_new(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(perm="programs.view_decree")
 def decree_export(request: PortalRequest, pk: int, fmt: str) -> HttpResponse:
     decree = decree_get(user=request.user, decree_id=pk)
-    full = may_see_pii(request.user)
-    if full:
-        pii_access_record(
-            actor=request.user,
-            export=True,
-            target_type="programs.decree",
-            target_ids=[decree.pk],
-            count=decree.entries.count(),
-        )
+    full = pii_shown(
+        request.user,
+        export=True,
+        target_type="programs.decree",
+        target_ids=[decree.pk],
+        count=decree.entries.count(),
+    )
     if fmt == "pdf":
         body, content_type = exports.decree_pdf(decree, full_nik=full), "application/pdf"
     elif fmt == "xlsx":

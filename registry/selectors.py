@@ -7,7 +7,7 @@ officer sees only their kelurahan, and a row outside the scope is a 404 like a m
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
 from django.db.models import F, IntegerField, Max, Prefetch, QuerySet
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from depok_kds.models import User
+
+M = TypeVar("M", Household, Person)
 
 # Name search. A stored name matches when it reaches PostgreSQL's default pg_trgm thresholds,
 # which the GIN index on `Person.name_normalized` serves: for several typed words
@@ -166,15 +168,22 @@ def household_list(
         return households.none()
     # Scoped or filtered: draw the candidates from those households only.
     within = households if households.query.where else None
-    matches = (
-        households.filter(members__in=_name_candidates(key, within=within))
-        .annotate(
-            similarity=Max(TrigramStrictWordSimilarity(key, "members__name_normalized")),
-            closeness=Max(TrigramSimilarity("members__name_normalized", key)),
-        )
-        .order_by("-similarity", "-closeness", "pk")
-    )
-    return matches[:NAME_SEARCH_LIMIT]
+    matches = households.filter(members__in=_name_candidates(key, within=within))
+    return _best_named(matches, key, name="members__name_normalized", best_member=True)
+
+
+def _best_named(
+    matches: QuerySet[M], key: str, *, name: str, best_member: bool = False
+) -> QuerySet[M]:
+    """`matches` ranked by how well `name` matches `key`: `similarity` (the typed words
+    against whole words of the name), then `closeness` (the whole name); a household by its
+    best matching member. The first NAME_SEARCH_LIMIT."""
+    similarity: Any = TrigramStrictWordSimilarity(key, name)
+    closeness: Any = TrigramSimilarity(name, key)
+    if best_member:
+        similarity, closeness = Max(similarity), Max(closeness)
+    ranked = matches.annotate(similarity=similarity, closeness=closeness)
+    return ranked.order_by("-similarity", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
 
 
 def _name_candidates(key: str, *, within: QuerySet[Household] | None) -> RawSQL:
@@ -278,15 +287,8 @@ def person_list(*, user: User | AnonymousUser, q: str) -> QuerySet[Person]:
         return persons.none()
     households = scope_queryset(Household.objects.all(), user=user, kelurahan_field="kelurahan_id")
     within = households if households.query.where else None
-    matches = (
-        persons.filter(pk__in=_name_candidates(key, within=within))
-        .annotate(
-            similarity=TrigramStrictWordSimilarity(key, "name_normalized"),
-            closeness=TrigramSimilarity("name_normalized", key),
-        )
-        .order_by("-similarity", "-closeness", "pk")
-    )
-    return matches[:NAME_SEARCH_LIMIT]
+    matches = persons.filter(pk__in=_name_candidates(key, within=within))
+    return _best_named(matches, key, name="name_normalized")
 
 
 def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:

@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.access import may_see_pii
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from depok_kds.errors import DomainError
 from depok_kds.portal import PortalRequest, portal_view
 from registry.forms import HouseholdForm, HouseholdSearchForm, MemberForm, MemberFormSet
@@ -119,14 +118,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, household_id=pk)
     members = list(household_members(household=household))
     cards = list(household_cards(household=household))
-    full = may_see_pii(request.user)
-    if full:
-        pii_access_record(
-            actor=request.user,
-            target_type="registry.person",
-            target_ids=[m.pk for m in members],
-            fields=("nik", "kk"),
-        )
+    full = pii_shown(
+        request.user,
+        target_type="registry.person",
+        target_ids=[m.pk for m in members],
+        fields=("nik", "kk"),
+    )
     context = {
         "household": household,
         "members": [MemberRow(m, nik_display(m.nik, full=full)) for m in members],

@@ -11,9 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from depok_kds.access import may_see_pii
 from depok_kds.api.permissions import scope_required
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from programs.api.serializers import (
     ApplicationInputSerializer,
     ApplicationSerializer,
@@ -33,14 +32,9 @@ MAX_LIST = 1000
 
 
 def _show_pii(request: Request, enrolments: list[Enrolment]) -> bool:
-    if not may_see_pii(request.user) or not enrolments:
-        return False
-    pii_access_record(
-        actor=request.user,
-        target_type="registry.person",
-        target_ids=[e.person_id for e in enrolments],
+    return pii_shown(
+        request.user, target_type="registry.person", target_ids=[e.person_id for e in enrolments]
     )
-    return True
 
 
 class EnrolmentLookupApi(APIView):

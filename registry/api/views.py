@@ -12,9 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from depok_kds.access import may_see_pii
 from depok_kds.api.permissions import scope_required
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from registry.api.serializers import (
     HouseholdInputSerializer,
     HouseholdLookupSerializer,
@@ -42,16 +41,12 @@ NUMBER_PARAMS = [
 
 def _show_pii(request: Request, households: list[Household]) -> bool:
     """Whether to show full numbers; if so, log who saw which persons' NIK and which KK."""
-    if not may_see_pii(request.user) or not households:
-        return False
-    person_ids = [p.pk for h in households for p in h.members.all()]
-    pii_access_record(
-        actor=request.user,
+    return pii_shown(
+        request.user,
         target_type="registry.person",
-        target_ids=person_ids,
+        target_ids=[p.pk for h in households for p in h.members.all()],
         fields=("nik", "kk"),
     )
-    return True
 
 
 def _households_response(request: Request, households: list[Household]) -> dict[str, Any]:
@@ -168,7 +163,4 @@ class PersonListApi(APIView):
 
 
 def _show_person(request: Request, person: Person) -> bool:
-    if not may_see_pii(request.user):
-        return False
-    pii_access_record(actor=request.user, target_type="registry.person", target_ids=[person.pk])
-    return True
+    return pii_shown(request.user, target_type="registry.person", target_ids=[person.pk])

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from depok_kds.access import may_see_pii
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.models import Job
 from depok_kds.portal import PortalRequest, portal_view
@@ -128,14 +127,12 @@ def _rows(outcomes: list[MatchOutcome], *, full: bool) -> list[OutcomeRow]:
 
 
 def _shown(request: PortalRequest, outcomes: list[MatchOutcome]) -> list[OutcomeRow]:
-    full = may_see_pii(request.user)
-    if full and outcomes:
-        pii_access_record(
-            actor=request.user,
-            target_type="registry.person",
-            target_ids=[o.person_id for o in outcomes],
-            fields=("nik", "kk"),
-        )
+    full = pii_shown(
+        request.user,
+        target_type="registry.person",
+        target_ids=[o.person_id for o in outcomes],
+        fields=("nik", "kk"),
+    )
     return _rows(outcomes, full=full)
 
 

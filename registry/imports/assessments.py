@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
@@ -35,6 +34,8 @@ from registry.imports.columns import Column, assessment_columns
 from registry.imports.readers import SheetRow
 from registry.imports.values import CellError, identifier_kk, parse_date, require
 from registry.models import Assessment, Ruleset
+from registry.selectors import ruleset_active, ruleset_rules
+from registry.services.assessments import contributions_json, no_active_ruleset
 
 if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
@@ -158,17 +159,10 @@ WRITE_ROWS = (
 
 def active_ruleset() -> tuple[Ruleset, scoring.Ruleset]:
     """The active ruleset row and its validated rules, or a DomainError if none is active."""
-    ruleset = Ruleset.objects.filter(status=Ruleset.Status.ACTIVE).first()
+    ruleset = ruleset_active()
     if ruleset is None:
-        raise DomainError(
-            _("No poverty ruleset is active; Dinas Sosial has to activate one first."),
-            code="no_active_ruleset",
-        )
-    return ruleset, scoring.load_ruleset(ruleset.definition)
-
-
-def _points(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+        raise no_active_ruleset()
+    return ruleset, ruleset_rules(ruleset)
 
 
 class AssessmentImport(ImportKind):
@@ -281,14 +275,7 @@ class AssessmentImport(ImportKind):
         except scoring.ScoringError as error:  # not expected after the checks above
             column = header(error.parameters[0]) if error.parameters else ""
             return Checked(kk or number, None, [Issue(row.number, column, error.message)])
-        contributions = [
-            {
-                "parameter": item.parameter_code,
-                "option": item.option_code,
-                "points": _points(item.weighted_points),
-            }
-            for item in result.contributions
-        ]
+        contributions = contributions_json(result)
         return Checked(
             kk or number,
             [

@@ -90,7 +90,12 @@ def ruleset_active_locked() -> Ruleset:
             row = cursor.fetchone()
         if row is not None:
             return Ruleset.objects.get(pk=row[0])
-    raise DomainError(
+    raise no_active_ruleset()
+
+
+def no_active_ruleset() -> DomainError:
+    """The refusal of an assessment (by hand or imported) while no ruleset is active."""
+    return DomainError(
         _("No poverty ruleset is active; Dinas Sosial has to activate one first."),
         code="no_active_ruleset",
     )

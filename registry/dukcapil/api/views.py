@@ -13,9 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from depok_kds.access import may_see_pii
 from depok_kds.api.permissions import scope_required
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import pii_shown
 from registry.dukcapil.api.serializers import (
     ExtractSerializer,
     ExtractUploadSerializer,
@@ -55,15 +54,12 @@ SUMMARY = inline_serializer(
 
 
 def _show_pii(request: Request, outcomes: list[MatchOutcome]) -> bool:
-    if not may_see_pii(request.user) or not outcomes:
-        return False
-    pii_access_record(
-        actor=request.user,
+    return pii_shown(
+        request.user,
         target_type="registry.person",
         target_ids=[o.person_id for o in outcomes],
         fields=("nik", "kk"),
     )
-    return True
 
 
 class RunListApi(APIView):
