@@ -23,6 +23,8 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from registry.nik import age_on
+
 DEPOK_PREFIX = "32.76."
 
 
@@ -42,10 +44,7 @@ class Facts:
 
     @property
     def age(self) -> int | None:
-        if self.birth_date is None:
-            return None
-        born = self.birth_date
-        return self.on.year - born.year - ((self.on.month, self.on.day) < (born.month, born.day))
+        return None if self.birth_date is None else age_on(self.birth_date, self.on)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
 from programs.eligibility import Facts, evaluate, failed
 from programs.kinds import kind_for
-from programs.models import Application, Cycle, Enrolment, RecipientImport
+from programs.models import Application, Cycle, Enrolment, Programme, RecipientImport
 from programs.services import (
     amount_check,
     budget_committed,
@@ -139,6 +139,9 @@ def _stage(rows: list[tuple[int, str, str]], progress: Progress) -> None:
 def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
     """Mark bad staged rows (ok = false) with their reasons; return the good rows' count."""
     programme = cycle.programme
+    # The beneficiary the limits count, as in the core (`_history_outcomes`): a household
+    # programme (RTLH) limits the household, any other the person.
+    unit = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
     bad: dict[int, str] = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT row_no FROM recipient_stage WHERE person_id IS NULL")
@@ -146,7 +149,7 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
             bad[number] = _("No registered person (in a household) holds this NIK.")
         cursor.execute(
             f"SELECT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-            "ON e.person_id = s.person_id AND e.cycle_id = %s",
+            f"ON e.{unit} = s.{unit} AND e.cycle_id = %s AND e.status = 'active'",
             [cycle.pk],
         )
         for (number,) in cursor.fetchall():
@@ -164,7 +167,7 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
         if programme.frequency_years:
             cursor.execute(
                 f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-                "ON e.person_id = s.person_id AND e.programme_id = %s AND e.year > %s "
+                f"ON e.{unit} = s.{unit} AND e.programme_id = %s AND e.year > %s "
                 "AND e.cycle_id <> %s",
                 [programme.pk, cycle.year - programme.frequency_years, cycle.pk],
             )
@@ -174,7 +177,7 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
         if excluded:
             cursor.execute(
                 f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-                "ON e.person_id = s.person_id AND e.programme_id = ANY(%s) AND e.year = %s "
+                f"ON e.{unit} = s.{unit} AND e.programme_id = ANY(%s) AND e.year = %s "
                 "AND e.status = 'active'",
                 [excluded, cycle.year],
             )

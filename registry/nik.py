@@ -211,7 +211,8 @@ def _check_serial(digits: str, label: str) -> str:
     return serial
 
 
-def _age(born: date, on: date) -> int:
+def age_on(born: date, on: date) -> int:
+    """Whole years of age on `on` of someone born on `born`."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
@@ -231,7 +232,7 @@ def _resolve_birth_date(day: int, month: int, yy: int, reference: date) -> date:
         except ValueError:
             continue
         calendar_valid = True
-        if candidate <= reference and _age(candidate, reference) <= MAX_AGE_YEARS:
+        if candidate <= reference and age_on(candidate, reference) <= MAX_AGE_YEARS:
             return candidate
     template = "bad_age" if calendar_valid else "bad_calendar"
     raise _error("bad_date", template, day=f"{day:02d}", month=f"{month:02d}", year=f"{yy:02d}")

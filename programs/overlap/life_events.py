@@ -25,16 +25,12 @@ from programs.overlap.models import DeathBenefitProposal
 from programs.services import enrolment_exit
 from registry.life_events import LifeEvent
 from registry.models import Person
+from registry.nik import age_on
 
 R = Person.Relationship
 ADULT_AGE = 17
 DEATH_BENEFIT_KIND = "death_benefit"
 SPOUSES = {R.HUSBAND, R.WIFE}
-
-
-def _age(person: Person, on: date) -> int:
-    born = person.birth_date
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def heir_choose(deceased: Person, members: list[Person], on: date) -> tuple[Person | None, str]:
@@ -49,7 +45,8 @@ def heir_choose(deceased: Person, members: list[Person], on: date) -> tuple[Pers
     if spouses:
         return spouses[0], "spouse"
     adults = sorted(
-        (m for m in alive if _age(m, on) >= ADULT_AGE), key=lambda m: (m.birth_date, m.pk)
+        (m for m in alive if age_on(m.birth_date, on) >= ADULT_AGE),
+        key=lambda m: (m.birth_date, m.pk),
     )
     if deceased.relationship in {R.HEAD, *SPOUSES}:
         children = [m for m in adults if m.relationship == R.CHILD]

@@ -10,5 +10,5 @@ class TrainingForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    sessions_attended = forms.IntegerField(label=_("Sessions attended"), min_value=0, max_value=200)
-    completed = forms.BooleanField(label=_("Completed"), required=False)
+    sessions_attended = forms.IntegerField(label=_("Sessions attended"), min_value=0, max_value=500)
+    completed = forms.BooleanField(label=_("Completed the course"), required=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,13 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.portal import PortalRequest, portal_view
 from programs.selectors import application_list
+from programs.training.forms import AttendanceForm
 from programs.training.models import TrainingDetail
 from programs.training.services import training_attendance_record
-
-
-class AttendanceForm(forms.Form):
-    sessions_attended = forms.IntegerField(label=_("Sessions attended"), min_value=0, max_value=500)
-    completed = forms.BooleanField(label=_("Completed the course"), required=False)
 
 
 @portal_view(perm="programs.decide_application")

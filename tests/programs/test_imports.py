@@ -12,7 +12,7 @@ from depok_kds.models import Job
 from programs.imports import KIND, recipient_import_run
 from programs.models import Cycle, Enrolment, RecipientImport
 from programs.services import application_submit, budget_committed, cycle_has_room
-from tests.programs.factories import KIS, applicant, open_cycle
+from tests.programs.factories import KIS, applicant, open_cycle, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,15 @@ def test_an_import_and_an_application_never_take_two_places_for_one_person(dinke
             detail=KIS,
         )
     assert refused.value.code == "already_enrolled"
+
+
+def test_a_household_programmes_limit_counts_the_household_in_an_import():
+    rtlh = programme("rtlh")
+    assert rtlh.target == "household" and rtlh.frequency_years
+    last_year = open_cycle("rtlh", year=2024)
+    owner = applicant()
+    assert run_import(last_year, f"nik\n{owner.nik}\n", commit=True).result["enrolled"] == 1
+    son = applicant(household=owner.household)
+    job = run_import(open_cycle("rtlh", year=2025), f"nik\n{son.nik}\n", commit=False)
+    assert job.result["good"] == 0  # the same house, within the limit
+    assert "batas frekuensi" in job.error_rows[0]["reason"]
