@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
@@ -56,6 +57,11 @@ from registry.nik import today_wib
 from registry.selectors import mask_nik
 
 BATCH_SIZE = 1_000
+# The member fields the household import writes, whose changes the history records.
+MEMBER_FIELDS = (
+    "full_name", "sex", "birth_place", "birth_date", "relationship", "marital_status",
+    "education", "occupation", "disability",
+)  # fmt: skip
 HEAD = Person.Relationship.HEAD
 
 
@@ -161,6 +167,9 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         self.created: list[Household] = []
         self.family_sizes: dict[int, int] = {}
         self.family_numbers: dict[int, str] = {}
+        # Rows that add or change a member of an existing household, for its history:
+        # (household id, NIK, event kind, what changed).
+        self.member_changes: list[tuple[int, str, str, dict[str, Any]]] = []
 
     # --- import ---------------------------------------------------------------------------
 
@@ -231,18 +240,18 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
 
     def import_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
         registered, household_before = instance.pk is not None, instance.household_id
+        before = {name: getattr(instance, name) for name in MEMBER_FIELDS}
         super().import_instance(instance, row, **kwargs)
         if registered and instance.household_id != household_before:
             raise ValidationError(
                 {"nik": _("This NIK is already registered in another household.")}
             )
         household = instance.household if instance.household_id else None
-        if (
-            household is not None
-            and household.pk not in self.family_sizes
-            and instance.relationship == HEAD
-            and household.head_id not in (None, instance.pk)
-        ):
+        if household is None or household.pk in self.family_sizes:
+            return  # a new family: checked whole in before_import
+        if household.status != Household.Status.ACTIVE:
+            raise ValidationError({"no_kk": _("This household is no longer active.")})
+        if instance.relationship == HEAD and household.head_id not in (None, instance.pk):
             raise ValidationError(
                 {
                     "hubungan": _(
@@ -250,17 +259,35 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
                     )
                 }
             )
+        if household.head_id == instance.pk and instance.relationship != HEAD:
+            raise ValidationError(
+                {"hubungan": _("This person is the head of family; change the head in the portal.")}
+            )
+        changed = {
+            name: [str(old), str(getattr(instance, name))]
+            for name, old in before.items()
+            if registered and old != getattr(instance, name)
+        }
+        if instance.nik and (changed or not registered):
+            kind = HouseholdEvent.Kind.EDITED if registered else HouseholdEvent.Kind.MEMBER_ADDED
+            self.member_changes.append((household.pk, instance.nik, kind, changed))
 
     def before_save_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
         instance.name_normalized = name_key(instance.full_name)
         instance.nik_status = Person.NikStatus.VALID if instance.nik else Person.NikStatus.MISSING
+        instance.updated_at = timezone.now()  # bulk_update sets no auto_now field itself
+
+    def get_bulk_update_fields(self) -> list[str]:
+        """The model fields an update writes (the library would name the file's columns)."""
+        return [*MEMBER_FIELDS, "name_normalized", "nik_status", "updated_at"]
 
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
         super().after_import(dataset, result, **kwargs)
         if kwargs.get("dry_run") or result.has_errors():
             return
         ids = [h.pk for h in self.created]
-        Household.objects.filter(pk__in=ids, head__isnull=True).update(
+        touched = {household_id for household_id, _nik, _kind, _changed in self.member_changes}
+        Household.objects.filter(pk__in=[*ids, *touched], head__isnull=True).update(
             head=Subquery(
                 Person.objects.filter(
                     household=OuterRef("pk"), relationship=HEAD, is_deceased=False
@@ -282,6 +309,26 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
                     },
                 )
                 for pk in ids
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        persons = dict(
+            Person.objects.filter(
+                nik__in=[nik for _h, nik, _k, _c in self.member_changes]
+            ).values_list("nik", "pk")
+        )
+        HouseholdEvent.objects.bulk_create(
+            [
+                HouseholdEvent(
+                    household_id=household_id,
+                    person_id=persons.get(nik),
+                    kind=kind,
+                    actor=actor,
+                    details={"changed": changed, "source": "admin_import"}
+                    if changed
+                    else {"source": "admin_import"},
+                )
+                for household_id, nik, kind, changed in self.member_changes
             ],
             batch_size=BATCH_SIZE,
         )

@@ -73,6 +73,25 @@ def test_a_nik_of_another_family_is_a_row_error(dinsos_admin):
     assert [row.number for row in result.invalid_rows] == [3]
 
 
+def test_changes_to_an_existing_family_keep_its_head_and_its_history(dinsos_admin):
+    HouseholdMemberResource().import_data(dataset(family(1, first_serial=1)), user=dinsos_admin)
+    rows = family(1, first_serial=1, size=4)  # one child more
+    rows[1]["nama"] = "Siti Rahmawati Baru"
+
+    result = HouseholdMemberResource().import_data(dataset(rows), user=dinsos_admin)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    events = dict(HouseholdEvent.objects.exclude(kind="registered").values_list("kind", "details"))
+    assert events["member_added"] == {"source": "admin_import"}
+    assert events["edited"]["changed"]["full_name"][1] == "Siti Rahmawati Baru"
+    wife = Person.objects.get(nik=rows[1]["nik"])  # an update is written (it failed before)
+    assert (wife.full_name, wife.name_normalized) == ("Siti Rahmawati Baru", "siti rahmawati baru")
+
+    rows[0]["hubungan"] = "4"  # the head, no longer head: the portal changes heads
+    result = HouseholdMemberResource().import_data(dataset(rows), dry_run=True, user=dinsos_admin)
+    assert [row.number for row in result.invalid_rows] == [1]
+
+
 def test_desil_resource_imports_and_refreshes_the_household(dinsos_admin):
     HouseholdMemberResource().import_data(dataset(family(1, first_serial=1)), user=dinsos_admin)
     data = tablib.Dataset(headers=["nik", "no_kk", "desil", "periode"])
