@@ -40,12 +40,14 @@ def desil_file(*rows: tuple[str, str, str, str]) -> bytes:
     return csv_bytes([dict(zip(HEADER, row, strict=True)) for row in rows], HEADER)
 
 
+def rank(actor, *rows: tuple[str, str, str, str]) -> None:
+    """Import and commit a DTSEN file of `rows` (nik, no_kk, desil, periode)."""
+    commit(actor, preview(actor, "desil", desil_file(*rows)))
+
+
 def test_desil_import_sets_the_households_current_desil_and_keeps_history(dinsos_operator):
     household = registered()
-    commit(
-        dinsos_operator,
-        preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "4", "2025Q4"))),
-    )
+    rank(dinsos_operator, ("", make_kk(1), "4", "2025Q4"))
     head_nik = household.head.nik
 
     checked = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "3", "2026Q1")))
@@ -72,10 +74,7 @@ def test_desil_by_nik_matches_the_person_and_their_household(dinsos_operator):
     household = registered()
     wife = household.members.get(relationship="3")
 
-    commit(
-        dinsos_operator,
-        preview(dinsos_operator, "desil", desil_file((wife.nik, "", "5", "2026Q1"))),
-    )
+    rank(dinsos_operator, (wife.nik, "", "5", "2026Q1"))
 
     record = DesilRecord.objects.get()
     assert (record.person, record.household) == (wife, household)
@@ -177,10 +176,7 @@ def test_desil_history_is_scoped(client: Client, puskesos_a, puskesos_b, leader)
 def test_a_persons_ranking_goes_with_them_when_they_leave_with_a_new_kk(dinsos_operator):
     household = registered()
     child = household.members.get(relationship="4")
-    commit(
-        dinsos_operator,
-        preview(dinsos_operator, "desil", desil_file((child.nik, "", "2", "2026Q1"))),
-    )
+    rank(dinsos_operator, (child.nik, "", "2", "2026Q1"))
     household.refresh_from_db()
     assert household.desil == 2
 
@@ -202,7 +198,7 @@ def test_after_a_head_change_the_new_heads_ranking_wins(dinsos_operator):
     household = registered()
     head, wife = household.head, household.members.get(relationship="3")
     rows = ((head.nik, "", "3", "2026Q1"), (wife.nik, "", "5", "2026Q1"))
-    commit(dinsos_operator, preview(dinsos_operator, "desil", desil_file(*rows)))
+    rank(dinsos_operator, *rows)
     household.refresh_from_db()
     assert household.desil == 3
 
