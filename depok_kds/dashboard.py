@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
+from depok_kds.access import Scope, aggregate_scope_for
 from depok_kds.models import User
 
 DASHBOARD_PANELS: list[str] = [
@@ -28,3 +29,12 @@ def dashboard_panels(user: User) -> list[dict[str, Any]]:
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+def panel_scope(user: User, *perms: str) -> Scope | None:
+    """What a panel of aggregates counts for `user` (`aggregate_scope_for`), or None when
+    they hold none of `perms` or may count nothing: then the panel is not shown."""
+    if not any(user.has_perm(perm) for perm in perms):
+        return None
+    scope = aggregate_scope_for(user)
+    return scope if scope.rows else None

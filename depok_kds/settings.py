@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "distribution",
 ]
 
+# Reverse proxies in front of the web service (production: 1), see depok_kds.client_address.
+KDS_TRUSTED_PROXIES = env.int("KDS_TRUSTED_PROXIES", default=0)
+
 MIDDLEWARE = [
     "depok_kds.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -114,9 +117,6 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL only. Without DATABASE_URL an embedded server under var/ is used.
-# Reverse proxies in front of the web service (production: 1), see depok_kds.client_address.
-KDS_TRUSTED_PROXIES = env.int("KDS_TRUSTED_PROXIES", default=0)
-
 # KDS_DATABASE_NAME picks another database on the same server (benchmarks, test workers).
 _database_name = env.str("KDS_DATABASE_NAME", default="")
 if env.str("DATABASE_URL", default=""):

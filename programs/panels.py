@@ -19,8 +19,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from depok_kds.access import Scope, aggregate_scope_for
+from depok_kds.access import Scope
 from depok_kds.charts import bar_chart
+from depok_kds.dashboard import panel_scope
 from depok_kds.models import User
 from programs.report import recipient_report
 
@@ -44,10 +45,8 @@ def recipients_per_programme(*, year: int, scope: Scope) -> list[tuple[str, int]
 
 
 def recipients_panel(user: User) -> dict[str, Any] | None:
-    if not user.has_perm("programs.view_recipient_report"):
-        return None
-    scope = aggregate_scope_for(user)
-    if not scope.rows:
+    scope = panel_scope(user, "programs.view_recipient_report")
+    if scope is None:
         return None
     year = timezone.localdate().year
     rows = recipients_per_programme(year=year, scope=scope)

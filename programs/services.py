@@ -61,21 +61,27 @@ def approval_gate_register(gate: Gate) -> None:
         APPROVAL_GATES.append(gate)
 
 
-StartHook = Callable[[Application, "User | None"], None]
-VERIFICATION_START_HOOKS: list[StartHook] = []
+def _gate_refusals(application: Application) -> list[str]:
+    """What the registered approval gates refuse the application for (none: it may pass)."""
+    return [refusal for gate in APPROVAL_GATES if (refusal := gate(application))]
 
 
-def verification_start_hook_register(hook: StartHook) -> None:
+# A step another app runs at a transition of an application (application, actor).
+ApplicationHook = Callable[[Application, "User | None"], None]
+VERIFICATION_START_HOOKS: list[ApplicationHook] = []
+
+
+def verification_start_hook_register(hook: ApplicationHook) -> None:
     """Add a step run when an application enters verification (the verification app opens
     the checks its programme requires), inside the same transaction."""
     if hook not in VERIFICATION_START_HOOKS:
         VERIFICATION_START_HOOKS.append(hook)
 
 
-REJECTION_HOOKS: list[StartHook] = []
+REJECTION_HOOKS: list[ApplicationHook] = []
 
 
-def rejection_hook_register(hook: StartHook) -> None:
+def rejection_hook_register(hook: ApplicationHook) -> None:
     """Add a step run when an application is rejected (the verification app cancels the
     field visits still waiting for it), inside the same transaction."""
     if hook not in REJECTION_HOOKS:
@@ -503,7 +509,7 @@ def application_approve(*, actor: User | None, application_id: int, reason: str)
     before = _from_state(application, S.IN_VERIFICATION)
     if not reason.strip():
         raise DomainError(_("A decision needs a reason."), code="reason_required")
-    refusals = [r for gate in APPROVAL_GATES if (r := gate(application))]
+    refusals = _gate_refusals(application)
     if refusals:
         raise DomainError("; ".join(refusals), code="gate_failed")
     outcomes = _reevaluate(application, actor)
@@ -622,7 +628,7 @@ def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
     for application in waiting:
         if not cycle_has_room(cycle, application.amount):
             break
-        if any(gate(application) for gate in APPROVAL_GATES):
+        if _gate_refusals(application):
             continue
         if failed(_reevaluate(application, actor)):
             continue

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.access import aggregate_scope_for
 from depok_kds.charts import bar_chart
+from depok_kds.dashboard import panel_scope
 from depok_kds.models import User
 from registry.models import Household, Kecamatan, Kelurahan
 from registry.models.household import PovertyClass
@@ -70,10 +70,8 @@ def poverty_by_kelurahan(codes: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def poverty_panel(user: User) -> dict[str, Any] | None:
-    if not (user.has_perm("depok_kds.view_aggregates") or user.has_perm("registry.view_household")):
-        return None
-    scope = aggregate_scope_for(user)
-    if not scope.rows:
+    scope = panel_scope(user, "depok_kds.view_aggregates", "registry.view_household")
+    if scope is None:
         return None
     if scope.kelurahan_codes is None:
         rows, area, heading = poverty_by_kecamatan(), _("Kecamatan"), _("Poverty by kecamatan")

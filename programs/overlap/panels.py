@@ -13,18 +13,16 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from depok_kds.access import aggregate_scope_for
 from depok_kds.charts import bar_chart
+from depok_kds.dashboard import panel_scope
 from depok_kds.models import User
 from programs.overlap.rules import RULES
 from programs.overlap.selectors import finding_counts
 
 
 def findings_panel(user: User) -> dict[str, Any] | None:
-    if not (user.has_perm("overlap.view_finding") or user.has_perm("overlap.view_overlap_report")):
-        return None
-    scope = aggregate_scope_for(user)
-    if not scope.rows:
+    scope = panel_scope(user, "overlap.view_finding", "overlap.view_overlap_report")
+    if scope is None:
         return None
     counts = finding_counts(user=user)
     open_rules = sorted(
