@@ -15,7 +15,7 @@ because a better-off member was ranked separately.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -29,23 +29,28 @@ if TYPE_CHECKING:
 
     from depok_kds.models import User
 
+# The records to try are named by a set joined in (never a per-row `= ANY(array)` test, which
+# costs rows x array length): every unmatched record, one import job's, or those of the NIKs /
+# No. KKs given, unnested into a relation the planner can hash.
 MATCH_BY_NIK = """
     UPDATE registry_desilrecord r SET person_id = p.id, household_id = p.household_id
-    FROM registry_person p
-    WHERE r.person_id IS NULL AND r.nik <> '' AND p.nik = r.nik
-      AND (%(all_niks)s OR r.nik = ANY(%(niks)s))
+    FROM {wanted} JOIN registry_person p ON p.nik = w.key
+    WHERE r.person_id IS NULL AND r.nik = w.key
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """
 MATCH_BY_KK = """
     UPDATE registry_desilrecord r SET household_id = c.household_id
-    FROM registry_familycard c
-    WHERE r.household_id IS NULL AND r.kk_number <> '' AND c.number = r.kk_number
-      AND c.valid_to IS NULL
-      AND (%(all_kks)s OR r.kk_number = ANY(%(kks)s))
+    FROM {wanted} JOIN registry_familycard c ON c.number = w.key AND c.valid_to IS NULL
+    WHERE r.household_id IS NULL AND r.kk_number = w.key
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """
+WANTED_GIVEN = "(SELECT DISTINCT unnest(%(keys)s::text[]) AS key) w"
+WANTED_UNMATCHED = (
+    "(SELECT DISTINCT {column} AS key FROM registry_desilrecord"
+    " WHERE {unmatched} IS NULL AND {column} <> '') w"
+)
 REFRESH = """
     UPDATE registry_household h
     SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
@@ -85,20 +90,22 @@ def desil_records_match(
     With neither `niks` nor `kks` every unmatched record is tried; an empty list tries none.
     """
     everything = niks is None and kks is None
-    params: dict[str, Any] = {
-        "all_niks": everything,
-        "niks": list(niks or []),
-        "all_kks": everything,
-        "kks": list(kks or []),
-        "job": job_id,
-    }
+    passes = (
+        (MATCH_BY_NIK, "nik", "person_id", niks),
+        (MATCH_BY_KK, "kk_number", "household_id", kks),
+    )
     household_ids: set[int] = set()
     with connection.cursor() as cursor:
-        if everything or params["niks"]:
-            cursor.execute(MATCH_BY_NIK, params)
-            household_ids.update(row[0] for row in cursor.fetchall() if row[0] is not None)
-        if everything or params["kks"]:
-            cursor.execute(MATCH_BY_KK, params)
+        for statement, column, unmatched, keys in passes:
+            if everything:
+                wanted = WANTED_UNMATCHED.format(column=column, unmatched=unmatched)
+            elif keys:
+                wanted = WANTED_GIVEN
+            else:
+                continue
+            cursor.execute(
+                statement.format(wanted=wanted), {"keys": list(keys or []), "job": job_id}
+            )
             household_ids.update(row[0] for row in cursor.fetchall() if row[0] is not None)
     return household_desil_refresh(household_ids=sorted(household_ids))
 
