@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-integration lint typecheck check browser stop benchmark messages clean
+.PHONY: run test test-integration lint typecheck check browser stop benchmark benchmark-smoke messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ browser:  ## install Debian's chromium for the browser tests (needs root)
 
 benchmark: $(STAMP)  ## make benchmark NAME=demo SIZE=100
 	$(BIN)/python benchmarks/run.py $(NAME) $(if $(SIZE),--size $(SIZE))
+
+benchmark-smoke: $(STAMP)  ## every scenario at a small size; fails on an error or a blown ceiling
+	$(BIN)/python benchmarks/smoke.py
 
 messages: $(STAMP)  ## refresh and compile the translations
 	$(BIN)/python manage.py makemessages -l id -l en --ignore ".venv/*" --ignore "var/*"

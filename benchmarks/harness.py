@@ -137,10 +137,20 @@ def drop_database(database: str) -> None:
         )
 
 
-def recreate_database(database: str) -> None:
+def recreate_database(database: str, template: str | None = None) -> None:
+    """Drop and create `database`, empty or as a copy of an already migrated `template`."""
     drop_database(database)
     with _server_connection() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
+        if template is not None:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(statement)
+
+
+def load_average() -> list[float]:
+    """The machine's 1-, 5- and 15-minute load averages: a figure means little without them
+    on a shared machine, where other work slows every run."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def peak_rss_mb() -> float:
@@ -212,6 +222,10 @@ def _parser() -> argparse.ArgumentParser:
         "--database",
         help="bench database name (default kds_bench_<name>); it is dropped and recreated",
     )
+    parser.add_argument(
+        "--template",
+        help="copy this already migrated database instead of migrating (the smoke run)",
+    )
     return parser
 
 
@@ -241,11 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     size = args.size if args.size is not None else int(scenario.DEFAULT_SIZE)
 
     _status(f"database {database}: recreating and migrating")
-    recreate_database(database)
+    recreate_database(database, template=args.template)
     try:
-        call_command("migrate", "--noinput", verbosity=0)
+        if args.template is None:
+            call_command("migrate", "--noinput", verbosity=0)
         _status(f"running {args.name} with size {size:,}")
         ctx = Context(name=args.name, size=size)
+        load_before = load_average()
         with Timer() as timer:
             result = scenario.run(ctx)
         if not isinstance(result, dict):
@@ -258,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         # A scenario that times only part of its work returns its own `seconds`.
         report.update(result)
+        report["load_average"] = {"before": load_before, "after": load_average()}
         report["machine"] = machine_info()
     finally:
         if args.keep:

@@ -39,6 +39,7 @@ from registry.dukcapil.services.runs import run_summary_compute
 from registry.models import Household, Person
 
 DEFAULT_SIZE = 300_000
+SMOKE_SIZE = 2000
 RUNS = 20
 PANELS: dict[str, Callable[[User], dict[str, Any] | None]] = {
     "recipients": recipients_panel,

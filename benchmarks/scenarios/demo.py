@@ -11,6 +11,7 @@ from benchmarks.harness import Context
 from depok_kds.models import Job
 
 DEFAULT_SIZE = 10_000
+SMOKE_SIZE = 200
 BATCH_SIZE = 10_000
 
 

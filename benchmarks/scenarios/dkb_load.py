@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import random
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
 from benchmarks.harness import Context
 from depok_kds.celery import app
@@ -26,6 +29,7 @@ from registry.models import Kelurahan
 from registry.synthetic.city import CityMaker, SyntheticHousehold
 
 DEFAULT_SIZE = 1_000_000
+SMOKE_SIZE = 20_000
 HEADER = (
     "NIK", "NO_KK", "NAMA_LGKP", "TMPT_LHR", "TGL_LHR", "JENIS_KLMIN", "STAT_HBKEL",
     "STATUS_KAWIN", "NAMA_LGKP_IBU", "ALAMAT", "NO_RT", "NO_RW", "NO_KEC", "NO_KEL",
@@ -184,11 +188,37 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.progress(0, 1, "load extract")
         extract, seconds, steps = load(path)
         ctx.progress(1, 1, "load extract")
+        limit = copy_limit_seconds(path)
+    rows_per_s = ctx.size / seconds
+    copy_limit_rows_per_s = ctx.size / limit
     return {
         "seconds": round(seconds, 3),
         "rows": extract.row_count,
         "bad_rows": extract.bad_row_count,
         "file_mb": round(size_mb, 1),
-        "rows_per_s": round(ctx.size / seconds, 1),
+        "rows_per_s": round(rows_per_s, 1),
         "step_seconds": steps,
+        "copy_limit_rows_per_s": round(copy_limit_rows_per_s, 1),
+        "ratio_to_limit": round(rows_per_s / copy_limit_rows_per_s, 3),
     }
+
+
+def copy_limit_seconds(path: Path) -> float:
+    """Seconds of the least a load can do, measured in the same run as its reference: one
+    plain COPY of the same file into a bare table of text columns, with no checks, no
+    indexes and one connection."""
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} text").format(sql.Identifier(column.lower())) for column in HEADER
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE TABLE bench_copy_limit ({})").format(columns))
+        started = time.perf_counter()
+        with (
+            path.open("rb") as handle,
+            cursor.copy("COPY bench_copy_limit FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while data := handle.read(1 << 20):
+                copy.write(data)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_copy_limit")
+    return seconds

@@ -23,6 +23,7 @@ from programs.services import cycle_open
 from registry.models import Household, Kelurahan, Person
 
 DEFAULT_SIZE = 300_000
+SMOKE_SIZE = 20_000
 PERSONS_PER_HOUSEHOLD = 3
 
 

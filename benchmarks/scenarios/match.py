@@ -40,6 +40,7 @@ from registry.names import normalize_name
 from registry.synthetic.load import synthetic_city_load
 
 DEFAULT_SIZE = 300_000
+SMOKE_SIZE = 3000
 EXTRACT_FACTOR = 10 / 3
 SHARES = {"absent": 0.005, "typo": 0.05, "kk_as_nik": 0.02, "lost_digit": 0.01, "name": 0.20,
           "deceased": 0.01, "moved": 0.01, "other_kk": 0.01}  # fmt: skip

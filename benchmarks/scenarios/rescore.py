@@ -35,6 +35,7 @@ from registry.services import ruleset_activate, ruleset_create, ruleset_simulate
 from registry.services.assessments import contributions_json
 
 DEFAULT_SIZE = 650_000
+SMOKE_SIZE = 5000
 CHUNK = 50_000
 SEED = 2026
 # Chance of each option, poorest option first, before a household's own poverty shifts it.
@@ -230,6 +231,7 @@ def run(ctx: Context) -> dict[str, Any]:
         job = ruleset_activate(actor=None, ruleset=draft)
     server_after, python_cpu = backend_cpu_seconds(), time.process_time() - python_before
     ctx.progress(ctx.size, ctx.size, "re-scoring")
+    write_limit = write_limit_seconds()
     job = Job.objects.get(pk=job.pk)
     if job.status != Job.Status.SUCCEEDED:
         raise RuntimeError(f"the re-scoring job ended {job.status}: {job.error_message}")
@@ -244,6 +246,8 @@ def run(ctx: Context) -> dict[str, Any]:
         "households": job.result["households"],
         "changed_class": job.result["changed_class"],
         "households_per_s": round(ctx.size / rescoring.seconds, 1),
+        "write_limit_seconds": round(write_limit, 3),
+        "ratio_to_limit": round(rescoring.seconds / write_limit, 2),
         "simulate_seconds": round(simulating.seconds, 3),
         "postgres_cpu_seconds": (
             round(server_after - server_before, 1)
@@ -256,3 +260,26 @@ def run(ctx: Context) -> dict[str, Any]:
         "rentan_before": simulation.city.before("rentan"),
         "rentan_after": simulation.city.after("rentan"),
     }
+
+
+WRITE_LIMIT = """
+    INSERT INTO bench_write_limit (household_id, ruleset_id, answers, score, max_score,
+        poverty_class, contributions, source, assessor_id, assessed_on, is_current, created_at)
+    SELECT h.id, a.ruleset_id, a.answers, a.score, a.max_score, a.poverty_class,
+        a.contributions, a.source, NULL, a.assessed_on, true, now()
+    FROM registry_household h,
+        (SELECT * FROM registry_assessment WHERE is_current LIMIT 1) a
+"""
+
+
+def write_limit_seconds() -> float:
+    """Seconds of the least a re-scoring can write, measured in the same run as its reference:
+    one INSERT ... SELECT of one assessment row per household, every row the same (a real
+    row's answers), into a table with the assessments' columns, indexes and checks."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_write_limit (LIKE registry_assessment INCLUDING ALL)")
+        started = time.perf_counter()
+        cursor.execute(WRITE_LIMIT)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_write_limit")
+    return seconds

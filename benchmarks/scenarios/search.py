@@ -17,15 +17,19 @@ import statistics
 import time
 from typing import Any
 
+from django.db import connection
+
 from benchmarks.harness import Context
 from depok_kds.accounts import user_create
 from depok_kds.roles import Role
 from registry.models import Person
+from registry.names import normalize_name
 from registry.selectors import household_list
 from registry.synthetic.load import synthetic_city_load
 from registry.synthetic.names import typing_variant
 
 DEFAULT_SIZE = 650_000
+SMOKE_SIZE = 2000
 NIK_LOOKUPS = 500
 NAME_SEARCHES = 300
 WARM_UP = 20
@@ -59,6 +63,14 @@ def run(ctx: Context) -> dict[str, Any]:
         name_ms.append(elapsed)
         hits += found
         ctx.progress(done, NAME_SEARCHES, "name searches")
+    limit_nik_ms = [
+        _plain(NIK_LIMIT, person.nik or "") for person in sample[WARM_UP : WARM_UP + NIK_LOOKUPS]
+    ]
+    limit_name_ms = [
+        _plain(NAME_LIMIT, normalize_name(typing_variant(rng, person.full_name)))
+        for person in sample[WARM_UP + NIK_LOOKUPS :]
+    ]
+    limit = {"nik": _percentile(limit_nik_ms, 95), "name": _percentile(limit_name_ms, 95)}
     return {
         "seconds": round(time.perf_counter() - started, 3),
         "nik_p95_ms": _percentile(nik_ms, 95),
@@ -68,7 +80,28 @@ def run(ctx: Context) -> dict[str, Any]:
         "name_max_ms": round(max(name_ms), 1),
         "name_found_rate": round(hits / len(name_ms), 3),
         "persons": Person.objects.count(),
+        "limit_p95_ms": limit,
+        "ratio_to_limit": {
+            "nik": round(_percentile(nik_ms, 95) / max(limit["nik"], 0.1), 1),
+            "name": round(_percentile(name_ms, 95) / max(limit["name"], 0.1), 1),
+        },
     }
+
+
+# The limits: the plain indexed query that finds the same households, unscoped and unranked
+# (the NIK index; the trigram index of normalised names, as many rows as a search reads).
+NIK_LIMIT = "SELECT household_id FROM registry_person WHERE nik = %s"
+NAME_LIMIT = (
+    "SELECT DISTINCT household_id FROM registry_person WHERE name_normalized %%> %s LIMIT 200"
+)
+
+
+def _plain(statement: str, value: str) -> float:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [value])
+        cursor.fetchall()
+    return (time.perf_counter() - started) * 1000
 
 
 def _sample_persons(rng: random.Random, count: int) -> list[Person]:

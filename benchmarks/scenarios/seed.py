@@ -12,6 +12,7 @@ from benchmarks.harness import Context
 from registry.synthetic.load import synthetic_city_load
 
 DEFAULT_SIZE = 650_000
+SMOKE_SIZE = 2000
 
 
 def run(ctx: Context) -> dict[str, Any]:

@@ -93,6 +93,7 @@ class HouseholdByKkWidget(KkWidget):
         super().__init__(required=True)
         self.households: dict[str, Household] = {}
         self.problems: dict[str, str] = {}
+        self._numbers: dict[int, str] = {}
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         kk = str(super().clean(value, row, **kwargs))
@@ -103,6 +104,11 @@ class HouseholdByKkWidget(KkWidget):
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         if value is None:
             return ""
+        # The file's own households are known by their No. KK: no query per row.
+        if len(self._numbers) != len(self.households):
+            self._numbers = {h.pk: kk for kk, h in self.households.items()}
+        if value.pk in self._numbers:
+            return self._numbers[value.pk]
         cards = getattr(value, "open_cards", None)
         if cards is None:
             cards = list(value.family_cards.filter(valid_to__isnull=True))

@@ -1,0 +1,34 @@
+"""The project's routes plus the `api_load` benchmark's limit: the least an API call can do.
+
+`/api/v1/bench/limit/?nik=` runs the NIK lookup's one indexed query behind the same
+middleware, authentication (API key), permission and throttling as every API view, and
+answers with the household id: what the stack costs around a query, without the project's
+own selectors and serializers.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.urls import path
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from depok_kds.api.permissions import scope_required
+from depok_kds.urls import urlpatterns as project_urlpatterns
+
+
+class LimitApi(APIView):
+    permission_classes = [scope_required("registry:read")]
+
+    def get(self, request: Request) -> Response:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT household_id FROM registry_person WHERE nik = %s",
+                [request.query_params.get("nik", "")],
+            )
+            row = cursor.fetchone()
+        return Response({"household_id": row[0] if row else None})
+
+
+urlpatterns = [*project_urlpatterns, path("api/v1/bench/limit/", LimitApi.as_view())]

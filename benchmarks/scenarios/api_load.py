@@ -1,0 +1,267 @@
+"""API load: gunicorn as production runs it, `size` concurrent API clients, and its limit.
+
+Setup (not timed): a synthetic city of 20,000 households, API keys with the read scopes, a
+finished job for each key to poll. Then gunicorn is started with the production profile and
+its own configuration (`deploy/gunicorn.conf.py`: its worker count for this machine) on a
+loopback port, and a bounded asyncio client keeps `size` connections busy for
+`seconds` (60 at the default size; a smoke run's few clients get a few seconds) with a mix
+of NIK lookups, household details, job polls and the recipients report. Each request is
+timed alone; `errors` counts anything but a 200.
+
+The limit, in the same run and against the same server: the same clients and duration on a
+minimal API view that does the NIK lookup's one indexed query behind the same middleware,
+authentication and throttling (`benchmarks/api_load_urls.py`) -> `limit_rps`, and the
+ratio `rps / limit_rps`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import BASE_DIR, Context
+from depok_kds.api_clients import api_client_create
+from depok_kds.models import Job
+from registry.models import Person
+from registry.synthetic.load import synthetic_city_load
+
+DEFAULT_SIZE = 200
+SMOKE_SIZE = 10
+SMOKE_CEILING_SECONDS = 240
+HOUSEHOLDS = 20_000
+KEYS = 20
+MIX = (("lookup", 5), ("household", 3), ("job", 1), ("report", 1))
+REQUESTS_AT_MOST = 2_000_000  # a bound on top of the time bound
+SETTINGS = "benchmarks.api_load_settings"
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+
+    def add(self, kind: str, ms: float, status: str) -> None:
+        self.latencies.setdefault(kind, []).append(ms)
+        self.statuses[status] += 1
+        self.requests += 1
+
+    @property
+    def errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != "200")
+
+    def all_ms(self) -> list[float]:
+        return [ms for values in self.latencies.values() for ms in values]
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    if len(values) < 2:
+        return round(values[0], 1) if values else 0.0
+    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _request(
+    port: int, path: str, key: str, conn: list[Any]
+) -> tuple[str, asyncio.StreamReader | None]:
+    """One GET on the connection in `conn` (opened again when the server closed it)."""
+    if not conn:
+        conn.extend(await asyncio.open_connection("127.0.0.1", port))
+    reader, writer = conn
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+        "X-Forwarded-Proto: https\r\nAccept: application/json\r\n\r\n".encode()
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = lines[0].split(" ", 2)[1]
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, _, value in (line.partition(":") for line in lines[1:] if line)
+    }
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    else:
+        await reader.read()
+        headers["connection"] = "close"
+    if headers.get("connection", "").lower() == "close":
+        writer.close()
+        conn.clear()
+    return status, reader
+
+
+async def _client(
+    port: int, paths: list[tuple[str, str]], keys: list[str], deadline: float, tally: Tally
+) -> None:
+    rng = random.Random()
+    conn: list[Any] = []
+    key = rng.choice(keys)
+    while time.monotonic() < deadline and tally.requests < REQUESTS_AT_MOST:
+        kind, path = rng.choice(paths)
+        started = time.perf_counter()
+        try:
+            status, _ = await asyncio.wait_for(_request(port, path, key, conn), timeout=30)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
+            status = type(error).__name__
+            conn.clear()
+        tally.add(kind, (time.perf_counter() - started) * 1000, status)
+
+
+async def _load(
+    port: int, paths: list[tuple[str, str]], keys: list[str], clients: int, seconds: float
+) -> tuple[Tally, float]:
+    tally = Tally()
+    started = time.monotonic()
+    deadline = started + seconds
+    await asyncio.gather(*(_client(port, paths, keys, deadline, tally) for _ in range(clients)))
+    return tally, time.monotonic() - started
+
+
+def _paths(rng: random.Random, keys_jobs: list[int]) -> list[tuple[str, str]]:
+    persons = list(
+        Person.objects.filter(nik__isnull=False, household__isnull=False)
+        .order_by("?")
+        .values_list("nik", "household_id")[:2_000]
+    )
+    year = time.localtime().tm_year
+    paths: list[tuple[str, str]] = []
+    for kind, weight in MIX:
+        for _ in range(weight * 200):
+            nik, household = rng.choice(persons)
+            paths.append(
+                (
+                    kind,
+                    {
+                        "lookup": f"/api/v1/registry/persons/?nik={nik}",
+                        "household": f"/api/v1/registry/households/{household}/",
+                        "job": f"/api/v1/jobs/{rng.choice(keys_jobs)}/",
+                        "report": f"/api/v1/programs/report/?years={year - 1},{year}",
+                    }[kind],
+                )
+            )
+    return paths
+
+
+def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "KDS_PROFILE": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
+    with log.open("wb") as handle:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+             "--access-logfile", "/dev/null"],
+            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=handle,
+        )  # fmt: skip
+    for _ in range(600):
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn ended at start: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start listening within 60 s")
+
+
+def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
+    return {
+        "rps": round(tally.requests / elapsed, 1),
+        "p50_ms": _percentile(tally.all_ms(), 50),
+        "p95_ms": _percentile(tally.all_ms(), 95),
+        "p99_ms": _percentile(tally.all_ms(), 99),
+        "errors": tally.errors,
+        "requests": tally.requests,
+    }
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    clients = ctx.size
+    seconds = min(60, max(5, clients // 3))
+    synthetic_city_load(
+        households=HOUSEHOLDS, progress=lambda done, total: ctx.progress(done, total, "seed")
+    )
+    keys: list[str] = []
+    jobs: list[int] = []
+    for number in range(KEYS):
+        client, key = api_client_create(
+            name=f"bench-load-{number}",
+            scopes=["registry:read", "programs:read", "jobs:read"],
+            rate="1000000/min",
+        )
+        keys.append(key)
+        jobs.append(
+            Job.objects.create(
+                kind="bench", requested_by=client.user, status=Job.Status.SUCCEEDED
+            ).pk
+        )
+    rng = random.Random(17)
+    mix = _paths(rng, jobs)
+    limit_paths = [("limit", path.replace("registry/persons/", "bench/limit/"))
+                   for kind, path in mix if kind == "lookup"]  # fmt: skip
+    port = _free_port()
+    with tempfile.TemporaryDirectory(prefix="kds-api-load-") as folder:
+        log = Path(folder) / "gunicorn.log"
+        server = _start_server(port, log)
+        try:
+            asyncio.run(_load(port, mix[:50], keys, min(clients, 10), 2))  # warm the workers
+            ctx.progress(0, 2, "API mix")
+            tally, elapsed = asyncio.run(_load(port, mix, keys, clients, seconds))
+            ctx.progress(1, 2, "limit view")
+            limit, limit_elapsed = asyncio.run(_load(port, limit_paths, keys, clients, seconds))
+            ctx.progress(2, 2, "limit view")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    figures = _figures(tally, elapsed)
+    limit_figures = _figures(limit, limit_elapsed)
+    return {
+        **figures,
+        "seconds": round(elapsed, 1),
+        "clients": clients,
+        "per_kind_p99_ms": {
+            kind: _percentile(values, 99) for kind, values in sorted(tally.latencies.items())
+        },
+        "statuses": dict(tally.statuses),
+        "limit_rps": limit_figures["rps"],
+        "limit_p99_ms": limit_figures["p99_ms"],
+        "limit_errors": limit_figures["errors"],
+        "ratio_to_limit": round(figures["rps"] / max(limit_figures["rps"], 0.1), 3),
+    }
+
+
+def smoke_problems(report: dict[str, Any]) -> list[str]:
+    problems = []
+    if report["errors"] or report["limit_errors"]:
+        problems.append(f"errors: {report['statuses']}, limit errors {report['limit_errors']}")
+    if not report["requests"]:
+        problems.append("no request answered")
+    return problems
