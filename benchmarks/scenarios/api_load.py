@@ -1,6 +1,6 @@
 """API load: gunicorn as production runs it, `size` concurrent API clients, and its limit.
 
-Setup (not timed): a synthetic city of 20,000 households, API keys with the read scopes, a
+Setup (not timed): a synthetic city of 100 households per client (20,000), API keys with the read scopes, a
 finished job for each key to poll. Then gunicorn is started with the production profile and
 its own configuration (`deploy/gunicorn.conf.py`: its worker count for this machine) on a
 loopback port, and a bounded asyncio client keeps `size` connections busy for
@@ -41,7 +41,7 @@ from registry.synthetic.load import synthetic_city_load
 DEFAULT_SIZE = 200
 SMOKE_SIZE = 10
 SMOKE_CEILING_SECONDS = 240
-HOUSEHOLDS = 20_000
+HOUSEHOLDS_PER_CLIENT = 100  # 20,000 households at the default size
 KEYS = 20
 MIX = (("lookup", 5), ("household", 3), ("job", 1), ("report", 1))
 REQUESTS_AT_MOST = 2_000_000  # a bound on top of the time bound
@@ -204,7 +204,8 @@ def run(ctx: Context) -> dict[str, Any]:
     clients = ctx.size
     seconds = min(60, max(5, clients // 3))
     synthetic_city_load(
-        households=HOUSEHOLDS, progress=lambda done, total: ctx.progress(done, total, "seed")
+        households=HOUSEHOLDS_PER_CLIENT * clients,
+        progress=lambda done, total: ctx.progress(done, total, "seed"),
     )
     keys: list[str] = []
     jobs: list[int] = []
