@@ -1,12 +1,12 @@
 """API load: gunicorn as production runs it, `size` concurrent API clients, and its limit.
 
-Setup (not timed): a synthetic city of 100 households per client (20,000), API keys with the read scopes, a
-finished job for each key to poll. Then gunicorn is started with the production profile and
-its own configuration (`deploy/gunicorn.conf.py`: its worker count for this machine) on a
-loopback port, and a bounded asyncio client keeps `size` connections busy for
-`seconds` (60 at the default size; a smoke run's few clients get a few seconds) with a mix
-of NIK lookups, household details, job polls and the recipients report. Each request is
-timed alone; `errors` counts anything but a 200.
+Setup (not timed): a synthetic city of 100 households per client (20,000 at the default
+size), API keys with the read scopes, a finished job for each key to poll. Then gunicorn is
+started with the production profile and its own configuration (`deploy/gunicorn.conf.py`:
+its worker count for this machine) on a loopback port, and a bounded asyncio client keeps
+`size` connections busy for `seconds` (60 at the default size; a smoke run's few clients
+get a few seconds) with a mix of NIK lookups, household details, job polls and the
+recipients report. Each request is timed alone; `errors` counts anything but a 200.
 
 The limit, in the same run and against the same server: the same clients and duration on a
 minimal API view that does the NIK lookup's one indexed query behind the same middleware,
