@@ -33,7 +33,9 @@ from registry.resources import HouseholdMemberResource
 from registry.synthetic.city import CityMaker
 
 DEFAULT_SIZE = 100_000
-SMOKE_SIZE = 20_000
+SMOKE_SIZE = 20_000  # large enough that per-row or quadratic work shows
+# django-import-export, the peer, takes most of it (a few ms a row, more on a loaded machine).
+SMOKE_CEILING_SECONDS = 360
 SEED = 31
 HEADER = ("no_kk", "kelurahan_code", "rw", "rt", "alamat", "nik", "nama", "jenis_kelamin",
           "tempat_lahir", "tanggal_lahir", "hubungan", "status_kawin", "pendidikan",
