@@ -116,7 +116,8 @@ class Card(TimeStampedModel):
                 condition=models.Q(issue__gte=1, issue__lte=ISSUE_MAX), name="card_issue_range"
             ),
             models.CheckConstraint(
-                condition=models.Q(state__in=["requested"]) | models.Q(printed_on__isnull=False),
+                condition=~models.Q(state__in=["printed", "handed_over", "active"])
+                | models.Q(printed_on__isnull=False),
                 name="card_printed_dated",
             ),
             models.CheckConstraint(

@@ -54,13 +54,14 @@ class CardFace:
     url: str
 
 
-def qr_image(data: str) -> ImageReader:
-    """The QR code of `data` as a one-pixel-per-module image (no quiet zone)."""
+def qr_picture(data: str) -> Image.Image:
+    """The QR code of `data`, one pixel per module, without the quiet zone (the card's white
+    margin around it is wider than the four modules a scanner needs)."""
     qr = segno.make(data, error="m", micro=False, mask=QR_MASK, boost_error=False)
     matrix = qr.matrix
     size = len(matrix)
     pixels = b"".join(bytes(row) for row in matrix).translate(_PIXELS)
-    return ImageReader(Image.frombytes("L", (size, size), pixels))
+    return Image.frombytes("L", (size, size), pixels)
 
 
 def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
@@ -97,7 +98,9 @@ def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
         canvas.setFillColor(black)
         canvas.setFont("Helvetica-Bold", 7.5)
         canvas.drawString(4 * mm, top - 3 * mm, _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5))
-    canvas.drawImage(qr_image(face.url), CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE, QR_SIZE)
+    canvas.drawImage(
+        ImageReader(qr_picture(face.url)), CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE, QR_SIZE
+    )
     canvas.restoreState()
 
 
