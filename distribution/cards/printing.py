@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import Http404
@@ -82,6 +82,20 @@ def _faces(card_ids: list[int], *, on: date) -> Iterator[CardFace]:
             yield card_face(cards[pk], on=on)
 
 
+def cards_print(
+    *, actor: Actor, card_ids: list[int], out: IO[bytes], on_sheet: Callable[[int], None] | None
+) -> tuple[int, int]:
+    """Write requested cards to A4 sheets in `out`, then mark them printed, dated today, and
+    log the export. Returns (cards printed, pages)."""
+    today = timezone.localdate()
+    pages = cards_sheets_pdf(_faces(card_ids, on=today), out, on_sheet=on_sheet)
+    printed = cards_printed(actor=actor, card_ids=card_ids, on=today)
+    pii_access_record(
+        actor=actor, export=True, target_type="cards.card", fields=("name",), count=len(card_ids)
+    )
+    return printed, pages
+
+
 def print_run(*, job: Job, progress: Progress) -> dict[str, Any]:
     """Write the requested cards of the job's kelurahan to PDF, then mark them printed. A
     re-run after a crash prints the same cards again: they are marked only at the end."""
@@ -94,17 +108,14 @@ def print_run(*, job: Job, progress: Progress) -> dict[str, Any]:
         )
     )
     progress.set_total(len(card_ids))
-    today = timezone.localdate()
     exports_dir().mkdir(parents=True, exist_ok=True)
     path = print_path(job)
     partial = path.with_suffix(".tmp")
     with partial.open("wb") as out:
-        pages = cards_sheets_pdf(_faces(card_ids, on=today), out, on_sheet=progress.advance)
+        printed, pages = cards_print(
+            actor=actor, card_ids=card_ids, out=out, on_sheet=progress.advance
+        )
     partial.replace(path)
-    printed = cards_printed(actor=actor, card_ids=card_ids, on=today)
-    pii_access_record(
-        actor=actor, export=True, target_type="cards.card", fields=("name",), count=len(card_ids)
-    )
     return {"cards": printed, "pages": pages, "bytes": path.stat().st_size}
 
 
