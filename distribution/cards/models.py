@@ -142,6 +142,12 @@ class Card(TimeStampedModel):
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
 
+    @property
+    def end_reason_label(self) -> str:
+        """Why the card ended, as people say it."""
+        labels = {**dict(self.RevokeReason.choices), **dict(self.ReplaceReason.choices)}
+        return str(labels.get(self.end_reason, self.end_reason))
+
 
 class CardEvent(ActedEvent):
     """One transition of a card, shown as its history; written only by the services."""

@@ -109,6 +109,19 @@ def test_hand_over_activate_replace_through_the_pages(puskesos_a, card):
     assert successor.state == "printed"
     assert AuditEntry.objects.filter(action="pii.export", target_type="cards.card").exists()
     assert client.post(f"/cards/{card.pk}/fly/").status_code == 404
+    old_page = client.get(f"/cards/{card.pk}/").content.decode()
+    assert "(Rusak)" in old_page and 'id="card-successor"' in old_page
+
+
+def test_revoke_through_the_page_needs_a_reason(dinsos_operator, card):
+    client = _client(dinsos_operator)
+    assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "nope"}).status_code == 302
+    card.refresh_from_db()
+    assert card.state == "printed"
+    assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "left_city"}).status_code == 302
+    card.refresh_from_db()
+    assert (card.state, card.end_reason) == ("revoked", "left_city")
+    assert "(Pindah dari Depok)" in client.get(f"/cards/{card.pk}/").content.decode()
 
 
 def test_a_mistyped_number_is_refused_at_once(dinsos_operator, card):
