@@ -5,8 +5,9 @@ enrolled in KIS PBI-APBD, and a family card requested for each through the kelur
 request service. Timed: `cards_print` (load the cards, sign each number, draw fronts,
 backs, QR codes and crop marks, mark them printed): `seconds`, `pages`, `file_mb`,
 `ms_per_card`. Then every card is handed over and `size` tokens are checked as the public
-page checks them (signature, then the card's state): `verify_per_s`; `signature_per_s` is
-the Ed25519 check alone.
+page checks them (signature, then the card's state): `verify_per_s`. On a shared machine
+the wall clock measures the neighbours too: `cpu_ms_per_card` and `verify_cpu_ms` are this
+process's CPU time, and `signature_per_cpu_s` the Ed25519 check alone.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def run(ctx: Context) -> dict[str, Any]:
     _seed(ctx)
     card_ids = list(Card.objects.order_by("kelurahan_code", "pk").values_list("pk", flat=True))
     with tempfile.TemporaryFile() as out:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         printed, pages = cards_print(
             actor=None,
             card_ids=card_ids,
@@ -85,18 +86,20 @@ def run(ctx: Context) -> dict[str, Any]:
         )
         out.flush()
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         size_mb = round(out.tell() / 1024 / 1024, 2)
     Card.objects.update(
         state=Card.State.HANDED_OVER, received_by="bench", handed_over_on=timezone.localdate()
     )  # not a use case under test: every card valid, so each check reads its holder
     tokens = [token_sign(number) for number in Card.objects.values_list("number", flat=True)]
-    verify_started = time.perf_counter()
+    verify_started, verify_cpu = time.perf_counter(), time.process_time()
     valid = sum(card_status_by_token(token).answer == "valid" for token in tokens)
     verify_seconds = time.perf_counter() - verify_started
-    signature_started = time.perf_counter()
+    verify_cpu = time.process_time() - verify_cpu
+    signature_started = time.process_time()
     for token in tokens:
         token_verify(token)
-    signature_seconds = time.perf_counter() - signature_started
+    signature_seconds = time.process_time() - signature_started
     if valid != len(tokens):
         raise RuntimeError(f"only {valid} of {len(tokens)} cards checked as valid")
     return {
@@ -105,6 +108,8 @@ def run(ctx: Context) -> dict[str, Any]:
         "pages": pages,
         "file_mb": size_mb,
         "ms_per_card": round(seconds * 1000 / max(printed, 1), 3),
+        "cpu_ms_per_card": round(cpu_seconds * 1000 / max(printed, 1), 3),
         "verify_per_s": round(len(tokens) / verify_seconds, 1),
-        "signature_per_s": round(len(tokens) / signature_seconds, 1),
+        "verify_cpu_ms": round(verify_cpu * 1000 / len(tokens), 3),
+        "signature_per_cpu_s": round(len(tokens) / signature_seconds, 1),
     }
