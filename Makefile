@@ -34,8 +34,8 @@ check: lint typecheck
 	KDS_PROFILE=production DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  DJANGO_ALLOWED_HOSTS=kds.example.go.id $(BIN)/python manage.py check --deploy --tag security --fail-level WARNING
 
-browser:  ## install Debian's chromium for the browser tests (needs root)
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+browser:  ## install Debian's chromium (and pdftoppm, to look at printed cards) for the browser tests (needs root)
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftoppm || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils)
 
 benchmark: $(STAMP)  ## make benchmark NAME=demo SIZE=100
 	$(BIN)/python benchmarks/run.py $(NAME) $(if $(SIZE),--size $(SIZE))

@@ -40,6 +40,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Verification pipeline"), "verification:oversight", perm="verification.view_oversight"
     ),
+    NavItem(_("KDS cards"), "cards:list", perm="cards.view_card"),
     NavItem(_("Jobs"), "jobs:list"),
     NavItem(_("Audit log"), "audit_log", perm="depok_kds.view_auditentry"),
     NavItem(_("Administration"), "admin:index", perm="depok_kds.view_user"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "programs.overlap",
     "verification",
     "distribution",
+    "distribution.cards",
 ]
 
 # Reverse proxies in front of the web service (production: 1), see depok_kds.client_address.
@@ -180,6 +181,14 @@ KDS_EVIDENCE_MAX_BYTES = env.int("KDS_EVIDENCE_MAX_BYTES", default=5 * 1024 * 10
 KDS_EXPORT_KEEP_HOURS = env.int("KDS_EXPORT_KEEP_HOURS", default=24)
 KDS_IMPORT_KEEP_DAYS = env.int("KDS_IMPORT_KEEP_DAYS", default=7)
 KDS_COMPLAINT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
+# KDS cards (see distribution/cards/signing.py): the QR's Ed25519 signing key and its id,
+# older public keys kept for rotation ("id:base64,..."), the public address the QR points
+# to, and lookups per address per 10 minutes on the public check page.
+KDS_CARD_SIGNING_KEY = env.str("KDS_CARD_SIGNING_KEY", default="")
+KDS_CARD_KEY_ID = env.str("KDS_CARD_KEY_ID", default="dev1")
+KDS_CARD_VERIFY_KEYS = env.dict("KDS_CARD_VERIFY_KEYS", default={})
+KDS_CARD_PUBLIC_URL = env.str("KDS_CARD_PUBLIC_URL", default="http://127.0.0.1:8000")
+KDS_CARD_LOOKUPS = env.int("KDS_CARD_LOOKUPS", default=20)
 
 if env.str("REDIS_URL", default=""):
     CACHES = {
@@ -215,6 +224,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "escalate-overdue-complaints": {"task": "verification.complaints_escalate", "schedule": 900.0},
     "verivali-weekly": {"task": "verification.verivali_scheduled", "schedule": 7 * 86400.0},
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
+    "cards-revoke-unentitled": {"task": "cards.revoke_unentitled", "schedule": 86400.0},
 }
 # A job whose worker has not reported for this long is taken over by another worker.
 KDS_JOB_LEASE_SECONDS = env.int("KDS_JOB_LEASE_SECONDS", default=120)

@@ -7,6 +7,7 @@ officer sees only their kelurahan, and a row outside the scope is a 404 like a m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
@@ -53,6 +54,20 @@ NAME_CANDIDATES = 300
 MASK_CHAR = "\u2022"
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
 _SPACES = re.compile(r"\s+")
+_REGISTRY_NUMBER = re.compile(r"KDS-?([0-9]{1,9})", re.IGNORECASE)
+
+# Apps built on the registry can make their own numbers searchable (a KDS card number) by
+# registering a resolver from their AppConfig.ready(): given the typed text, it returns a
+# subquery of household ids, or None when the text is not one of its numbers. The registry
+# never imports them.
+NumberResolver = Callable[[str], "QuerySet[Any] | None"]
+NUMBER_RESOLVERS: list[NumberResolver] = []
+
+
+def number_resolver_register(resolver: NumberResolver) -> None:
+    """Add a resolver tried on every search text (once, however often registered)."""
+    if resolver not in NUMBER_RESOLVERS:
+        NUMBER_RESOLVERS.append(resolver)
 
 
 def mask_nik(value: str | None) -> str:
@@ -132,7 +147,8 @@ def household_list(
 ) -> QuerySet[Household]:
     """Households the user may see, filtered, best match first.
 
-    `q` is a 16-digit NIK or No. KK (exact, index lookups), otherwise a name: normalised like
+    `q` is a 16-digit NIK or No. KK (exact, index lookups), a registry number (KDS-0000123)
+    or a number a registered resolver knows (a KDS card number), otherwise a name: normalised like
     the stored names (titles, bin/binti, Muhammad/M., old spelling) and matched through the
     trigram index on `Person.name_normalized`; households whose member has exactly that name
     come first, then by how well their best-matching member's words match.
@@ -163,6 +179,13 @@ def household_list(
     number = q.replace(" ", "")
     if _SIXTEEN_DIGITS.fullmatch(number):
         return households.filter(pk__in=household_holder_ids(nik=number, kk=number)).order_by("pk")
+    registry_number = _REGISTRY_NUMBER.fullmatch(number)
+    if registry_number:
+        return households.filter(pk=int(registry_number.group(1))).order_by("pk")
+    for resolver in NUMBER_RESOLVERS:
+        ids = resolver(q)
+        if ids is not None:
+            return households.filter(pk__in=ids).order_by("pk")
     key = normalize_name(q)
     if not key or households.query.is_empty():
         return households.none()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from depok_kds.errors import DomainError
 from depok_kds.portal import PortalRequest, portal_view
+from depok_kds.rate_limit import rate_limited
 from registry.selectors import household_get_by_number, kelurahan_list
 from verification.forms import (
     AnswerForm,
@@ -159,15 +159,9 @@ def complaint_evidence(request: PortalRequest, pk: int) -> HttpResponse:
 
 def _rate_limited(request: HttpRequest) -> bool:
     """At most KDS_TRACKING_LOOKUPS lookups per address per 10 minutes (the shared cache)."""
-    limit = int(getattr(settings, "KDS_TRACKING_LOOKUPS", 20))
-    key = f"kds:lacak:{request.META.get('REMOTE_ADDR', '-')}"
-    cache.add(key, 0, timeout=600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=600)
-        count = 1
-    return count > limit
+    return rate_limited(
+        request, bucket="lacak", limit=int(getattr(settings, "KDS_TRACKING_LOOKUPS", 20))
+    )
 
 
 @never_cache

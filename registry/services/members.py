@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError
 from registry.dtsen import desil_follow_members
+from registry.household_hooks import HouseholdSplit, split_notify
 from registry.life_events import LifeEvent, life_events_notify
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import mask_nik
@@ -311,6 +312,7 @@ def household_split(
         after={"new_household_id": new.pk, "person_ids": ids, "head_id": head_id},
     )
     desil_follow_members(person_ids=ids, household_ids=[household.pk, new.pk])
+    split_notify(HouseholdSplit(household.pk, new.pk, actor))
     return new
 
 

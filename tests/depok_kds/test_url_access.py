@@ -26,6 +26,8 @@ PUBLIC = {
     "api/redoc/",
     "logout/",
     "lacak/",
+    "kartu/kunci.json",
+    "kartu/x/",
 }
 # Routes open to any signed-in portal user, whatever their role.
 ANY_SIGNED_IN = {"password/", "password/done/"}

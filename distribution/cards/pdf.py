@@ -1,0 +1,204 @@
+"""Printing KDS cards: ID-1 cards (85.60 x 53.98 mm), front and back, in a PDF.
+
+A print shop gets A4 sheets of eight cards with crop marks: a page of fronts, then a page
+of their backs mirrored left-right, so that duplex printing (flip on the long edge) puts each
+back behind its front. A replacement is printed alone, on a page of its own size.
+
+The QR code (segno) holds only the verification URL with the signed token. Its mask is
+fixed instead of searched: any mask is valid and readable, and evaluating all eight costs
+six times as much as the rest of the code, which matters when a kelurahan prints thousands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from typing import IO
+
+import segno
+from django.utils import formats
+from django.utils.translation import gettext as _
+from PIL import Image
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from distribution.cards.numbers import card_number_display
+
+CARD_W, CARD_H = 85.60 * mm, 53.98 * mm
+COLUMNS, ROWS = 2, 4
+PER_SHEET = COLUMNS * ROWS
+GAP = 6 * mm  # between cards: room for the crop marks
+MARK, MARK_GAP = 4 * mm, 1 * mm
+QR_SIZE = 24 * mm
+QR_MASK = 4
+GREEN = Color(0.0, 0.42, 0.27)
+GOLD = Color(0.93, 0.73, 0.15)
+GREY = Color(0.35, 0.35, 0.35)
+_PIXELS = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno: 1 dark -> black pixel
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """What is printed on one card."""
+
+    number: str
+    kind: str  # "family" or "student"
+    holder: str
+    kelurahan: str
+    issued_on: date
+    url: str
+
+
+def qr_picture(data: str) -> Image.Image:
+    """The QR code of `data`, one pixel per module, without the quiet zone (the card's white
+    margin around it is wider than the four modules a scanner needs)."""
+    qr = segno.make(data, error="m", micro=False, mask=QR_MASK, boost_error=False)
+    matrix = qr.matrix
+    size = len(matrix)
+    pixels = b"".join(bytes(row) for row in matrix).translate(_PIXELS)
+    return Image.frombytes("L", (size, size), pixels)
+
+
+def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.setFillColor(GREEN)
+    canvas.rect(0, CARD_H - 13 * mm, CARD_W, 13 * mm, stroke=0, fill=1)
+    canvas.setFillColor(GOLD)
+    canvas.rect(0, CARD_H - 14 * mm, CARD_W, 1 * mm, stroke=0, fill=1)
+    canvas.setFillColor(white)
+    canvas.setFont("Helvetica-Bold", 7)
+    canvas.drawString(4 * mm, CARD_H - 5 * mm, _("CITY OF DEPOK"))
+    canvas.setFont("Helvetica-Bold", 10)
+    canvas.drawString(4 * mm, CARD_H - 10 * mm, _("KARTU DEPOK SEJAHTERA"))
+    canvas.setFillColor(black)
+    canvas.setFont("Helvetica-Bold", 7.5)
+    kind = _("FAMILY CARD") if face.kind == "family" else _("STUDENT CARD")
+    canvas.drawString(4 * mm, CARD_H - 19 * mm, kind)
+    canvas.setFont("Courier-Bold", 11)
+    canvas.drawString(4 * mm, CARD_H - 25 * mm, card_number_display(face.number))
+    canvas.setFont("Helvetica", 5.5)
+    canvas.setFillColor(GREY)
+    for line, (label, value) in enumerate(
+        (
+            (_("Name"), face.holder),
+            (_("Kelurahan"), face.kelurahan),
+            (_("Issued"), formats.date_format(face.issued_on, "j F Y")),
+        )
+    ):
+        top = CARD_H - 31 * mm - line * 6.5 * mm
+        canvas.setFillColor(GREY)
+        canvas.setFont("Helvetica", 5.5)
+        canvas.drawString(4 * mm, top, label)
+        canvas.setFillColor(black)
+        canvas.setFont("Helvetica-Bold", 7.5)
+        canvas.drawString(4 * mm, top - 3 * mm, _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5))
+    canvas.drawImage(
+        ImageReader(qr_picture(face.url)), CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE, QR_SIZE
+    )
+    canvas.restoreState()
+
+
+def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.setFillColor(GREEN)
+    canvas.rect(0, 0, CARD_W, 7 * mm, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    canvas.setFont("Helvetica-Bold", 7)
+    canvas.drawString(4 * mm, CARD_H - 7 * mm, _("KARTU DEPOK SEJAHTERA"))
+    canvas.setFont("Helvetica", 6)
+    lines = (
+        _("This card belongs to the Government of the City of Depok."),
+        _("It is not transferable. Scan the QR code on the front"),
+        _("to check that the card is genuine and valid."),
+        _("Found this card? Return it to Dinas Sosial Kota Depok"),
+        _("or to the nearest kelurahan office."),
+    )
+    for index, line in enumerate(lines):
+        canvas.drawString(4 * mm, CARD_H - 14 * mm - index * 3.2 * mm, line)
+    canvas.setFont("Courier-Bold", 8)
+    canvas.drawString(4 * mm, 11 * mm, card_number_display(face.number))
+    canvas.setFillColor(white)
+    canvas.setFont("Helvetica-Bold", 6)
+    canvas.drawString(4 * mm, 2.5 * mm, _("Dinas Sosial Kota Depok"))
+    canvas.restoreState()
+
+
+def _fit(canvas: Canvas, text: str, width: float, font: str, size: float) -> str:
+    if canvas.stringWidth(text, font, size) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _slots(mirrored: bool) -> list[tuple[float, float]]:
+    page_w, page_h = A4
+    left = (page_w - COLUMNS * CARD_W - (COLUMNS - 1) * GAP) / 2
+    top = (page_h + ROWS * CARD_H + (ROWS - 1) * GAP) / 2
+    slots = []
+    for row in range(ROWS):
+        for column in range(COLUMNS):
+            col = COLUMNS - 1 - column if mirrored else column
+            slots.append((left + col * (CARD_W + GAP), top - (row + 1) * CARD_H - row * GAP))
+    return slots
+
+
+def _crop_marks(canvas: Canvas, slots: list[tuple[float, float]]) -> None:
+    canvas.setLineWidth(0.25)
+    canvas.setStrokeColor(black)
+    for x, y in slots:
+        for cx, dx in ((x, -1), (x + CARD_W, 1)):
+            for cy, dy in ((y, -1), (y + CARD_H, 1)):
+                canvas.line(cx + dx * MARK_GAP, cy, cx + dx * (MARK_GAP + MARK), cy)
+                canvas.line(cx, cy + dy * MARK_GAP, cx, cy + dy * (MARK_GAP + MARK))
+
+
+def _chunks(faces: Iterable[CardFace], size: int) -> Iterator[list[CardFace]]:
+    iterator = iter(faces)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def cards_sheets_pdf(
+    faces: Iterable[CardFace], out: IO[bytes], *, on_sheet: Callable[[int], None] | None = None
+) -> int:
+    """A4 sheets of eight cards with crop marks, each page of fronts followed by their backs;
+    `on_sheet(cards so far)` after each sheet. Returns the number of pages."""
+    canvas = Canvas(out, pagesize=A4, pageCompression=1)
+    canvas.setTitle(_("KDS cards"))
+    fronts, backs = _slots(mirrored=False), _slots(mirrored=True)
+    pages = done = 0
+    for sheet in _chunks(faces, PER_SHEET):
+        for side, slots in ((_front, fronts), (_back, backs)):
+            for face, (x, y) in zip(sheet, slots, strict=False):
+                side(canvas, face, x, y)
+            _crop_marks(canvas, slots[: len(sheet)])
+            canvas.showPage()
+            pages += 1
+        done += len(sheet)
+        if on_sheet is not None:
+            on_sheet(done)
+    if not pages:
+        canvas.showPage()
+        pages = 1
+    canvas.save()
+    return pages
+
+
+def card_single_pdf(face: CardFace, out: IO[bytes]) -> int:
+    """One card alone, front then back, on pages of the card's size (a replacement)."""
+    canvas = Canvas(out, pagesize=(CARD_W, CARD_H), pageCompression=1)
+    canvas.setTitle(card_number_display(face.number))
+    _front(canvas, face, 0, 0)
+    canvas.showPage()
+    _back(canvas, face, 0, 0)
+    canvas.showPage()
+    canvas.save()
+    return 2
