@@ -32,7 +32,16 @@ class Job(TimeStampedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Each claim adds one: the claim's number is the lease's token, so a worker whose
+    # lease was taken over can no longer write (compare-and-set on it).
     attempts = models.PositiveSmallIntegerField(default=0)
+    leased_by = models.CharField(_("worker"), max_length=200, blank=True)
+    # Who besides the requester and administrators may see the job: nobody unless it is
+    # shared; then callers whose scope covers its subject (a kelurahan, an agency, or,
+    # with neither, the whole city).
+    shared = models.BooleanField(default=False)
+    subject_kelurahan = models.CharField(max_length=20, blank=True)
+    subject_agency = models.CharField(max_length=20, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error_rows = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True)

@@ -8,6 +8,7 @@ starting another run on the same data gives the same outcomes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import Counter, defaultdict
@@ -27,7 +28,7 @@ from psycopg import sql
 from depok_kds.access import scope_for, scope_queryset
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError, Forbidden
-from depok_kds.jobs import Progress, job_start, job_task
+from depok_kds.jobs import CITY, JobSubject, Progress, job_start_or_join, job_task
 from depok_kds.models import Job, User
 from registry.dukcapil.matching.records import Decision, RegistryPerson
 from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun
@@ -131,7 +132,21 @@ def match_run_start(
     else:
         raise DomainError(_("Unknown scope."), code="invalid_scope", details={"field": "scope"})
     user = actor if isinstance(actor, User) else None
-    job = job_start(kind=MATCH_KIND, requested_by=user, params={"source": source, "scope": scope})
+    kelurahan = kelurahan_code if scope == MatchRun.Scope.KELURAHAN else ""
+    subject = None  # a list of persons: its requester's (and administrators')
+    if scope == MatchRun.Scope.ALL:
+        subject = CITY
+    elif scope == MatchRun.Scope.KELURAHAN:
+        subject = JobSubject(kelurahan_code=kelurahan)
+    params = {
+        "source": source,
+        "scope": scope,
+        "kelurahan_code": kelurahan,
+        "persons": hashlib.sha256(json.dumps(ids).encode()).hexdigest() if ids else "",
+    }
+    job, new = job_start_or_join(kind=MATCH_KIND, requested_by=user, params=params, subject=subject)
+    if not new:  # the same run is already queued or running: that one is the answer
+        return MatchRun.objects.get(job=job)
     run = MatchRun.objects.create(
         job=job,
         source=source,
@@ -432,7 +447,7 @@ def run_summary_compute(run: MatchRun) -> dict[str, Any]:
     }
 
 
-@job_task(MATCH_KIND, label=_("Dukcapil matching"))
+@job_task(MATCH_KIND, label=_("Dukcapil matching"), heavy=True)
 def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
     """Decide every person of the job's run, chunk by chunk, then write the run's summary."""
     run = MatchRun.objects.select_related("extract").get(job=job)
