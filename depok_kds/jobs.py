@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from celery import shared_task
 from django.conf import settings
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
+T = TypeVar("T")
 _TASKS: dict[str, Task[Any, Any]] = {}
 _LABELS: dict[str, StrOrPromise] = {}
 _HEAVY: set[str] = set()
@@ -306,46 +307,63 @@ def job_claim(*, job_id: int) -> Job | None:
 
 def job_run(*, job_id: int, handler: Handler) -> Job | None:
     """Claim the job and run `handler`, retrying transient errors from the checkpoint."""
-    job = job_claim(job_id=job_id)
-    if job is None:
+    claimed = job_claim(job_id=job_id)
+    if claimed is None:
         logger.info("job %s not claimed (finished or running elsewhere)", job_id)
         return None
-    token = job.attempts
-    retries = 0
-    while True:
+    job, token = claimed, claimed.attempts
+
+    def once() -> dict[str, Any]:
         progress = Progress(job)
         try:
-            result = handler(job, progress)
-        except LeaseLost:
-            logger.warning("job %s (%s): lease lost to another worker", job.pk, job.kind)
-            return None
+            return handler(job, progress)
+        finally:
+            progress.close()
+
+    def resume() -> None:
+        nonlocal job
+        job = _resume(job, token)
+
+    try:
+        result = with_retries(once, resume=resume, what=f"job {job.pk} ({job.kind})")
+    except LeaseLost:
+        logger.warning("job %s (%s): lease lost to another worker", job.pk, job.kind)
+        return None
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish_failed(job, token, exc)
+    else:
+        if result is not FANNED_OUT:
+            _finish_succeeded(job, token, result)
+    job.refresh_from_db()
+    return job
+
+
+# What a handler returns when it has handed its work to chunk tasks: the job stays running
+# until its last chunk finishes it (`depok_kds.job_chunks`).
+FANNED_OUT: dict[str, Any] = {}
+
+
+def with_retries(once: Callable[[], T], *, resume: Callable[[], None], what: str) -> T:
+    """`once()`, run again after a transient error (a dropped connection) with backoff.
+
+    `resume` re-checks the lease (raising `LeaseLost` if it was taken over) and reloads the
+    checkpoint before each new try.
+    """
+    retries = 0
+    while True:
+        try:
+            if retries:
+                resume()
+            return once()
         except TRANSIENT_ERRORS as exc:
             retries += 1
             if retries > retry_limit():
-                _finish_failed(job, token, exc)
-                break
+                raise
             delay = min(retry_backoff() * 2 ** (retries - 1), 60.0)
-            logger.warning(
-                "job %s (%s): %s; retry %d in %.1f s", job.pk, job.kind, exc, retries, delay
-            )
+            logger.warning("%s: %s; retry %d in %.1f s", what, exc, retries, delay)
             time.sleep(delay)
             _reconnect()
-            try:
-                job = _resume(job, token)
-            except (LeaseLost, *TRANSIENT_ERRORS):
-                logger.warning("job %s: cannot resume here; its lease will run out", job.pk)
-                return None
-            continue
-        except Exception as exc:
-            logger.exception("job %s (%s) failed", job.pk, job.kind)
-            _finish_failed(job, token, exc)
-        else:
-            _finish_succeeded(job, token, result)
-        finally:
-            progress.close()
-        break
-    job.refresh_from_db()
-    return job
 
 
 def retry_limit() -> int:

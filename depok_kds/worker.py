@@ -17,6 +17,7 @@ from celery.worker import state
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
+from depok_kds.job_chunks import chunks_requeue_stale
 from depok_kds.jobs import jobs_requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,9 @@ class JobTakeover(bootsteps.StartStopStep):
             return  # busy: a free worker will take the job over
         try:
             close_old_connections()
-            requeued = jobs_requeue_stale()
+            requeued = jobs_requeue_stale() + chunks_requeue_stale()
         except DatabaseError:
             logger.warning("job takeover: the database is not reachable; trying again later")
             return
         if requeued:
-            logger.warning("took over %d job(s) whose worker stopped reporting", requeued)
+            logger.warning("took over %d job(s) or chunk(s) whose worker stopped", requeued)
