@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from depok_kds.jobs import job_start, jobs_requeue_stale
-from depok_kds.models import Job
-from depok_kds.tasks import DEMO_KIND
+from depok_kds.models import Job, JobChunk
+from depok_kds.tasks import DEMO_CHUNKED_KIND, DEMO_KIND
 
 pytestmark = [
     pytest.mark.integration,
@@ -137,3 +137,32 @@ def test_a_job_survives_its_database_connection_being_dropped(
     assert job.status == Job.Status.SUCCEEDED, job.error_message
     assert job.result == {"counted": 30, "sum": 465}
     assert job.attempts == 1  # retried by the same worker, not taken over
+
+
+def test_two_workers_share_one_jobs_chunks_and_a_killed_workers_chunk_is_done_once(
+    celery_worker_process, dinsos_operator
+):
+    celery_worker_process()
+    job = job_start(
+        kind=DEMO_CHUNKED_KIND,
+        requested_by=dinsos_operator,
+        params={"n": 48, "chunk": 6, "step_seconds": 0.1},
+    )
+
+    def workers_on_chunks() -> set[str]:
+        running = JobChunk.objects.filter(job=job, status=JobChunk.Status.RUNNING)
+        return set(running.values_list("leased_by", flat=True))
+
+    wait_for(lambda: len(workers_on_chunks()) == 2, what="both workers to take a chunk")
+    victim_pid = int(sorted(workers_on_chunks())[0].rsplit(":", 1)[1])
+    (victim,) = [w for w in celery_worker_process.workers if w.pid == victim_pid]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+
+    wait_for(lambda: job_status(job.pk).is_finished, what="the chunked job to finish")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert job.result == {"counted": 48, "sum": 1176}  # 1 + ... + 48, each number once
+    chunks = JobChunk.objects.filter(job=job)
+    assert chunks.count() == 8 and not chunks.exclude(status=JobChunk.Status.DONE).exists()
+    assert chunks.filter(attempts=2).count() == 1  # the killed worker's chunk, taken again
