@@ -62,32 +62,50 @@ def chunked_job_task(
 ) -> Callable[[Job, Progress], dict[str, Any]]:
     """Register a chunked kind: the job's task plans and queues the chunks; return that
     task's handler."""
-    _CHUNKED[kind] = (chunk, finish)
+    job_chunks_register(kind, chunk=chunk, finish=finish)
 
     def fan_out(job: Job, progress: Progress) -> dict[str, Any]:
-        if not JobChunk.objects.filter(job=job).exists():
-            chunks = plan(job, progress)
-            if not chunks:
-                return finish(job, [])
-            lease = _lease()
-            JobChunk.objects.bulk_create(
-                [
-                    JobChunk(job=job, number=number, params=params, lease_until=lease)
-                    for number, params in enumerate(chunks)
-                ],
-                ignore_conflicts=True,
-            )
-        progress.renew()
-        # A re-run of the job's task (its lease ran out) queues again what nobody holds.
-        waiting = JobChunk.objects.filter(job=job).filter(
-            Q(status=JobChunk.Status.QUEUED)
-            | Q(status=JobChunk.Status.RUNNING, lease_until__lt=timezone.now())
-        )
-        for chunk_id in waiting.values_list("pk", flat=True):
-            job_chunk_task.delay(chunk_id)
-        return FANNED_OUT
+        return job_fan_out(job, progress, plan=lambda: plan(job, progress))
 
     return job_task(kind, label=label, heavy=heavy)(fan_out)
+
+
+def job_chunks_register(kind: str, *, chunk: ChunkHandler, finish: Finish) -> None:
+    """Say how a kind's chunks are run and its result put together (for `job_fan_out`)."""
+    _CHUNKED[kind] = (chunk, finish)
+
+
+def job_fan_out(
+    job: Job, progress: Progress, *, plan: Callable[[], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """From a job's handler: record the chunks `plan()` gives (once) and queue them.
+
+    Returns `FANNED_OUT` for the handler to return: the last chunk finishes the job. With
+    no chunk at all, the job's result is `finish(job, [])`.
+    """
+    if job.kind not in _CHUNKED:
+        raise LookupError(f"no chunk handler registered for {job.kind!r}")
+    if not JobChunk.objects.filter(job=job).exists():
+        chunks = plan()
+        if not chunks:
+            return _CHUNKED[job.kind][1](job, [])
+        lease = _lease()
+        JobChunk.objects.bulk_create(
+            [
+                JobChunk(job=job, number=number, params=params, lease_until=lease)
+                for number, params in enumerate(chunks)
+            ],
+            ignore_conflicts=True,
+        )
+    progress.renew()
+    # A re-run of the job's task (its lease ran out) queues again what nobody holds.
+    waiting = JobChunk.objects.filter(job=job).filter(
+        Q(status=JobChunk.Status.QUEUED)
+        | Q(status=JobChunk.Status.RUNNING, lease_until__lt=timezone.now())
+    )
+    for chunk_id in waiting.values_list("pk", flat=True):
+        job_chunk_task.delay(chunk_id)
+    return FANNED_OUT
 
 
 class ChunkProgress:

@@ -253,6 +253,8 @@ DUKCAPIL_RATE_PER_S = env.float("DUKCAPIL_RATE_PER_S", default=5.0)
 DUKCAPIL_TIMEOUT_S = env.float("DUKCAPIL_TIMEOUT_S", default=10.0)
 # Processes a DKB matching job decides chunks in (one per core; 1: in the job's process).
 DUKCAPIL_MATCH_PROCESSES = env.int("DUKCAPIL_MATCH_PROCESSES", default=os.cpu_count() or 1)
+# Or: each chunk a Celery task that any worker takes (several machines; takes precedence).
+DUKCAPIL_MATCH_CHUNK_TASKS = env.bool("DUKCAPIL_MATCH_CHUNK_TASKS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -28,6 +28,7 @@ from psycopg import sql
 from depok_kds.access import scope_for, scope_queryset
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError, Forbidden
+from depok_kds.job_chunks import ChunkProgress, job_chunks_register, job_fan_out
 from depok_kds.jobs import CITY, JobSubject, Progress, job_start_or_join, job_task
 from depok_kds.models import Job, User
 from registry.dukcapil.matching.records import Decision, RegistryPerson
@@ -467,6 +468,16 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
             )
             if not taken:
                 break
+    elif isinstance(source, DkbSource) and settings.DUKCAPIL_MATCH_CHUNK_TASKS:
+        # Each chunk a task of its own: every worker (on any machine) takes chunks.
+        return job_fan_out(
+            job,
+            progress,
+            plan=lambda: [
+                {"first": first, "last": last}
+                for first, last in _chunk_ranges(run, after=after, size=size)
+            ],
+        )
     elif isinstance(source, DkbSource) and settings.DUKCAPIL_MATCH_PROCESSES > 1:
         seconds = _advance_in_processes(
             run=run,
@@ -479,6 +490,10 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
         seconds = _advance_pipelined(
             run=run, source=source, after=after, size=size, progress=progress
         )
+    return _run_finish(run, seconds)
+
+
+def _run_finish(run: MatchRun, seconds: dict[str, float]) -> dict[str, Any]:
     summary = run_summary_compute(run)
     MatchRun.objects.filter(pk=run.pk).update(
         summary=summary, finished_at=timezone.now(), updated_at=timezone.now()
@@ -491,3 +506,23 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
     if seconds:
         result["seconds"] = seconds
     return result
+
+
+def match_chunk_execute(
+    job: Job, params: dict[str, Any], progress: ChunkProgress
+) -> dict[str, Any]:
+    """One chunk of a run (persons with ids first..last), taken by any worker."""
+    run = MatchRun.objects.get(job=job)
+    first, last = int(params["first"]), int(params["last"])
+    _decide_chunk(run.pk, first, last)
+    # Counted from the outcomes, so a chunk taken again after its worker died counts right.
+    decided = MatchOutcome.objects.filter(run=run, person__gte=first, person__lte=last).count()
+    progress.advance(decided)
+    return {"persons": decided}
+
+
+def match_chunks_finish(job: Job, results: list[dict[str, Any]]) -> dict[str, Any]:
+    return _run_finish(MatchRun.objects.get(job=job), {})
+
+
+job_chunks_register(MATCH_KIND, chunk=match_chunk_execute, finish=match_chunks_finish)
