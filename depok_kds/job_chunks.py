@@ -49,6 +49,8 @@ ChunkHandler = Callable[[Job, dict[str, Any], "ChunkProgress"], dict[str, Any]]
 Finish = Callable[[Job, list[dict[str, Any]]], dict[str, Any]]
 
 _CHUNKED: dict[str, tuple[ChunkHandler, Finish]] = {}
+# A chunk may go on while its job is queued again (the job's task re-queues lost chunks).
+JOB_NOT_OVER = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
 def chunked_job_task(
@@ -98,6 +100,11 @@ def job_fan_out(
             ignore_conflicts=True,
         )
     progress.renew()
+    with transaction.atomic():
+        # A re-run of the job's task may find its last chunk finished while it was queued.
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if _finish_if_all_done(locked, _CHUNKED[job.kind][1]):
+            return FANNED_OUT
     # A re-run of the job's task (its lease ran out) queues again what nobody holds.
     waiting = JobChunk.objects.filter(job=job).filter(
         Q(status=JobChunk.Status.QUEUED)
@@ -150,7 +157,7 @@ def job_chunk_claim(*, chunk_id: int) -> JobChunk | None:
     claimed = JobChunk.objects.filter(
         Q(status=JobChunk.Status.QUEUED) | Q(status=JobChunk.Status.RUNNING, lease_until__lt=now),
         pk=chunk_id,
-        job__status=Job.Status.RUNNING,
+        job__status__in=JOB_NOT_OVER,
     ).update(
         status=JobChunk.Status.RUNNING,
         lease_until=_lease(),
@@ -188,7 +195,7 @@ def job_chunk_run(*, chunk_id: int) -> JobChunk | None:
         return None
     except Exception as exc:
         logger.exception("chunk %s of job %s (%s) failed", chunk.number, chunk.job_id, chunk.job)
-        Job.objects.filter(pk=chunk.job_id, status=Job.Status.RUNNING).update(
+        Job.objects.filter(pk=chunk.job_id, status__in=JOB_NOT_OVER).update(
             status=Job.Status.FAILED,
             finished_at=timezone.now(),
             lease_until=None,
@@ -208,11 +215,15 @@ def _chunk_done(chunk: JobChunk, token: int, result: dict[str, Any], finish: Fin
     if not done:
         raise LeaseLost(f"chunk {chunk}: lease {token} was taken over")
     _job_progress(job.pk)
-    if job.status != Job.Status.RUNNING:
-        return
+    if job.status in JOB_NOT_OVER:
+        _finish_if_all_done(job, finish)
+
+
+def _finish_if_all_done(job: Job, finish: Finish) -> bool:
+    """Finish the job if every chunk is done (the caller holds the job's row lock)."""
     chunks = JobChunk.objects.filter(job=job)
     if chunks.exclude(status=JobChunk.Status.DONE).exists():
-        return
+        return False
     results = list(chunks.order_by("number").values_list("result", flat=True))
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCEEDED,
@@ -221,6 +232,7 @@ def _chunk_done(chunk: JobChunk, token: int, result: dict[str, Any], finish: Fin
         done=F("total"),
         result=finish(job, results),
     )
+    return True
 
 
 def chunks_requeue_stale() -> int:
@@ -228,7 +240,7 @@ def chunks_requeue_stale() -> int:
     stale = JobChunk.objects.filter(
         Q(status=JobChunk.Status.RUNNING) | Q(status=JobChunk.Status.QUEUED),
         lease_until__lt=timezone.now(),
-        job__status=Job.Status.RUNNING,
+        job__status__in=JOB_NOT_OVER,
     )
     requeued = 0
     for chunk_id, status, lease_until in stale.values_list("pk", "status", "lease_until"):
@@ -244,7 +256,7 @@ def _held(chunk: JobChunk, token: int) -> Any:
         pk=chunk.pk,
         status=JobChunk.Status.RUNNING,
         attempts=token,
-        job__status=Job.Status.RUNNING,
+        job__status__in=JOB_NOT_OVER,
     )
 
 

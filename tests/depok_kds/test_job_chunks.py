@@ -15,7 +15,7 @@ from depok_kds.job_chunks import (
     job_chunk_claim,
     job_chunk_run,
 )
-from depok_kds.jobs import LeaseLost, job_run
+from depok_kds.jobs import _TASKS, LeaseLost, job_run, jobs_requeue_stale
 from depok_kds.models import Job, JobChunk
 from depok_kds.tasks import DEMO_CHUNKED_KIND, demo_count_chunked
 
@@ -93,3 +93,20 @@ def test_a_failing_chunk_fails_its_job_and_stops_the_others(queued, monkeypatch)
     assert job.status == Job.Status.FAILED and "bad chunk" in job.error_message
     with pytest.raises(LeaseLost):
         other.advance(1)
+
+
+def test_chunks_go_on_when_the_jobs_own_task_is_queued_again(queued, monkeypatch):
+    job = _start(n=8, chunk=4)
+    first, second = JobChunk.objects.filter(job=job).order_by("number")
+    running = ChunkProgress(job_chunk_claim(chunk_id=first.pk))
+    # The job's lease runs out (no chunk reported for a while): a sweeper queues it again.
+    Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setitem(_TASKS, DEMO_CHUNKED_KIND, SimpleNamespace(delay=queued.append))
+    assert jobs_requeue_stale() == 1
+    running.advance(1, state={"counted": 1, "sum": 1})  # not lost: its job is not over
+    job_chunk_run(chunk_id=second.pk)
+    JobChunk.objects.filter(pk=first.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    job_chunk_run(chunk_id=first.pk)  # taken again from its checkpoint; the last chunk
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"counted": 8, "sum": 36}
+    assert job_run(job_id=job.pk, handler=demo_count_chunked) is None  # the re-sent task
