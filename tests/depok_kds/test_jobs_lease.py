@@ -121,7 +121,7 @@ def test_stale_jobs_are_queued_again_once_however_many_sweep(monkeypatch):
     assert job_claim(job_id=job.pk).attempts == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_shows_while_the_handler_works_inside_its_transaction():
     job = Job.objects.create(kind=DEMO_KIND)
     seen = []
