@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from depok_kds.access import scope_for
+from depok_kds.access import scope_for, user_roles
 from depok_kds.models import AuditEntry, Job
+from depok_kds.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -17,13 +18,24 @@ if TYPE_CHECKING:
 
 
 def job_visible_list(*, user: User | AnonymousUser) -> QuerySet[Job]:
-    """City-wide roles see every job; everyone else the jobs they started."""
+    """A job is seen by its requester, administrators, and callers whose scope covers its
+    subject (`depok_kds.jobs.JobSubject`); a job with no subject (an import, an export: the
+    requester's file and rows) by its requester and administrators only."""
     jobs = Job.objects.select_related("requested_by")
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return jobs.none()
-    if scope_for(user).city_wide:
+    if user.is_superuser or Role.DINSOS_ADMIN in user_roles(user):
         return jobs
-    return jobs.filter(requested_by=user)
+    scope = scope_for(user)
+    own = Q(requested_by=user)
+    if not scope.rows:
+        return jobs.filter(own)
+    covered = Q(shared=True)
+    if scope.kelurahan_codes is not None:
+        covered &= Q(subject_kelurahan__in=scope.kelurahan_codes)
+    if scope.agency_code is not None:
+        covered &= Q(subject_agency=scope.agency_code)
+    return jobs.filter(own | covered)
 
 
 def audit_entry_list(

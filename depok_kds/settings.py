@@ -12,6 +12,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -218,16 +219,37 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The queue tasks are sent to (and a worker's own follow-up tasks, e.g. a taken-over job).
+CELERY_TASK_DEFAULT_QUEUE = env.str("KDS_CELERY_QUEUE", default="celery")
+CELERY_TIMEZONE = TIME_ZONE
+# Night work at a set hour (WIB), whenever beat was started.
+KDS_NIGHTLY_HOUR = env.int("KDS_NIGHTLY_HOUR", default=1)
+if not 0 <= KDS_NIGHTLY_HOUR <= 23:
+    raise ImproperlyConfigured("KDS_NIGHTLY_HOUR must be an hour from 0 to 23.")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-stale-jobs": {"task": "depok_kds.requeue_stale_jobs", "schedule": 60.0},
-    "overlap-detect-nightly": {"task": "overlap.detect_nightly", "schedule": 86400.0},
+    "overlap-detect-nightly": {
+        "task": "overlap.detect_nightly",
+        "schedule": crontab(minute=0, hour=KDS_NIGHTLY_HOUR),
+    },
     "escalate-overdue-complaints": {"task": "verification.complaints_escalate", "schedule": 900.0},
-    "verivali-weekly": {"task": "verification.verivali_scheduled", "schedule": 7 * 86400.0},
+    "verivali-weekly": {
+        "task": "verification.verivali_scheduled",
+        "schedule": crontab(minute=30, hour=KDS_NIGHTLY_HOUR, day_of_week="monday"),
+    },
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
     "cards-revoke-unentitled": {"task": "cards.revoke_unentitled", "schedule": 86400.0},
 }
 # A job whose worker has not reported for this long is taken over by another worker.
 KDS_JOB_LEASE_SECONDS = env.int("KDS_JOB_LEASE_SECONDS", default=120)
+# How often an idle worker looks for such jobs (it also looks when it starts).
+KDS_JOB_TAKEOVER_SECONDS = env.float("KDS_JOB_TAKEOVER_SECONDS", default=15.0)
+# A dropped database connection: retries from the last checkpoint, backoff doubling from this.
+KDS_JOB_RETRIES = env.int("KDS_JOB_RETRIES", default=5)
+KDS_JOB_RETRY_SECONDS = env.float("KDS_JOB_RETRY_SECONDS", default=2.0)
+# Heavy jobs (city-wide matching, re-scoring, detection) one user or API key may have
+# queued or running at once.
+KDS_JOB_CAP_PER_REQUESTER = env.int("KDS_JOB_CAP_PER_REQUESTER", default=3)
 if CELERY_BROKER_URL.startswith("redis"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("KDS_BROKER_VISIBILITY_TIMEOUT", default=3600)
@@ -241,6 +263,8 @@ DUKCAPIL_RATE_PER_S = env.float("DUKCAPIL_RATE_PER_S", default=5.0)
 DUKCAPIL_TIMEOUT_S = env.float("DUKCAPIL_TIMEOUT_S", default=10.0)
 # Processes a DKB matching job decides chunks in (one per core; 1: in the job's process).
 DUKCAPIL_MATCH_PROCESSES = env.int("DUKCAPIL_MATCH_PROCESSES", default=os.cpu_count() or 1)
+# Or: each chunk a Celery task that any worker takes (several machines; takes precedence).
+DUKCAPIL_MATCH_CHUNK_TASKS = env.bool("DUKCAPIL_MATCH_CHUNK_TASKS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

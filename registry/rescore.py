@@ -266,7 +266,7 @@ def households_to_rescore(*, ruleset: Ruleset) -> int:
     return Assessment.objects.filter(is_current=True).exclude(ruleset_id=ruleset.pk).count()
 
 
-@job_task(KIND, label=_("Re-scoring under a new poverty ruleset"))
+@job_task(KIND, label=_("Re-scoring under a new poverty ruleset"), heavy=True)
 def rescore(job: Job, progress: Progress) -> dict[str, Any]:
     """Re-score, chunk by chunk, every household not yet scored under the job's ruleset.
 

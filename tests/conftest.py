@@ -143,6 +143,8 @@ def celery_worker_process(
         **os.environ,
         "KDS_DATABASE_NAME": connection.settings_dict["NAME"],
         "KDS_JOB_LEASE_SECONDS": "3",
+        "KDS_JOB_TAKEOVER_SECONDS": "1",
+        "KDS_CELERY_QUEUE": queue,  # what the workers themselves queue goes to them too
     }
     workers: list[subprocess.Popen[bytes]] = []
 

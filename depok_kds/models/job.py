@@ -32,7 +32,16 @@ class Job(TimeStampedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Each claim adds one: the claim's number is the lease's token, so a worker whose
+    # lease was taken over can no longer write (compare-and-set on it).
     attempts = models.PositiveSmallIntegerField(default=0)
+    leased_by = models.CharField(_("worker"), max_length=200, blank=True)
+    # Who besides the requester and administrators may see the job: nobody unless it is
+    # shared; then callers whose scope covers its subject (a kelurahan, an agency, or,
+    # with neither, the whole city).
+    shared = models.BooleanField(default=False)
+    subject_kelurahan = models.CharField(max_length=20, blank=True)
+    subject_agency = models.CharField(max_length=20, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error_rows = models.JSONField(default=list, blank=True)
     error_message = models.TextField(blank=True)
@@ -60,3 +69,38 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+
+class JobChunk(models.Model):
+    """One part of a job that any worker may take (`depok_kds.job_chunks`).
+
+    It has a lease and a checkpoint of its own, as a job has: a chunk whose worker died is
+    taken again from its checkpoint, and one that is done is never run again.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveBigIntegerField(default=0)
+    state = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    leased_by = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="job_chunk_unique_number"),
+        ]
+        indexes = [models.Index(fields=["status", "lease_until"], name="job_chunk_stale")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.number}"

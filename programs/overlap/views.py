@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from depok_kds.access import scope_for
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError
-from depok_kds.jobs import job_start
 from depok_kds.portal import PortalRequest, portal_view
 from programs.overlap import exports
 from programs.overlap.forms import (
@@ -47,7 +46,7 @@ from programs.overlap.services import (
     household_cap_set,
     national_list_import,
 )
-from programs.overlap.tasks import KIND
+from programs.overlap.tasks import overlap_detect_start
 from programs.selectors import programme_get, programme_list
 from registry.selectors import household_get
 
@@ -109,17 +108,15 @@ def detection_start(request: PortalRequest) -> HttpResponse:
     if not form.is_valid():
         raise PermissionDenied
     programme_id = form.cleaned_data["programme"]
+    programme = None
     if programme_id:
-        programme_id = programme_get(user=request.user, programme_id=programme_id).pk
+        programme = programme_get(user=request.user, programme_id=programme_id)
     elif not scope_for(request.user).city_wide:
         raise PermissionDenied
-    job = job_start(
-        kind=KIND,
-        requested_by=request.user,
-        params={
-            "programme_id": programme_id,
-            "year": form.cleaned_data["year"] or timezone.localdate().year,
-        },
+    job = overlap_detect_start(
+        actor=request.user,
+        programme=programme,
+        year=form.cleaned_data["year"] or timezone.localdate().year,
     )
     return redirect("jobs:detail", pk=job.pk)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError, Forbidden
-from depok_kds.jobs import job_start
+from depok_kds.jobs import CITY, job_start
 from depok_kds.models import Job, User
 from registry import rescore, scoring
 from registry.models import Kelurahan, Ruleset
@@ -269,7 +269,9 @@ def ruleset_activate(*, actor: Actor, ruleset: Ruleset) -> Job:
     target.activated_at = timezone.now()
     target.activated_by = user
     target.save(update_fields=["status", "activated_at", "activated_by", "updated_at"])
-    job = job_start(kind=rescore.KIND, requested_by=user, params={"ruleset_id": target.pk})
+    job = job_start(
+        kind=rescore.KIND, requested_by=user, params={"ruleset_id": target.pk}, subject=CITY
+    )
     audit_record(
         actor=actor,
         action="ruleset.activate",

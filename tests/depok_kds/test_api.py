@@ -20,7 +20,7 @@ def api_get(path: str, key: str | None = None):
 
 @pytest.fixture
 def job(db):
-    return Job.objects.create(kind="depok_kds.demo_count")
+    return Job.objects.create(kind="depok_kds.demo_count", shared=True)  # a city-wide job
 
 
 def assert_error_body(response, status: int):

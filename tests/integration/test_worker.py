@@ -6,10 +6,11 @@ import signal
 import time
 
 import pytest
+from django.db import connection
 
 from depok_kds.jobs import job_start, jobs_requeue_stale
-from depok_kds.models import Job
-from depok_kds.tasks import DEMO_KIND
+from depok_kds.models import Job, JobChunk
+from depok_kds.tasks import DEMO_CHUNKED_KIND, DEMO_KIND
 
 pytestmark = [
     pytest.mark.integration,
@@ -68,3 +69,100 @@ def test_a_job_survives_a_killed_worker_without_losing_or_repeating_work(
 
 def _running_workers(start):
     return [w for w in start.workers if w.poll() is None]
+
+
+def _worker_running(start, job_id: int):
+    """The worker process that holds the job's lease."""
+    pid = int(job_status(job_id).leased_by.rsplit(":", 1)[1])
+    (worker,) = [w for w in start.workers if w.pid == pid]
+    return worker
+
+
+def test_an_idle_worker_takes_over_a_killed_workers_job_with_no_beat(
+    celery_worker_process, dinsos_operator
+):
+    celery_worker_process()  # two workers: one runs the job, the other is idle
+    job = job_start(
+        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 40, "step_seconds": 0.1}
+    )
+    wait_for(lambda: job_status(job.pk).done >= 5, what="the job to make progress")
+    running = _worker_running(celery_worker_process, job.pk)
+    running.send_signal(signal.SIGKILL)
+    running.wait(timeout=10)
+    assert job_status(job.pk).done < 40
+
+    # No beat and no sweep from here: the idle worker must notice the expired lease.
+    wait_for(lambda: job_status(job.pk).is_finished, what="the taken-over job to finish")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert job.result == {"counted": 40, "sum": 820}  # each step exactly once
+    assert job.attempts == 2
+    assert job.leased_by != "" and str(running.pid) not in job.leased_by.split(":")[-1]
+
+
+def test_a_worker_that_starts_takes_over_a_killed_workers_job(
+    celery_worker_process, dinsos_operator
+):
+    job = job_start(
+        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 30, "step_seconds": 0.1}
+    )
+    wait_for(lambda: job_status(job.pk).done >= 5, what="the job to make progress")
+    for worker in _running_workers(celery_worker_process):
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    time.sleep(3.5)  # the lease (3 s in these tests) runs out while no worker is up
+    celery_worker_process()
+    wait_for(lambda: job_status(job.pk).is_finished, what="the taken-over job to finish")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert job.result == {"counted": 30, "sum": 465}
+    assert job.attempts == 2
+
+
+def test_a_job_survives_its_database_connection_being_dropped(
+    celery_worker_process, dinsos_operator
+):
+    job = job_start(
+        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 30, "step_seconds": 0.1}
+    )
+    wait_for(lambda: job_status(job.pk).done >= 5, what="the job to make progress")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] >= 1
+    wait_for(lambda: job_status(job.pk).is_finished, what="the job to finish")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert job.result == {"counted": 30, "sum": 465}
+    assert job.attempts == 1  # retried by the same worker, not taken over
+
+
+def test_two_workers_share_one_jobs_chunks_and_a_killed_workers_chunk_is_done_once(
+    celery_worker_process, dinsos_operator
+):
+    celery_worker_process()
+    job = job_start(
+        kind=DEMO_CHUNKED_KIND,
+        requested_by=dinsos_operator,
+        params={"n": 48, "chunk": 6, "step_seconds": 0.1},
+    )
+
+    def workers_on_chunks() -> set[str]:
+        running = JobChunk.objects.filter(job=job, status=JobChunk.Status.RUNNING)
+        return set(running.values_list("leased_by", flat=True))
+
+    wait_for(lambda: len(workers_on_chunks()) == 2, what="both workers to take a chunk")
+    victim_pid = int(sorted(workers_on_chunks())[0].rsplit(":", 1)[1])
+    (victim,) = [w for w in celery_worker_process.workers if w.pid == victim_pid]
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+
+    wait_for(lambda: job_status(job.pk).is_finished, what="the chunked job to finish")
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert job.result == {"counted": 48, "sum": 1176}  # 1 + ... + 48, each number once
+    chunks = JobChunk.objects.filter(job=job)
+    assert chunks.count() == 8 and not chunks.exclude(status=JobChunk.Status.DONE).exists()
+    assert chunks.filter(attempts=2).count() == 1  # the killed worker's chunk, taken again

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from depok_kds.errors import Conflict, DomainError, Forbidden
-from depok_kds.jobs import Progress
+from depok_kds.jobs import Progress, job_claim
 from depok_kds.models import Job
 from programs.models import Application
 from programs.services import application_enrol
@@ -162,6 +162,7 @@ def test_verivali_generates_due_visits_once_per_round(puskesos_a, dinkes_officer
     in_verification(kelurahan=KELURAHAN_TUGU)  # not enrolled: never due
     job = Job.objects.create(kind="verification.verivali", total=0)
     verivali_round = VerivaliRound.objects.create(job=job, due_on=timezone.localdate())
+    job = job_claim(job_id=job.pk)  # as a worker does: its writes need the lease
     result = verivali_generate(job, Progress(job))
     assert result["visits_created"] == 1
     visit = FieldVisit.objects.get(verivali_round=verivali_round)

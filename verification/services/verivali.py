@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from depok_kds.audit import audit_record, recorded_user
-from depok_kds.jobs import Progress, job_start
+from depok_kds.jobs import CITY, JobSubject, Progress, job_start
 from depok_kds.models import Job
-from programs.models import Enrolment
+from programs.models import Enrolment, Programme
 from registry.models import DesilRecord, Household, Kelurahan
 from registry.services.common import Actor
 from verification.models import FieldVisit, Policy, VerivaliRound
@@ -71,8 +71,15 @@ def verivali_start(*, actor: Actor, due_on: date, programme_id: int | None = Non
     """Record a verivali round and queue the job that generates its visits."""
     perm_check(actor, "verification.add_verivaliround")
     user = recorded_user(actor)
+    subject = CITY
+    if programme_id is not None:
+        agency = Programme.objects.values_list("agency__code", flat=True).get(pk=programme_id)
+        subject = JobSubject(agency_code=agency)
     job = job_start(
-        kind=JOB_KIND, requested_by=user, params={"programme": programme_id, "due_on": str(due_on)}
+        kind=JOB_KIND,
+        requested_by=user,
+        params={"programme": programme_id, "due_on": str(due_on)},
+        subject=subject,
     )
     verivali_round = VerivaliRound.objects.create(
         programme_id=programme_id, job=job, due_on=due_on, started_by=user

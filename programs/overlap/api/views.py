@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 
 from depok_kds.access import scope_for
 from depok_kds.api.permissions import scope_required
-from depok_kds.jobs import job_start
 from programs.overlap.api.serializers import (
     DecisionInputSerializer,
     DetectionInputSerializer,
@@ -24,7 +23,7 @@ from programs.overlap.api.serializers import (
 )
 from programs.overlap.selectors import benefit_ledger, finding_get, finding_list, targeting_report
 from programs.overlap.services import finding_confirm, finding_dismiss
-from programs.overlap.tasks import KIND
+from programs.overlap.tasks import overlap_detect_start
 from programs.selectors import programme_get
 from registry.selectors import household_get
 
@@ -99,17 +98,15 @@ class DetectionStartApi(APIView):
         data = DetectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         programme_id = data.validated_data["programme_id"]
+        programme = None
         if programme_id:
-            programme_id = programme_get(user=request.user, programme_id=programme_id).pk
+            programme = programme_get(user=request.user, programme_id=programme_id)
         elif not scope_for(request.user).city_wide:
             raise PermissionDenied("A city-wide run needs a city-wide scope.")
-        job = job_start(
-            kind=KIND,
-            requested_by=request.user,  # type: ignore[arg-type]
-            params={
-                "programme_id": programme_id,
-                "year": data.validated_data["year"] or timezone.localdate().year,
-            },
+        job = overlap_detect_start(
+            actor=request.user,  # type: ignore[arg-type]
+            programme=programme,
+            year=data.validated_data["year"] or timezone.localdate().year,
         )
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError, Forbidden
-from depok_kds.jobs import Progress, job_start, job_task
+from depok_kds.jobs import CITY, Progress, job_start, job_task
 from depok_kds.models import Job, User
 from registry.dukcapil import dkb_tables
 from registry.dukcapil.models import DkbExtract, MatchRun
@@ -110,7 +110,9 @@ def dkb_extract_start(
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as target:
         shutil.copyfileobj(content, target, length=1 << 20)
-    job = job_start(kind=LOAD_KIND, requested_by=user, params={"extract_id": extract.pk})
+    job = job_start(
+        kind=LOAD_KIND, requested_by=user, params={"extract_id": extract.pk}, subject=CITY
+    )
     extract.job = job
     extract.save(update_fields=["job", "updated_at"])
     audit_record(

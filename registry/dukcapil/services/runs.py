@@ -8,6 +8,7 @@ starting another run on the same data gives the same outcomes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import Counter, defaultdict
@@ -27,7 +28,8 @@ from psycopg import sql
 from depok_kds.access import scope_for, scope_queryset
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError, Forbidden
-from depok_kds.jobs import Progress, job_start, job_task
+from depok_kds.job_chunks import ChunkProgress, job_chunks_register, job_fan_out
+from depok_kds.jobs import CITY, JobSubject, Progress, job_start_or_join, job_task
 from depok_kds.models import Job, User
 from registry.dukcapil.matching.records import Decision, RegistryPerson
 from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun
@@ -131,7 +133,21 @@ def match_run_start(
     else:
         raise DomainError(_("Unknown scope."), code="invalid_scope", details={"field": "scope"})
     user = actor if isinstance(actor, User) else None
-    job = job_start(kind=MATCH_KIND, requested_by=user, params={"source": source, "scope": scope})
+    kelurahan = kelurahan_code if scope == MatchRun.Scope.KELURAHAN else ""
+    subject = None  # a list of persons: its requester's (and administrators')
+    if scope == MatchRun.Scope.ALL:
+        subject = CITY
+    elif scope == MatchRun.Scope.KELURAHAN:
+        subject = JobSubject(kelurahan_code=kelurahan)
+    params = {
+        "source": source,
+        "scope": scope,
+        "kelurahan_code": kelurahan,
+        "persons": hashlib.sha256(json.dumps(ids).encode()).hexdigest() if ids else "",
+    }
+    job, new = job_start_or_join(kind=MATCH_KIND, requested_by=user, params=params, subject=subject)
+    if not new:  # the same run is already queued or running: that one is the answer
+        return MatchRun.objects.get(job=job)
     run = MatchRun.objects.create(
         job=job,
         source=source,
@@ -432,7 +448,7 @@ def run_summary_compute(run: MatchRun) -> dict[str, Any]:
     }
 
 
-@job_task(MATCH_KIND, label=_("Dukcapil matching"))
+@job_task(MATCH_KIND, label=_("Dukcapil matching"), heavy=True)
 def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
     """Decide every person of the job's run, chunk by chunk, then write the run's summary."""
     run = MatchRun.objects.select_related("extract").get(job=job)
@@ -452,6 +468,16 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
             )
             if not taken:
                 break
+    elif isinstance(source, DkbSource) and settings.DUKCAPIL_MATCH_CHUNK_TASKS:
+        # Each chunk a task of its own: every worker (on any machine) takes chunks.
+        return job_fan_out(
+            job,
+            progress,
+            plan=lambda: [
+                {"first": first, "last": last}
+                for first, last in _chunk_ranges(run, after=after, size=size)
+            ],
+        )
     elif isinstance(source, DkbSource) and settings.DUKCAPIL_MATCH_PROCESSES > 1:
         seconds = _advance_in_processes(
             run=run,
@@ -464,6 +490,10 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
         seconds = _advance_pipelined(
             run=run, source=source, after=after, size=size, progress=progress
         )
+    return _run_finish(run, seconds)
+
+
+def _run_finish(run: MatchRun, seconds: dict[str, float]) -> dict[str, Any]:
     summary = run_summary_compute(run)
     MatchRun.objects.filter(pk=run.pk).update(
         summary=summary, finished_at=timezone.now(), updated_at=timezone.now()
@@ -476,3 +506,23 @@ def match_run_execute(job: Job, progress: Progress) -> dict[str, Any]:
     if seconds:
         result["seconds"] = seconds
     return result
+
+
+def match_chunk_execute(
+    job: Job, params: dict[str, Any], progress: ChunkProgress
+) -> dict[str, Any]:
+    """One chunk of a run (persons with ids first..last), taken by any worker."""
+    run = MatchRun.objects.get(job=job)
+    first, last = int(params["first"]), int(params["last"])
+    _decide_chunk(run.pk, first, last)
+    # Counted from the outcomes, so a chunk taken again after its worker died counts right.
+    decided = MatchOutcome.objects.filter(run=run, person__gte=first, person__lte=last).count()
+    progress.advance(decided)
+    return {"persons": decided}
+
+
+def match_chunks_finish(job: Job, results: list[dict[str, Any]]) -> dict[str, Any]:
+    return _run_finish(MatchRun.objects.get(job=job), {})
+
+
+job_chunks_register(MATCH_KIND, chunk=match_chunk_execute, finish=match_chunks_finish)
