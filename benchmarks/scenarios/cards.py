@@ -33,6 +33,7 @@ from registry.models import Household, Kelurahan, Person
 from registry.services.common import HEAD
 
 DEFAULT_SIZE = 10_000
+SMOKE_SIZE = 200
 
 
 def _seed(ctx: Context) -> None:

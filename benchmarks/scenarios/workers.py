@@ -35,6 +35,7 @@ from depok_kds.models import Job, JobChunk
 from registry.dukcapil.services import match_run_start
 
 DEFAULT_SIZE = 40_000
+SMOKE_SIZE = 2000
 CHUNKS = 16
 
 
