@@ -8,7 +8,8 @@ the timed work and any peer it runs beside it) takes longer than its
 machine), or when its `smoke_problems(report)` names a problem (a benchmark whose
 scoring no longer adds up). A scenario without `SMOKE_SIZE` fails too: every new scenario
 chooses one. Scenarios whose optional packages (`pip install -e ".[bench]"`) are missing
-are skipped with a line that says so. Exits 1 when anything failed; CI runs it.
+are skipped with a line that says so. Names on the command line run only those scenarios.
+Exits 1 when anything failed; CI runs it.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def main() -> int:
     failed: list[str] = []
     started = time.monotonic()
     try:
-        for name in available_scenarios():
+        for name in sys.argv[1:] or available_scenarios():
             scenario = importlib.import_module(f"benchmarks.scenarios.{name}")
             size = getattr(scenario, "SMOKE_SIZE", None)
             if size is None:
