@@ -80,6 +80,7 @@ KDS_TRUSTED_PROXIES = env.int("KDS_TRUSTED_PROXIES", default=0)
 MIDDLEWARE = [
     "depok_kds.client_address.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "depok_kds.nul_refusal.NulRefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "depok_kds.language.IndonesianFirstMiddleware",
