@@ -166,6 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout after repeated failed logins (see depok_kds.services.accounts).
 LOGIN_FAILURE_LIMIT = env.int("KDS_LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("KDS_LOGIN_LOCKOUT_MINUTES", default=15)
+# Failed logins from one address, over any account names, before the address is paused.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KDS_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]

@@ -37,7 +37,7 @@ def test_a_utf16_household_file_previews_like_a_utf8_one(dinsos_operator):
 def test_a_nul_character_refuses_the_file_naming_its_row(tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes(b"no_kk,nama\n3276011503200001,Siti\n3276011503200002,Bu\x00di\n")
-    with pytest.raises(CellError, match="Row 3") as refused:
+    with pytest.raises(CellError, match="Baris 3") as refused:
         open_sheet(path)
     assert "NUL" in refused.value.message
 
