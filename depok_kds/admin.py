@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.accounts import login_pauses_clear
 from depok_kds.api_clients import api_client_create, api_client_revoke
 from depok_kds.models import ApiCallLog, ApiClient, AuditEntry, Job, User
 
@@ -23,19 +24,18 @@ class KdsUserAdmin(UserAdmin[User]):
         "last_name",
         "agency_code",
         "is_active",
-        "locked_until",
     ]
     list_filter = ["groups", "is_active", "agency_code"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         (_("Scope"), {"fields": ["kelurahan_codes", "agency_code"]}),
     )
-    readonly_fields = ["locked_until", "last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined"]
     actions = ["unlock"]
 
     @admin.action(description=_("Unlock selected accounts"))
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = queryset.update(locked_until=None, failed_login_count=0)
+        count = login_pauses_clear(users=queryset, actor=cast(User, request.user))
         self.message_user(request, _("%(count)d accounts unlocked.") % {"count": count})
 
 

@@ -28,3 +28,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return JsonResponse(error_body("server_error", "Internal error."), status=500)
     # Rendered without context processors: the database may be what failed.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def nul_refused(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        message = "The request holds a NUL character; no field may hold one."
+        return JsonResponse(error_body("nul_character", message), status=400)
+    # Rendered without context processors: it may be refused before the user is known.
+    return HttpResponse(loader.get_template("400.html").render(), status=400)

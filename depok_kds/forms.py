@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -7,43 +8,39 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.accounts import login_failure_record, login_success_record, user_locked_until
-from depok_kds.models import User
+from depok_kds.accounts import login_failure_record, login_paused_until, login_success_record
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing locked accounts and counting failures."""
+    """Django's login form, pausing an address and account name after repeated failures
+    (`depok_kds.accounts`): the same answers whether the account exists or not."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _(
-            "This account is locked after too many failed logins. Try again after %(until)s "
-            "or ask a Dinsos administrator to unlock it."
-        ),
+        "invalid_login": _("Wrong username or password. Capital and small letters count."),
+        "paused": _("Too many failed logins. Logging in from here is paused until %(until)s."),
     }
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        user = User.objects.filter(username__iexact=username).first() if username else None
-        if user is not None and (until := user_locked_until(user)):
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"until": formats.time_format(timezone.localtime(until), "H:i")},
-            )
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if until := login_paused_until(address=address, username=username):
+            raise self._paused(until)
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            failed = login_failure_record(username=username) if username else None
-            if failed is not None and (until := user_locked_until(failed)):
-                raise forms.ValidationError(
-                    self.error_messages["locked"],
-                    code="locked",
-                    params={"until": formats.time_format(timezone.localtime(until), "H:i")},
-                ) from None
+            if username and (until := login_failure_record(address=address, username=username)):
+                raise self._paused(until) from None
             raise
-        login_success_record(user=self.get_user())
+        login_success_record(address=address, username=username)
         return cleaned
+
+    def _paused(self, until: datetime) -> forms.ValidationError:
+        return forms.ValidationError(
+            self.error_messages["paused"],
+            code="paused",
+            params={"until": formats.time_format(timezone.localtime(until), "H:i")},
+        )
 
 
 class AuditFilterForm(forms.Form):

@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 from depok_kds.access import user_roles
@@ -44,3 +46,14 @@ def portal_view(perm: str | None = None) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """The `next` of a posted form if it stays on this site (no open redirect), else
+    `default` (a URL or a URL name)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)

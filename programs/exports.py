@@ -10,6 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
+from depok_kds.spreadsheet import row_safe
 from programs.models import Decree
 from programs.report import RecipientReport
 from registry.selectors import nik_display
@@ -36,10 +37,12 @@ def decree_xlsx(decree: Decree, *, full_nik: bool) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "SK"
-    sheet.append([f"SK {decree.number}", str(decree.cycle), decree.decreed_on.isoformat()])
+    sheet.append(
+        row_safe([f"SK {decree.number}", str(decree.cycle), decree.decreed_on.isoformat()])
+    )
     sheet.append(_decree_header())
     for row in _decree_rows(decree, full_nik=full_nik):
-        sheet.append(row)
+        sheet.append(row_safe(row))
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -64,7 +67,7 @@ def report_xlsx(report: RecipientReport) -> bytes:
     sheet.title = "Realisasi"
     sheet.append([_("Programme"), *report.years, _("Agency")])
     for row in report.rows:
-        sheet.append([row.programme.name, *row.counts, row.agency])
+        sheet.append(row_safe([row.programme.name, *row.counts, row.agency]))
     out = BytesIO()
     book.save(out)
     return out.getvalue()

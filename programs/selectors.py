@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
-from programs.models import Application, Cycle, Decree, Enrolment, Programme
+from programs.models import Application, ApplicationState, Cycle, Decree, Enrolment, Programme
+from registry.models import Person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -20,6 +21,25 @@ if TYPE_CHECKING:
     from depok_kds.models import User
 
 AGENCY = "programme__agency__code"
+# Applications an agency is still deciding (or has decided and not yet enrolled).
+DECIDING_STATES = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_VERIFICATION,
+    ApplicationState.WAITLISTED,
+    ApplicationState.APPROVED,
+]
+
+
+def agency_persons(agency_code: str) -> QuerySet[Person]:
+    """Persons an agency's programmes hold (an active enrolment) or are deciding (an open
+    application): the persons whose Dukcapil outcomes an agency-scoped caller may see."""
+    enrolled = Enrolment.objects.filter(
+        programme__agency__code=agency_code, status=Enrolment.Status.ACTIVE
+    ).values("person_id")
+    deciding = Application.objects.filter(
+        programme__agency__code=agency_code, state__in=DECIDING_STATES
+    ).values("person_id")
+    return Person.objects.filter(Q(pk__in=enrolled) | Q(pk__in=deciding))
 
 
 def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:

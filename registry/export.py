@@ -33,6 +33,7 @@ from depok_kds.audit import pii_access_record
 from depok_kds.errors import DomainError
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
+from depok_kds.spreadsheet import row_safe
 from registry.models import FamilyCard, Household, Person
 from registry.selectors import household_list, nik_display
 
@@ -129,7 +130,7 @@ def households_xlsx(
                 household.desil,
                 household.desil_period,
             ]
-            sheet.append(_text_cells(sheet, values))
+            sheet.append(_text_cells(sheet, row_safe(values)))
             count += 1
         if on_chunk is not None:
             on_chunk(count)
@@ -141,6 +142,7 @@ def households_xlsx(
 
 
 def _text_cells(sheet: WriteOnlyWorksheet, values: list[object]) -> list[object]:
+    # Cells already made safe by `row_safe`.
     for index in TEXT_COLUMNS:
         cell = WriteOnlyCell(sheet, value=values[index])
         cell.number_format = "@"

@@ -87,6 +87,12 @@ class MemberForm(forms.Form):
         max_length=40,
         help_text=_("Leave empty for a newborn without a NIK yet."),
     )
+    nik_missing_reason = forms.CharField(
+        label=_("Why there is no NIK"),
+        required=False,
+        max_length=200,
+        help_text=_("Needed when a member aged 17 or older has no NIK."),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     sex = forms.ChoiceField(label=_("Sex"), choices=[*BLANK, *Person.Sex.choices])
     birth_place = forms.CharField(label=_("Place of birth"), max_length=100, required=False)
@@ -120,6 +126,7 @@ def member_data(data: Mapping[str, Any]) -> MemberData:
         education=data["education"],
         occupation=data["occupation"],
         disability=data["disability"],
+        nik_missing_reason=data.get("nik_missing_reason") or "",
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # Current Kepmendagri 2025 codes first, then codes that are no longer assigned but still appear
 # on lifelong NIKs issued before a province split (Kalimantan Utara 2012, Papua 2022).
 KABKOTA_FILES = ("kabkota.csv", "kabkota_historical.csv")
+WILAYAH_FILE = "wilayah_depok.csv"
+DEPOK_KABKOTA = "3276"
 
 WIB = timezone(timedelta(hours=7), "WIB")  # Depok's civil date decides "today", not the server's.
 NUMBER_LENGTH = 16
@@ -73,6 +75,9 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "penolakan — cocokkan dengan data Dukcapil.",
         "unknown_kecamatan": "Kode kecamatan pada {label} ({code}) tidak ada dalam daftar "
         "kecamatan. Bisa jadi kode lama sebelum pemekaran; data tetap diterima.",
+        "unknown_depok_kecamatan": "{label} ini dari Kota Depok (3276), tetapi kode kecamatannya "
+        "({code}, digit 5-6) tidak ada di Depok, yang kecamatannya bernomor 01-11. Periksa "
+        "KTP/KK dan ketik ulang; data tetap diterima dengan peringatan ini.",
         "kk_registration_date": "Digit 7-12 No. KK ({value}) bukan tanggal pencatatan yang sah. "
         "No. KK lama kadang berformat lain, jadi data tetap diterima; cocokkan dengan kartu asli.",
     }
@@ -264,13 +269,14 @@ def parse_nik(raw: str | int | float, *, reference_date: date | None = None) -> 
 def check_nik_against(
     parsed: ParsedNik, *, sex: str | None = None, birth_date: date | None = None
 ) -> list[IdentifierWarning]:
-    """Compare recorded sex ('M'/'F') and birth date with what the NIK encodes.
+    """Compare recorded sex ('M'/'F') and birth date with what the NIK encodes, and a Depok
+    NIK's kecamatan with Depok's kecamatan.
 
     Disagreements are warnings, never errors: the NIK is not re-issued when Dukcapil corrects
     a birth date, so real, valid records disagree. Only day, month and the two-digit year are
     compared, because the century is not in the NIK (the recorded date settles it).
     """
-    warnings: list[IdentifierWarning] = []
+    warnings = depok_kecamatan_check(parsed)
     if sex is not None:
         if sex not in SEX_LABELS:
             raise ValueError(f"sex must be 'M' or 'F', got {sex!r}")
@@ -311,6 +317,27 @@ def check_kecamatan(
     return [IdentifierWarning("unknown_kecamatan", message)]
 
 
+@cache
+def depok_kecamatan_codes() -> frozenset[str]:
+    """The 6-digit codes ("327601") of Depok's kecamatan, from the project's wilayah data.
+
+    Depok's kecamatan before the 2009 split (01-06) kept their codes, so the list holds every
+    code a Depok NIK or No. KK may carry."""
+    with (DATA_DIR / WILAYAH_FILE).open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["kode"].replace(".", "")[:6] for row in csv.DictReader(handle))
+
+
+def depok_kecamatan_check(parsed: ParsedNik | ParsedKk) -> list[IdentifierWarning]:
+    """Warn when a number of Depok (3276) carries a kecamatan code Depok does not have."""
+    if parsed.kabkota_code != DEPOK_KABKOTA or parsed.kecamatan_code in depok_kecamatan_codes():
+        return []
+    label = LABEL_NIK if isinstance(parsed, ParsedNik) else LABEL_KK
+    message = MESSAGES["unknown_depok_kecamatan"].format(
+        label=label, code=parsed.kecamatan_code[4:]
+    )
+    return [IdentifierWarning("unknown_kecamatan", message)]
+
+
 def parse_kk(raw: str | int | float, *, reference_date: date | None = None) -> ParsedKk:
     """Validate a No. KK: 16 digits, known kab/kota, serial not 0000.
 
@@ -338,4 +365,7 @@ def parse_kk(raw: str | int | float, *, reference_date: date | None = None) -> P
     if registration_date is None:
         message = MESSAGES["kk_registration_date"].format(value=digits[6:12])
         warnings = (IdentifierWarning("kk_registration_date", message),)
-    return ParsedKk(digits, province, kabkota, kecamatan, registration_date, serial, warnings)
+    parsed = ParsedKk(digits, province, kabkota, kecamatan, registration_date, serial, warnings)
+    if unknown := depok_kecamatan_check(parsed):
+        parsed = replace(parsed, warnings=(*warnings, *unknown))
+    return parsed

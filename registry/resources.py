@@ -22,9 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
+from tablib import Dataset
 
 from depok_kds.access import may_see_pii
 from depok_kds.audit import audit_record, pii_access_record, recorded_user
+from depok_kds.spreadsheet import row_safe
 from registry.dtsen import desil_records_match, household_desil_refresh
 from registry.imports import members
 from registry.imports.kinds import DESIL, HOUSEHOLDS
@@ -456,6 +458,17 @@ class AdminImportExport(ImportExportMixin):  # type: ignore[misc]  # untyped lib
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return may_see_pii(request.user) and self.has_view_permission(request)
+
+    def get_data_for_export(
+        self, request: HttpRequest, queryset: QuerySet[Any], **kwargs: Any
+    ) -> Dataset:
+        """The rows of every export format (CSV, XLSX, ...), each cell made safe for a
+        spreadsheet (`depok_kds.spreadsheet`)."""
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        safe = Dataset(headers=data.headers, title=data.title)
+        for row in data:
+            safe.append(row_safe(row))
+        return safe
 
     def get_export_data(
         self, file_format: Any, request: HttpRequest, queryset: QuerySet[Any], **kwargs: Any

@@ -7,6 +7,7 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from depok_kds.spreadsheet import row_safe
 from programs.overlap.selectors import LedgerRow, TargetingReport
 
 __all__ = ["LedgerRow", "ledger_xlsx", "targeting_xlsx"]
@@ -18,11 +19,11 @@ def targeting_xlsx(report: TargetingReport) -> bytes:
     sheet.title = "Inklusi"
     sheet.append([_("Programme"), _("Inclusion errors")])
     for name, count in report.by_programme:
-        sheet.append([name, count])
+        sheet.append(row_safe([name, count]))
     area = book.create_sheet("Wilayah")
     area.append([_("Area"), _("Inclusion errors"), _("Exclusion errors")])
     for row in report.by_area:
-        area.append(list(row))
+        area.append(row_safe(row))
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -35,7 +36,9 @@ def ledger_xlsx(rows: list[LedgerRow]) -> bytes:
         [_("Household"), _("Year"), _("Agency"), _("Programme"), _("Enrolments"), _("Amount (Rp)")]
     )
     for r in rows:
-        sheet.append([r.household_id, r.year, r.agency, r.programme, r.enrolments, int(r.amount)])
+        sheet.append(
+            row_safe([r.household_id, r.year, r.agency, r.programme, r.enrolments, int(r.amount)])
+        )
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -126,6 +126,12 @@ class MemberInputSerializer(serializers.Serializer[MemberData]):
     disability = serializers.ChoiceField(
         choices=Person.Disability.choices, default=Person.Disability.NONE
     )
+    nik_missing_reason = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        default="",
+        help_text="Why a member aged 17 or older has no NIK (required then).",
+    )
 
 
 class HouseholdInputSerializer(serializers.Serializer[Any]):

@@ -1,7 +1,8 @@
 """Read queries of Dukcapil matching, scoped to what the user may see.
 
 Outcomes carry the kelurahan of the person's household at the time of the run; a Puskesos
-officer sees the outcomes (and the counts) of their own kelurahan only. Extracts and runs
+officer sees the outcomes (and the counts) of their own kelurahan only; an agency-scoped
+caller those of the persons its programmes hold or are deciding. Extracts and runs
 are visible to roles holding the view permission; runs of another officer's kelurahan are
 hidden like missing rows.
 """
@@ -9,6 +10,7 @@ hidden like missing rows.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +82,34 @@ def run_get(*, user: User | AnonymousUser, run_id: int) -> MatchRun:
     return run
 
 
+# Who an agency works with is known to the programme core, which the registry may not import
+# (programmes depend on the registry, not the reverse): it registers its source at start.
+AgencyPersons = Callable[[str], QuerySet[Any]]
+AGENCY_PERSONS: list[AgencyPersons] = []
+
+
+def agency_persons_register(source: AgencyPersons) -> None:
+    """Add a source of the persons an agency works with (an agency code to a Person query)."""
+    if source not in AGENCY_PERSONS:
+        AGENCY_PERSONS.append(source)
+
+
+def outcomes_of_agency_persons(
+    outcomes: QuerySet[MatchOutcome], user: User | AnonymousUser
+) -> QuerySet[MatchOutcome]:
+    """An agency-scoped caller sees the outcomes of the persons its programmes hold or are
+    deciding; with no source registered, none (closed, not city-wide)."""
+    agency = scope_for(user).agency_code
+    if agency is None:
+        return outcomes
+    if not AGENCY_PERSONS:
+        return outcomes.none()
+    held = Q()
+    for source in AGENCY_PERSONS:
+        held |= Q(person__in=source(agency).values("pk"))
+    return outcomes.filter(held)
+
+
 def outcome_list(
     *,
     user: User | AnonymousUser,
@@ -93,6 +123,7 @@ def outcome_list(
     if not may_act(user, "dukcapil.view_matchoutcome", "dukcapil:read"):
         return outcomes.none()
     outcomes = scope_queryset(outcomes, user=user, kelurahan_field="kelurahan_code")
+    outcomes = outcomes_of_agency_persons(outcomes, user)
     if run_id is not None:
         outcomes = outcomes.filter(run_id=run_id)
     if outcome:
@@ -108,7 +139,9 @@ def outcome_get(*, user: User | AnonymousUser, outcome_id: int) -> MatchOutcome:
     if not may_act(user, "dukcapil.view_matchoutcome", "dukcapil:read"):
         raise Http404
     return get_in_scope(
-        MatchOutcome.objects.select_related("person__household", "run", "reviewed_by"),
+        outcomes_of_agency_persons(
+            MatchOutcome.objects.select_related("person__household", "run", "reviewed_by"), user
+        ),
         user=user,
         kelurahan_field="kelurahan_code",
         pk=outcome_id,
@@ -145,7 +178,8 @@ def run_summary(*, user: User | AnonymousUser, run: MatchRun) -> RunSummary:
     """Counts per outcome and per kelurahan: stored with the run when it finished, counted
     from the outcomes so far while it runs."""
     scope = scope_for(user)
-    stored = run.summary or {}
+    # An agency-scoped caller counts only the outcomes it may see, never the stored city totals.
+    stored = (run.summary or {}) if scope.agency_code is None else {}
     if not stored:
         counts = (
             outcome_list(user=user, run_id=run.pk)

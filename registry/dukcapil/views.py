@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.models import Job
-from depok_kds.portal import PortalRequest, portal_view
+from depok_kds.portal import PortalRequest, next_url, portal_view
 from depok_kds.selectors import job_visible_list
 from registry.dukcapil.forms import (
     BulkReviewForm,
@@ -224,7 +224,7 @@ def review_bulk_page(request: PortalRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect("dukcapil:review")
+        return redirect(next_url(request, "dukcapil:review"))
     result = outcomes_review_bulk(
         actor=request.user,
         outcome_ids=form.cleaned_data["outcome"],
@@ -237,7 +237,7 @@ def review_bulk_page(request: PortalRequest) -> HttpResponse:
         messages.error(
             request, _("Outcome %(id)d: %(reason)s") % {"id": outcome_id, "reason": reason}
         )
-    return redirect(request.POST.get("next") or "dukcapil:review")
+    return redirect(next_url(request, "dukcapil:review"))
 
 
 @portal_view(perm="dukcapil.view_matchoutcome")

@@ -6,12 +6,15 @@ remembered: a NIK or No. KK stored as a number has already lost digits (a spread
 `registry.nik` instead of importing a damaged number. Dates become YYYY-MM-DD.
 
 CSV files saved by a spreadsheet in Indonesia are often separated by ";" and encoded in
-Windows-1252; both are detected. Row numbers count the header as row 1, so "row 7" is the
+Windows-1252; both are detected, and so is UTF-16 ("Unicode text"), with or without its byte
+order mark. A NUL character, which no registry field can hold, refuses the file with the row
+it is on, before anything is prepared. Row numbers count the header as row 1, so "row 7" is the
 row the clerk sees as 7 in the spreadsheet, blank rows included.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -84,6 +87,8 @@ def open_sheet(path: Path) -> Sheet:
     try:
         reader = _csv_rows if suffix == ".csv" else _xlsx_rows
         first = next(reader(path), None)
+    except CellError:
+        raise
     except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as error:
         raise CellError(
             _("The file could not be read as %(format)s: %(error)s")
@@ -96,11 +101,44 @@ def open_sheet(path: Path) -> Sheet:
 
 def _decoded(path: Path) -> str:
     data = path.read_bytes()
+    text = _text(data)
+    if (nul := text.find("\x00")) >= 0:
+        raise CellError(
+            _(
+                "Row %(row)s of the file holds a NUL character, which no field may hold. "
+                'Save the file again as "CSV UTF-8" or XLSX.'
+            )
+            % {"row": text.count("\n", 0, nul) + 1}
+        )
+    return text
+
+
+def _text(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data, "utf-16")
+    # UTF-16 without a byte order mark: every other byte of ASCII text is zero.
+    head = data[:200]
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
+        return _utf16(data, "utf-16-le")
+    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
+        return _utf16(data, "utf-16-be")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # "CSV (Comma delimited)" from a Windows spreadsheet is in the ANSI code page.
         return data.decode("cp1252", errors="replace")
+
+
+def _utf16(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise CellError(
+            _(
+                "The file looks like UTF-16 text but cannot be read as such. "
+                'Save it again as "CSV UTF-8" or XLSX.'
+            )
+        ) from None
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[str], frozenset[int]]]:

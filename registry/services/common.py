@@ -23,7 +23,7 @@ from registry.models import FamilyCard, Household, HouseholdEvent, Kelurahan, Pe
 from registry.models.household import RT_RW_MAX
 from registry.models.person import NAME_MAX, name_key
 from registry.names import normalize_name
-from registry.nik import NikError, check_nik_against, parse_kk, parse_nik
+from registry.nik import NikError, age_on, check_nik_against, parse_kk, parse_nik
 from registry.selectors import mask_nik
 
 HEAD = Person.Relationship.HEAD
@@ -43,6 +43,13 @@ class MemberData:
     education: str
     occupation: str = ""
     disability: str = Person.Disability.NONE
+    # Why a member of KTP age has no NIK; kept in the household's history.
+    nik_missing_reason: str = ""
+
+
+# From 17 every resident is issued a KTP, and so holds a NIK (UU 24/2013, Pasal 63): a member
+# of that age without one is registered only with the reason, unlike a newborn.
+KTP_AGE = 17
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,16 @@ def member_check(
         )
     raw_nik = (data.nik or "").strip()
     if not raw_nik:
+        if age_on(data.birth_date, today) >= KTP_AGE and not data.nik_missing_reason.strip():
+            raise member_refusal(
+                _(
+                    "a member aged 17 or older has a NIK; give it, or the reason it is missing "
+                    "(for example: never recorded at Dukcapil, documents lost)."
+                ),
+                member=member,
+                field="nik_missing_reason",
+                code="nik_reason_required",
+            )
         warning = _("No NIK: the member is flagged for follow-up at Dukcapil.")
         return None, [RegistryWarning(member, "nik", "nik_missing", str(warning))]
     try:

@@ -123,6 +123,11 @@ def household_register(
         members=len(persons),
         kk=mask_nik(kk),
         nik_missing=sum(1 for p in persons if p.nik is None),
+        nik_missing_reasons={
+            str(p.pk): reason
+            for p, member in zip(persons, members, strict=True)
+            if p.nik is None and (reason := member.nik_missing_reason.strip())
+        },
     )
     audit_record(
         actor=actor,

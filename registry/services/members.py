@@ -91,6 +91,7 @@ def household_member_add(*, actor: Actor, household_id: int, member: MemberData)
         person=person,
         relationship=person.relationship,
         nik_missing=nik is None,
+        nik_missing_reason=member.nik_missing_reason.strip() if nik is None else "",
     )
     audit_record(actor=actor, action="person.add", target=person, after=person_state(person))
     return MemberAddition(person=person, warnings=warnings)

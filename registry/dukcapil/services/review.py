@@ -24,7 +24,7 @@ from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
 from registry.dukcapil.models import MatchOutcome, Outcome
-from registry.dukcapil.selectors import may_act
+from registry.dukcapil.selectors import may_act, outcomes_of_agency_persons
 from registry.services import household_member_remove, person_death_record, person_nik_correct
 from registry.services.common import Actor
 
@@ -72,7 +72,10 @@ def outcome_review(
             raise Http404
     else:
         outcome = get_in_scope(
-            outcomes, user=actor, kelurahan_field="kelurahan_code", pk=outcome_id
+            outcomes_of_agency_persons(outcomes, actor),
+            user=actor,
+            kelurahan_field="kelurahan_code",
+            pk=outcome_id,
         )
     if outcome.review_status != MatchOutcome.Review.PENDING:
         raise Conflict(
