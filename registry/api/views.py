@@ -33,9 +33,10 @@ from registry.services import household_register
 
 ReadPermission = scope_required("registry:read", perm="registry.view_household")
 WritePermission = scope_required("registry:write", perm="registry.add_household")
+SIXTEEN_DIGITS = r"^[0-9]{16}$"
 NUMBER_PARAMS = [
-    OpenApiParameter("nik", str, description="16-digit NIK of a member"),
-    OpenApiParameter("kk", str, description="16-digit No. KK (current card)"),
+    OpenApiParameter("nik", str, pattern=SIXTEEN_DIGITS, description="16-digit NIK of a member"),
+    OpenApiParameter("kk", str, pattern=SIXTEEN_DIGITS, description="16-digit No. KK (current)"),
 ]
 
 
@@ -138,7 +139,7 @@ class PersonListApi(APIView):
 
     @extend_schema(
         operation_id="registry_persons_lookup",
-        parameters=[OpenApiParameter("nik", str, required=True)],
+        parameters=[OpenApiParameter("nik", str, required=True, pattern=SIXTEEN_DIGITS)],
         responses=inline_serializer(
             "PersonLookup",
             {"count": serializers.IntegerField(), "results": PersonSerializer(many=True)},

@@ -75,7 +75,9 @@ def test_complaint_through_the_api_and_kelurahan_scope(api_client_factory):
         content_type="application/json",
     )
     assert outside.status_code == 403
-    assert [v["kelurahan_code"] for v in api.get("/api/v1/verification/visits/").json()] == []
+    assert [
+        v["kelurahan_code"] for v in api.get("/api/v1/verification/visits/").json()["results"]
+    ] == []
 
 
 def test_visit_evidence_refuses_a_wrong_type(api_client_factory, tmp_path, settings):

@@ -34,7 +34,9 @@ class VerdictInputSerializer(serializers.Serializer[Any]):
 
 
 class VisitSerializer(serializers.ModelSerializer[FieldVisit]):
-    application = serializers.IntegerField(source="check_row.application_id", default=None)
+    application = serializers.IntegerField(
+        source="check_row.application_id", default=None, allow_null=True
+    )
 
     class Meta:
         model = FieldVisit
@@ -53,6 +55,13 @@ class VisitSerializer(serializers.ModelSerializer[FieldVisit]):
             "latitude",
             "longitude",
         ]
+
+
+class VisitQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=FieldVisit.Status.choices, required=False)
+    overdue = serializers.ChoiceField(
+        choices=["0", "1"], required=False, help_text="1: only visits past their due date"
+    )
 
 
 class VisitCompleteSerializer(serializers.Serializer[Any]):
@@ -102,6 +111,10 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
     def get_complainant_name(self, complaint: Complaint) -> str | None:
         visible = self.context.get("complainant_visible", False)
         return complaint.complainant_name if visible else None
+
+
+class ComplaintQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=Complaint.Status.choices, required=False)
 
 
 class ComplaintInputSerializer(serializers.Serializer[Any]):
