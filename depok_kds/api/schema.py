@@ -45,6 +45,7 @@ ERROR_RESPONSES = {
     "503": "The service is temporarily unavailable (the database is unreachable).",
 }
 BODY_ERROR_RESPONSES = {"415": "The request body's media type is not accepted."}
+WRITE_ERROR_RESPONSES = {"409": "Refused: it conflicts with the current state."}
 
 
 def error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
@@ -52,8 +53,10 @@ def error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             codes = dict(ERROR_RESPONSES)
+            if method != "get":
+                codes.update(WRITE_ERROR_RESPONSES)
             if "requestBody" in operation:
                 codes.update(BODY_ERROR_RESPONSES)
             for code, description in codes.items():
