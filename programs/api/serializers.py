@@ -119,8 +119,8 @@ class YearListField(serializers.CharField):
 
 
 class ReportQuerySerializer(serializers.Serializer[Any]):
-    kecamatan = serializers.CharField(required=False, default="")
-    kelurahan = serializers.CharField(required=False, default="")
+    kecamatan = serializers.CharField(required=False, default="", allow_blank=True)
+    kelurahan = serializers.CharField(required=False, default="", allow_blank=True)
     years = YearListField(
         required=False,
         default="2021,2022,2023",

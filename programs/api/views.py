@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from programs.api.serializers import (
     ApplicationInputSerializer,
@@ -52,7 +53,7 @@ class EnrolmentLookupApi(APIView):
         responses=EnrolmentSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        lookup = EnrolmentLookupSerializer(data=request.query_params)
+        lookup = EnrolmentLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         nik, household = lookup.validated_data.get("nik"), lookup.validated_data.get("household")
         try:
@@ -125,7 +126,7 @@ class RecipientReportApi(APIView):
         responses=RecipientReportSerializer,
     )
     def get(self, request: Request) -> Response:
-        query = ReportQuerySerializer(data=request.query_params)
+        query = ReportQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         report = recipient_report(
             years=query.validated_data["years"],

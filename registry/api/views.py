@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from registry.api.serializers import (
     HouseholdInputSerializer,
@@ -74,7 +75,7 @@ class HouseholdListApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        lookup = HouseholdLookupSerializer(data=request.query_params)
+        lookup = HouseholdLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         households = list(
             households_with_details(
@@ -146,7 +147,7 @@ class PersonListApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        lookup = PersonLookupSerializer(data=request.query_params)
+        lookup = PersonLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         try:
             person = person_get_by_nik(user=request.user, nik=lookup.validated_data["nik"])

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from verification.api.serializers import (
     AnswerInputSerializer,
     CheckSerializer,
@@ -116,7 +117,7 @@ class VisitListApi(APIView):
         responses=VisitSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        query = VisitQuerySerializer(data=request.query_params)
+        query = VisitQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         visits = visit_list(
             user=request.user,
@@ -200,7 +201,7 @@ class ComplaintListApi(APIView):
         responses=ComplaintSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        query = ComplaintQuerySerializer(data=request.query_params)
+        query = ComplaintQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         status_ = query.validated_data.get("status", "")
         complaints = complaint_list(user=request.user, status=status_)

@@ -62,7 +62,9 @@ class FindingQuerySerializer(serializers.Serializer[Any]):
 
 
 class TargetingQuerySerializer(serializers.Serializer[Any]):
-    kecamatan = serializers.CharField(required=False, max_length=20, help_text="Kemendagri code")
+    kecamatan = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="Kemendagri code; blank: all"
+    )
     year = serializers.IntegerField(min_value=1900, max_value=9999, required=False)
 
 

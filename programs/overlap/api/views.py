@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from depok_kds.access import scope_for
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.jobs import job_start
 from programs.overlap.api.serializers import (
     TARGETING_REPORT,
@@ -50,7 +51,7 @@ class FindingListApi(APIView):
         responses=FindingSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        query = FindingQuerySerializer(data=request.query_params)
+        query = FindingQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         findings = finding_list(
             user=request.user,
@@ -128,7 +129,7 @@ class TargetingReportApi(APIView):
         responses={200: TARGETING_REPORT},
     )
     def get(self, request: Request) -> Response:
-        query = TargetingQuerySerializer(data=request.query_params)
+        query = TargetingQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         report = targeting_report(
             kecamatan=query.validated_data.get("kecamatan", ""),
@@ -146,7 +147,7 @@ class LedgerApi(APIView):
         responses=LedgerSerializer,
     )
     def get(self, request: Request) -> Response:
-        query = LedgerQuerySerializer(data=request.query_params)
+        query = LedgerQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         found = household_get(user=request.user, household_id=query.validated_data["household"])
         rows = benefit_ledger(user=request.user, household_id=found.pk)

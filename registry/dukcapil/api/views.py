@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from registry.dukcapil.api.serializers import (
     ExtractSerializer,
@@ -131,7 +132,7 @@ class RunOutcomesApi(ListAPIView[MatchOutcome]):
         if getattr(self, "swagger_fake_view", False):  # the schema generator's call
             return MatchOutcome.objects.none()
         run = run_get(user=self.request.user, run_id=self.kwargs["pk"])
-        query = OutcomeQuerySerializer(data=self.request.query_params)
+        query = OutcomeQuerySerializer(data=query_values(self.request))
         query.is_valid(raise_exception=True)
         return outcome_list(
             user=self.request.user,
