@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from depok_kds.api.fields import MAX_ID
 from verification.models import Complaint, FieldVisit
 from verification.selectors import CheckView
 
@@ -121,12 +122,24 @@ class ComplaintInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Complaint.Kind.values)
     category = serializers.ChoiceField(choices=Complaint.Category.values)
     description = serializers.CharField()
-    kelurahan_code = serializers.CharField(required=False, allow_blank=True, default="")
-    household = serializers.IntegerField(required=False, allow_null=True, default=None)
-    person = serializers.IntegerField(required=False, allow_null=True, default=None)
-    application = serializers.IntegerField(required=False, allow_null=True, default=None)
-    complainant_name = serializers.CharField(required=False, allow_blank=True, default="")
-    complainant_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    kelurahan_code = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=13
+    )
+    household = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    person = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    application = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    complainant_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150
+    )
+    complainant_contact = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class AnswerInputSerializer(serializers.Serializer[Any]):
