@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "depok_kds.audit.AuditContextMiddleware",
     "depok_kds.portal_errors.DomainErrorMiddleware",
     "depok_kds.api.call_log.ApiCallLogMiddleware",
+    "depok_kds.api.errors.ApiNotFoundMiddleware",
     "depok_kds.outage.DatabaseUnavailableMiddleware",
 ]
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 
 from depok_kds.api_clients import SCOPES
 from verification.models import Complaint
@@ -87,3 +87,10 @@ def test_the_schema_states_the_maximum_for_every_paged_list(client, db):
     for limit in limits:
         assert limit["schema"]["maximum"] == settings.KDS_API_MAX_PAGE_SIZE
         assert limit["schema"]["minimum"] == 1
+
+
+@override_settings(DEBUG=True)
+def test_an_unknown_api_path_answers_with_the_error_body_in_development_too(api):
+    response = api.get("/api/v1/jobs/null,null/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
