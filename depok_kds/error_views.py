@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
 from depok_kds.api.errors import error_body
+from depok_kds.outage import DATABASE_DOWN, service_unavailable
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
@@ -24,6 +27,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):  # raised outside a view, e.g. a middleware
+        return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", "Internal error."), status=500)
     # Rendered without context processors: the database may be what failed.

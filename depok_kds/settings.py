@@ -65,15 +65,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its `runserver` (closing each request's connections) wins.
+    "depok_kds",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "import_export",
-    "depok_kds",
     "registry",
     "registry.dukcapil",
     "programs",
@@ -111,6 +113,8 @@ MIDDLEWARE = [
     "depok_kds.audit.AuditContextMiddleware",
     "depok_kds.portal_errors.DomainErrorMiddleware",
     "depok_kds.api.call_log.ApiCallLogMiddleware",
+    "depok_kds.api.errors.ApiNotFoundMiddleware",
+    "depok_kds.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "depok_kds.urls"
@@ -295,18 +299,34 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("KDS_API_DEFAULT_RATE", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "depok_kds.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "depok_kds.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The largest page an API list answers with (`limit` above it is refused).
+KDS_API_MAX_PAGE_SIZE = env.int("KDS_API_MAX_PAGE_SIZE", default=500)
+# The API schema and its docs pages: open to anyone outside production; in production only
+# to signed-in users and API clients, unless this opens them.
+KDS_API_DOCS_PUBLIC = env.bool("KDS_API_DOCS_PUBLIC", default=not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Depok KDS API",
     "DESCRIPTION": "Registry, programmes, verification and distribution of Kartu Depok Sejahtera.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PERMISSIONS": ["depok_kds.api.permissions.ApiDocsPermission"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the installed package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge fetched from swagger.io (templates/drf_spectacular/redoc.html
+    # likewise drops the web fonts): the docs load nothing from outside the server.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "depok_kds.api.schema.error_responses",
+    ],
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 
@@ -19,6 +20,8 @@ class ApiCallLogMiddleware:
             return self.get_response(request)
         started = time.perf_counter()
         response = self.get_response(request)
+        if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+            return response  # the database is down: there is nowhere to log the call
         ApiCallLog.objects.create(
             client=getattr(request, "kds_api_client", None),
             method=request.method or "",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -29,3 +30,12 @@ def scope_required(scope: str, *, perm: str | None = None) -> type[BasePermissio
 
     HasScope.__name__ = f"HasScope_{scope.replace(':', '_')}"
     return HasScope
+
+
+class ApiDocsPermission(BasePermission):
+    """The schema and docs pages: anyone when KDS_API_DOCS_PUBLIC, else signed-in callers."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if settings.KDS_API_DOCS_PUBLIC:
+            return True
+        return bool(request.user and request.user.is_authenticated)

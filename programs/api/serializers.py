@@ -4,8 +4,10 @@ from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from depok_kds.api.fields import MAX_ID
 from programs.models import Application, Enrolment
 from registry.selectors import nik_display
 
@@ -77,11 +79,52 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
 MAX_REPORT_YEARS = 10
 
 
+class EnrolmentLookupSerializer(serializers.Serializer[Any]):
+    nik = serializers.RegexField(
+        r"^[0-9]{16}$", required=False, help_text="16-digit NIK of the person"
+    )
+    household = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Id of the household"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("nik") and not attrs.get("household"):
+            raise serializers.ValidationError(_("Give a 16-digit nik or a household id."))
+        return attrs
+
+
+class RecipientRowSerializer(serializers.Serializer[Any]):
+    programme = serializers.CharField()
+    name = serializers.CharField()
+    agency = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Recipients per year (the year as the key)."
+    )
+
+
+class RecipientReportSerializer(serializers.Serializer[Any]):
+    years = serializers.ListField(child=serializers.IntegerField())
+    rows = RecipientRowSerializer(many=True)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": rf"^ *[0-9]{{1,4}}( *, *[0-9]{{1,4}}){{0,{MAX_REPORT_YEARS - 1}}} *$",
+        "default": "2021,2022,2023",
+    }
+)
+class YearListField(serializers.CharField):
+    """Years separated by commas; checked by ReportQuerySerializer.validate_years."""
+
+
 class ReportQuerySerializer(serializers.Serializer[Any]):
-    kecamatan = serializers.CharField(required=False, default="")
-    kelurahan = serializers.CharField(required=False, default="")
-    years = serializers.CharField(
-        required=False, default="2021,2022,2023", help_text="Comma-separated, at most 10."
+    kecamatan = serializers.CharField(required=False, default="", allow_blank=True)
+    kelurahan = serializers.CharField(required=False, default="", allow_blank=True)
+    years = YearListField(
+        required=False,
+        default="2021,2022,2023",
+        help_text="Comma-separated, at most 10.",
     )
 
     def validate_years(self, value: str) -> list[int]:

@@ -3,20 +3,25 @@ cycle's enrolment list (masked unless `pii:read`), and the recipients report."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from programs.api.serializers import (
     ApplicationInputSerializer,
     ApplicationSerializer,
+    EnrolmentLookupSerializer,
     EnrolmentSerializer,
+    RecipientReportSerializer,
     ReportQuerySerializer,
 )
 from programs.models import Enrolment
@@ -28,7 +33,6 @@ from registry.selectors import household_get, person_get_by_nik
 ReadPermission = scope_required("programs:read", perm="programs.view_enrolment")
 WritePermission = scope_required("programs:write", perm="programs.add_application")
 ReportPermission = scope_required("programs:read", perm="programs.view_recipient_report")
-MAX_LIST = 1000
 
 
 def _show_pii(request: Request, enrolments: list[Enrolment]) -> bool:
@@ -38,39 +42,34 @@ def _show_pii(request: Request, enrolments: list[Enrolment]) -> bool:
 
 
 class EnrolmentLookupApi(APIView):
-    """The enrolments of a person (by NIK) or of a household (by id)."""
+    """The enrolments of a person (by NIK) or of a household (by id), paged."""
 
     permission_classes = [ReadPermission]
+    pagination_class = ApiPagination
 
     @extend_schema(
         operation_id="programs_enrolments_lookup",
-        parameters=[OpenApiParameter("nik", str), OpenApiParameter("household", int)],
+        parameters=[EnrolmentLookupSerializer],
         responses=EnrolmentSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        nik, household = request.query_params.get("nik", ""), request.query_params.get("household")
+        lookup = EnrolmentLookupSerializer(data=query_values(request))
+        lookup.is_valid(raise_exception=True)
+        nik, household = lookup.validated_data.get("nik"), lookup.validated_data.get("household")
         try:
             if nik:
                 person = person_get_by_nik(user=request.user, nik=nik)
                 enrolments = enrolment_list(user=request.user, person_id=person.pk)
-            elif household and household.isdigit():
-                found = household_get(user=request.user, household_id=int(household))
-                enrolments = enrolment_list(user=request.user, household_id=found.pk)
             else:
-                return Response(
-                    {"error": {"code": "invalid", "message": "nik or household", "details": None}},
-                    status=400,
-                )
-        except Http404:
-            return Response({"count": 0, "results": []})
-        rows = list(enrolments[:MAX_LIST])
-        context = {"show_pii": _show_pii(request, rows)}
-        return Response(
-            {
-                "count": len(rows),
-                "results": EnrolmentSerializer(rows, many=True, context=context).data,
-            }
-        )
+                found = household_get(user=request.user, household_id=household)
+                enrolments = enrolment_list(user=request.user, household_id=found.pk)
+        except Http404:  # a filter that matches nothing answers with an empty list
+            enrolments = Enrolment.objects.none()
+        return paginated_response(self, enrolments.order_by("pk"), self._serialize)
+
+    def _serialize(self, rows: list[Enrolment]) -> Any:
+        context = {"show_pii": _show_pii(self.request, rows)}
+        return EnrolmentSerializer(rows, many=True, context=context).data
 
 
 class ApplicationSubmitApi(APIView):
@@ -101,6 +100,7 @@ class CycleEnrolmentListApi(APIView):
     """A cycle's enrolment list, paged; NIKs masked unless the client holds `pii:read`."""
 
     permission_classes = [ReadPermission]
+    pagination_class = ApiPagination
 
     @extend_schema(
         operation_id="programs_cycle_enrolments", responses=EnrolmentSerializer(many=True)
@@ -108,13 +108,11 @@ class CycleEnrolmentListApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         cycle = cycle_get(user=request.user, cycle_id=pk)
         enrolments = enrolment_list(user=request.user, cycle_id=cycle.pk).order_by("pk")
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(enrolments, request, view=self)
-        rows = list(page or [])
-        context = {"show_pii": _show_pii(request, rows)}
-        return paginator.get_paginated_response(
-            EnrolmentSerializer(rows, many=True, context=context).data
-        )
+        return paginated_response(self, enrolments, self._serialize)
+
+    def _serialize(self, rows: list[Enrolment]) -> Any:
+        context = {"show_pii": _show_pii(self.request, rows)}
+        return EnrolmentSerializer(rows, many=True, context=context).data
 
 
 class RecipientReportApi(APIView):
@@ -122,9 +120,13 @@ class RecipientReportApi(APIView):
 
     permission_classes = [ReportPermission]
 
-    @extend_schema(operation_id="programs_recipient_report", parameters=[ReportQuerySerializer])
+    @extend_schema(
+        operation_id="programs_recipient_report",
+        parameters=[ReportQuerySerializer],
+        responses=RecipientReportSerializer,
+    )
     def get(self, request: Request) -> Response:
-        query = ReportQuerySerializer(data=request.query_params)
+        query = ReportQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         report = recipient_report(
             years=query.validated_data["years"],

@@ -45,7 +45,7 @@ class AssessmentSerializer(CurrentAssessmentSerializer):
     source = serializers.CharField()  # type: ignore[assignment]
     answers = serializers.DictField(child=serializers.CharField())
     contributions = serializers.ListField(child=serializers.DictField())
-    assessor = serializers.CharField(source="assessor.username", default=None)
+    assessor = serializers.CharField(source="assessor.username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
     explanation = serializers.SerializerMethodField()
 

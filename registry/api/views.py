@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from registry.api.serializers import (
     HouseholdInputSerializer,
@@ -33,9 +34,10 @@ from registry.services import household_register
 
 ReadPermission = scope_required("registry:read", perm="registry.view_household")
 WritePermission = scope_required("registry:write", perm="registry.add_household")
+SIXTEEN_DIGITS = r"^[0-9]{16}$"
 NUMBER_PARAMS = [
-    OpenApiParameter("nik", str, description="16-digit NIK of a member"),
-    OpenApiParameter("kk", str, description="16-digit No. KK (current card)"),
+    OpenApiParameter("nik", str, pattern=SIXTEEN_DIGITS, description="16-digit NIK of a member"),
+    OpenApiParameter("kk", str, pattern=SIXTEEN_DIGITS, description="16-digit No. KK (current)"),
 ]
 
 
@@ -73,7 +75,7 @@ class HouseholdListApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        lookup = HouseholdLookupSerializer(data=request.query_params)
+        lookup = HouseholdLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         households = list(
             households_with_details(
@@ -138,14 +140,14 @@ class PersonListApi(APIView):
 
     @extend_schema(
         operation_id="registry_persons_lookup",
-        parameters=[OpenApiParameter("nik", str, required=True)],
+        parameters=[OpenApiParameter("nik", str, required=True, pattern=SIXTEEN_DIGITS)],
         responses=inline_serializer(
             "PersonLookup",
             {"count": serializers.IntegerField(), "results": PersonSerializer(many=True)},
         ),
     )
     def get(self, request: Request) -> Response:
-        lookup = PersonLookupSerializer(data=request.query_params)
+        lookup = PersonLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         try:
             person = person_get_by_nik(user=request.user, nik=lookup.validated_data["nik"])

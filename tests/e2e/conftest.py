@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.outside import watch_outside_requests
+
 CHROMIUM = Path(os.environ.get("KDS_CHROMIUM", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -85,3 +87,9 @@ def session(browser, live_server, persona_password):
     yield open_as
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def outside_requests(page, live_server) -> list[str]:
+    """The URLs `page` asked for outside the server under test (each one aborted)."""
+    return watch_outside_requests(page.context, live_server.url)

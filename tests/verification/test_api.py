@@ -75,7 +75,9 @@ def test_complaint_through_the_api_and_kelurahan_scope(api_client_factory):
         content_type="application/json",
     )
     assert outside.status_code == 403
-    assert [v["kelurahan_code"] for v in api.get("/api/v1/verification/visits/").json()] == []
+    assert [
+        v["kelurahan_code"] for v in api.get("/api/v1/verification/visits/").json()["results"]
+    ] == []
 
 
 def test_visit_evidence_refuses_a_wrong_type(api_client_factory, tmp_path, settings):
@@ -90,3 +92,22 @@ def test_visit_evidence_refuses_a_wrong_type(api_client_factory, tmp_path, setti
         {"kind": "photo", "file": SimpleUploadedFile("a.gif", b"GIF89a....")},
     )
     assert response.status_code == 400 and response.json()["error"]["code"] == "file_type"
+
+
+def test_a_complaint_with_overlong_fields_is_refused_not_a_server_error(api_client_factory):
+    _, key = api_client_factory(["verification:read", "verification:write"])
+    response = _api(key).post(
+        "/api/v1/verification/complaints/",
+        {
+            "kind": "appeal",
+            "category": "inclusion",
+            "description": "Keluarga kami tidak menerima bantuan.",
+            "kelurahan_code": "3" * 40,
+            "complainant_name": "x" * 151,
+            "household": 2**70,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    details = response.json()["error"]["details"]
+    assert {"kelurahan_code", "complainant_name", "household"} <= set(details)

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from depok_kds.api.fields import MAX_ID
 from verification.models import Complaint, FieldVisit
 from verification.selectors import CheckView
 
@@ -34,7 +35,9 @@ class VerdictInputSerializer(serializers.Serializer[Any]):
 
 
 class VisitSerializer(serializers.ModelSerializer[FieldVisit]):
-    application = serializers.IntegerField(source="check_row.application_id", default=None)
+    application = serializers.IntegerField(
+        source="check_row.application_id", default=None, allow_null=True
+    )
 
     class Meta:
         model = FieldVisit
@@ -53,6 +56,13 @@ class VisitSerializer(serializers.ModelSerializer[FieldVisit]):
             "latitude",
             "longitude",
         ]
+
+
+class VisitQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=FieldVisit.Status.choices, required=False)
+    overdue = serializers.ChoiceField(
+        choices=["0", "1"], required=False, help_text="1: only visits past their due date"
+    )
 
 
 class VisitCompleteSerializer(serializers.Serializer[Any]):
@@ -104,16 +114,32 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
         return complaint.complainant_name if visible else None
 
 
+class ComplaintQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=Complaint.Status.choices, required=False)
+
+
 class ComplaintInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Complaint.Kind.values)
     category = serializers.ChoiceField(choices=Complaint.Category.values)
     description = serializers.CharField()
-    kelurahan_code = serializers.CharField(required=False, allow_blank=True, default="")
-    household = serializers.IntegerField(required=False, allow_null=True, default=None)
-    person = serializers.IntegerField(required=False, allow_null=True, default=None)
-    application = serializers.IntegerField(required=False, allow_null=True, default=None)
-    complainant_name = serializers.CharField(required=False, allow_blank=True, default="")
-    complainant_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    kelurahan_code = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=13
+    )
+    household = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    person = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    application = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    complainant_name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=150
+    )
+    complainant_contact = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class AnswerInputSerializer(serializers.Serializer[Any]):

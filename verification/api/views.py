@@ -5,22 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from verification.api.serializers import (
     AnswerInputSerializer,
     CheckSerializer,
     ComplaintInputSerializer,
+    ComplaintQuerySerializer,
     ComplaintSerializer,
     EvidenceInputSerializer,
     VerdictInputSerializer,
     VisitCompleteSerializer,
+    VisitQuerySerializer,
     VisitSerializer,
 )
 from verification.models import Complaint
@@ -50,7 +54,6 @@ VisitRead = scope_required("verification:read", perm="verification.view_fieldvis
 VisitWrite = scope_required("verification:write", perm="verification.change_fieldvisit")
 ComplaintRead = scope_required("verification:read", perm="verification.view_complaint")
 ComplaintWrite = scope_required("verification:write", perm="verification.change_complaint")
-MAX_LIST = 500
 
 
 def _checks_data(views: list[CheckView]) -> Any:
@@ -70,7 +73,9 @@ class ApplicationChecksApi(APIView):
         return Response(_checks_data(views))
 
     @extend_schema(
-        operation_id="verification_checks_open", request=None, responses=CheckSerializer(many=True)
+        operation_id="verification_checks_open",
+        request=None,
+        responses={201: CheckSerializer(many=True)},
     )
     def post(self, request: Request, pk: int) -> Response:
         application = application_verification_get(user=request.user, application_id=pk)
@@ -85,7 +90,7 @@ class VerdictApi(APIView):
     @extend_schema(
         operation_id="verification_verdict",
         request=VerdictInputSerializer,
-        responses=CheckSerializer(many=True),
+        responses={201: CheckSerializer(many=True)},
     )
     def post(self, request: Request, pk: int) -> Response:
         check = check_get(user=request.user, check_id=pk)
@@ -104,15 +109,22 @@ class VerdictApi(APIView):
 
 class VisitListApi(APIView):
     permission_classes = [VisitRead]
+    pagination_class = ApiPagination
 
-    @extend_schema(operation_id="verification_visits_list", responses=VisitSerializer(many=True))
+    @extend_schema(
+        operation_id="verification_visits_list",
+        parameters=[VisitQuerySerializer],
+        responses=VisitSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
+        query = VisitQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
         visits = visit_list(
             user=request.user,
-            status=request.query_params.get("status", ""),
-            overdue=request.query_params.get("overdue") == "1",
+            status=query.validated_data.get("status", ""),
+            overdue=query.validated_data.get("overdue") == "1",
         ).select_related("check_row")
-        return Response(VisitSerializer(visits[:MAX_LIST], many=True).data)
+        return paginated_response(self, visits, lambda rows: VisitSerializer(rows, many=True).data)
 
 
 class VisitDetailApi(APIView):
@@ -144,7 +156,18 @@ class VisitEvidenceApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        operation_id="verification_visit_evidence", request=EvidenceInputSerializer, responses=None
+        operation_id="verification_visit_evidence",
+        request=EvidenceInputSerializer,
+        responses={
+            201: inline_serializer(
+                "EvidenceStored",
+                {
+                    "id": serializers.IntegerField(),
+                    "content_type": serializers.CharField(),
+                    "size": serializers.IntegerField(),
+                },
+            )
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         visit = visit_get(user=request.user, visit_id=pk)
@@ -165,24 +188,31 @@ class VisitEvidenceApi(APIView):
 class ComplaintListApi(APIView):
     """GET complaints in scope; POST receives one (channel "api")."""
 
+    pagination_class = ApiPagination
+
     def get_permissions(self) -> list[Any]:
         if self.request.method == "GET":
             return [ComplaintRead()]
         return [scope_required("verification:write", perm="verification.add_complaint")()]
 
     @extend_schema(
-        operation_id="verification_complaints_list", responses=ComplaintSerializer(many=True)
+        operation_id="verification_complaints_list",
+        parameters=[ComplaintQuerySerializer],
+        responses=ComplaintSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        complaints = complaint_list(
-            user=request.user, status=request.query_params.get("status", "")
+        query = ComplaintQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
+        status_ = query.validated_data.get("status", "")
+        complaints = complaint_list(user=request.user, status=status_)
+        return paginated_response(
+            self, complaints, lambda rows: ComplaintSerializer(rows, many=True).data
         )
-        return Response(ComplaintSerializer(complaints[:MAX_LIST], many=True).data)
 
     @extend_schema(
         operation_id="verification_complaint_receive",
         request=ComplaintInputSerializer,
-        responses=ComplaintSerializer,
+        responses={201: ComplaintSerializer},
     )
     def post(self, request: Request) -> Response:
         data = ComplaintInputSerializer(data=request.data)

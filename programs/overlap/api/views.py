@@ -6,20 +6,26 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from depok_kds.access import scope_for
+from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from programs.overlap.api.serializers import (
+    TARGETING_REPORT,
     DecisionInputSerializer,
     DetectionInputSerializer,
+    FindingQuerySerializer,
     FindingSerializer,
+    LedgerQuerySerializer,
+    LedgerSerializer,
+    TargetingQuerySerializer,
 )
 from programs.overlap.selectors import benefit_ledger, finding_get, finding_list, targeting_report
 from programs.overlap.services import finding_confirm, finding_dismiss
@@ -36,30 +42,26 @@ DetectPermission = scope_required("jobs:write", perm="overlap.run_overlap_detect
 
 class FindingListApi(APIView):
     permission_classes = [ReadPermission]
+    pagination_class = ApiPagination
 
     @extend_schema(
         operation_id="overlap_findings_list",
-        parameters=[
-            OpenApiParameter("rule", str),
-            OpenApiParameter("status", str),
-            OpenApiParameter("household", int),
-            OpenApiParameter("programme", int),
-        ],
+        parameters=[FindingQuerySerializer],
         responses=FindingSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        household, programme = params.get("household", ""), params.get("programme", "")
+        query = FindingQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
         findings = finding_list(
             user=request.user,
-            rule=params.get("rule", ""),
-            status=params.get("status", ""),
-            household_id=int(household) if household.isdigit() else None,
-            programme_id=int(programme) if programme.isdigit() else None,
+            rule=query.validated_data.get("rule", ""),
+            status=query.validated_data.get("status", ""),
+            household_id=query.validated_data.get("household"),
+            programme_id=query.validated_data.get("programme"),
         )
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(findings, request, view=self) or []
-        return paginator.get_paginated_response(FindingSerializer(page, many=True).data)
+        return paginated_response(
+            self, findings, lambda rows: FindingSerializer(rows, many=True).data
+        )
 
 
 class FindingDetailApi(APIView):
@@ -93,7 +95,11 @@ class FindingDecisionApi(APIView):
 class DetectionStartApi(APIView):
     permission_classes = [DetectPermission]
 
-    @extend_schema(operation_id="overlap_detect", request=DetectionInputSerializer)
+    @extend_schema(
+        operation_id="overlap_detect",
+        request=DetectionInputSerializer,
+        responses={202: inline_serializer("JobStarted", {"job": serializers.IntegerField()})},
+    )
     def post(self, request: Request) -> Response:
         data = DetectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -116,13 +122,15 @@ class TargetingReportApi(APIView):
 
     @extend_schema(
         operation_id="overlap_report",
-        parameters=[OpenApiParameter("kecamatan", str), OpenApiParameter("year", int)],
+        parameters=[TargetingQuerySerializer],
+        responses={200: TARGETING_REPORT},
     )
     def get(self, request: Request) -> Response:
-        year = request.query_params.get("year", "")
+        query = TargetingQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
         report = targeting_report(
-            kecamatan=request.query_params.get("kecamatan", ""),
-            year=int(year) if year.isdigit() else None,
+            kecamatan=query.validated_data.get("kecamatan", ""),
+            year=query.validated_data.get("year"),
         )
         return Response(asdict(report))
 
@@ -130,14 +138,14 @@ class TargetingReportApi(APIView):
 class LedgerApi(APIView):
     permission_classes = [LedgerPermission]
 
-    @extend_schema(operation_id="overlap_ledger", parameters=[OpenApiParameter("household", int)])
+    @extend_schema(
+        operation_id="overlap_ledger",
+        parameters=[LedgerQuerySerializer],
+        responses=LedgerSerializer,
+    )
     def get(self, request: Request) -> Response:
-        household = request.query_params.get("household", "")
-        if not household.isdigit():
-            return Response(
-                {"error": {"code": "invalid", "message": "household", "details": None}},
-                status=400,
-            )
-        found = household_get(user=request.user, household_id=int(household))
+        query = LedgerQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
+        found = household_get(user=request.user, household_id=query.validated_data["household"])
         rows = benefit_ledger(user=request.user, household_id=found.pk)
         return Response({"household": found.pk, "results": [asdict(r) for r in rows]})

@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun
+from registry.dukcapil.models import DkbExtract, MatchOutcome, MatchRun, Outcome
 from registry.dukcapil.services import CONFIRM, REJECT
 from registry.selectors import nik_display
 
@@ -36,7 +36,9 @@ class RunStartSerializer(serializers.Serializer[Any]):
 class RunSerializer(serializers.ModelSerializer[MatchRun]):
     status = serializers.CharField(source="job.status")
     job_id = serializers.IntegerField()
-    extract_semester = serializers.CharField(source="extract.semester", default=None)
+    extract_semester = serializers.CharField(
+        source="extract.semester", default=None, allow_null=True
+    )
     persons = serializers.IntegerField(source="job.total")
     done = serializers.IntegerField(source="job.done")
 
@@ -97,6 +99,11 @@ class OutcomeSerializer(serializers.ModelSerializer[MatchOutcome]):
             if key in data:
                 data[key] = nik_display(data[key], full=self.context["show_pii"])
         return data
+
+
+class OutcomeQuerySerializer(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    review_status = serializers.ChoiceField(choices=MatchOutcome.Review.choices, required=False)
 
 
 class ReviewInputSerializer(serializers.Serializer[Any]):

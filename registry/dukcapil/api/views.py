@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -13,17 +13,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from depok_kds.audit import pii_shown
 from registry.dukcapil.api.serializers import (
     ExtractSerializer,
     ExtractUploadSerializer,
+    OutcomeQuerySerializer,
     OutcomeSerializer,
     ReviewInputSerializer,
     RunSerializer,
     RunStartSerializer,
 )
-from registry.dukcapil.models import MatchOutcome, Outcome
+from registry.dukcapil.models import MatchOutcome
 from registry.dukcapil.selectors import (
     extract_list,
     outcome_get,
@@ -65,13 +68,16 @@ def _show_pii(request: Request, outcomes: list[MatchOutcome]) -> bool:
 class RunListApi(APIView):
     """Matching runs (GET); start a run (POST), which answers with the run and its job."""
 
+    pagination_class = ApiPagination
+
     def get_permissions(self) -> list[BasePermission]:
         return [StartPermission() if self.request.method == "POST" else ReadPermission()]
 
     @extend_schema(operation_id="dukcapil_runs_list", responses=RunSerializer(many=True))
     def get(self, request: Request) -> Response:
-        runs = list(run_list(user=request.user)[:100])
-        return Response({"count": len(runs), "results": RunSerializer(runs, many=True).data})
+        return paginated_response(
+            self, run_list(user=request.user), lambda rows: RunSerializer(rows, many=True).data
+        )
 
     @extend_schema(
         operation_id="dukcapil_runs_start",
@@ -117,22 +123,22 @@ class RunOutcomesApi(ListAPIView[MatchOutcome]):
 
     @extend_schema(
         operation_id="dukcapil_run_outcomes",
-        parameters=[
-            OpenApiParameter("outcome", str, enum=Outcome.values),
-            OpenApiParameter("review_status", str, enum=MatchOutcome.Review.values),
-        ],
+        parameters=[OutcomeQuerySerializer],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's call
+            return MatchOutcome.objects.none()
         run = run_get(user=self.request.user, run_id=self.kwargs["pk"])
-        params = self.request.query_params
+        query = OutcomeQuerySerializer(data=query_values(self.request))
+        query.is_valid(raise_exception=True)
         return outcome_list(
             user=self.request.user,
             run_id=run.pk,
-            outcome=params.get("outcome", ""),
-            review_status=params.get("review_status", ""),
+            outcome=query.validated_data.get("outcome", ""),
+            review_status=query.validated_data.get("review_status", ""),
         )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -166,6 +172,7 @@ class ExtractListApi(APIView):
     """DKB extracts (GET); upload a new one as multipart (POST), loaded by a job."""
 
     parser_classes = [MultiPartParser]
+    pagination_class = ApiPagination
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "POST":
@@ -174,9 +181,10 @@ class ExtractListApi(APIView):
 
     @extend_schema(operation_id="dukcapil_extracts_list", responses=ExtractSerializer(many=True))
     def get(self, request: Request) -> Response:
-        extracts = list(extract_list(user=request.user)[:50])
-        return Response(
-            {"count": len(extracts), "results": ExtractSerializer(extracts, many=True).data}
+        return paginated_response(
+            self,
+            extract_list(user=request.user),
+            lambda rows: ExtractSerializer(rows, many=True).data,
         )
 
     @extend_schema(
