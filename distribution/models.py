@@ -311,7 +311,7 @@ class Line(models.Model):
                 condition=models.Q(state__in=LIVE_LINE_STATES),
             ),
             models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="line_amount_positive"
+                condition=models.Q(amount__gte=0), name="line_amount_not_negative"
             ),
             models.CheckConstraint(
                 condition=models.Q(state__in=LineState.values), name="line_state_valid"
@@ -359,9 +359,7 @@ class Refusal(models.Model):
         ONCE_PER_DEATH = "once_per_death", _("The heir was already paid for this death")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="refusals")
-    enrolment = models.ForeignKey(
-        "programs.Enrolment", on_delete=models.CASCADE, related_name="+"
-    )
+    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
 

@@ -1,0 +1,68 @@
+"""KIS PBI-APBD: the premium paid to BPJS Kesehatan per member-month.
+
+A batch covers whole months; each member's line is the configured premium times the
+months of the period. Coverage starts on the first day of the month after approval (the
+enrolment's `starts_on`): a member whose coverage starts after the period begins is not
+due yet. Members who exited or died are dropped by the builder and listed for
+deactivation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from depok_kds.errors import DomainError
+from distribution.channels import (
+    Adapter,
+    Due,
+    Loaded,
+    Planned,
+    Refused,
+    adapter_register,
+    months_in,
+)
+from distribution.models import Batch, Channel, Line, Refusal
+from programs.models import Enrolment
+
+
+@adapter_register
+class BpjsPremium(Adapter):
+    channel = Channel.BPJS_PREMIUM
+
+    def premium(self) -> Decimal:
+        premium = self.settings.get("premium")
+        if not premium:
+            raise DomainError(_("The premium per member-month is not configured."), code="premium")
+        return Decimal(premium)
+
+    def load(self, batch: Batch, dues: list[Due]) -> Loaded:
+        starts = dict(
+            Enrolment.objects.filter(pk__in=[d.enrolment_id for d in dues]).values_list(
+                "pk", "starts_on"
+            )
+        )
+        return Loaded({"starts": starts, "premium": self.premium()})
+
+    def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
+        starts_on = loaded.data["starts"].get(due.enrolment_id)
+        if starts_on is not None and starts_on > batch.period_start:
+            return Refused(Refusal.Reason.NOT_DUE, f"coverage starts {starts_on.isoformat()}")
+        months = months_in(batch.period_start, batch.period_end)
+        return [Planned(amount=loaded.data["premium"] * months)]
+
+    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        months = months_in(batch.period_start, batch.period_end)
+        writer.writerow(["reference", "nik", "name", "period", "months", "premium"])
+        period = batch.period_start.strftime("%Y%m")
+        for line in lines:
+            writer.writerow(
+                [line.reference, line.person.nik or "", line.person.full_name, period, months,
+                 int(line.amount)]
+            )  # fmt: skip
+        return f"bpjs-members-{batch.pk}-{period}.csv", out.getvalue().encode()
