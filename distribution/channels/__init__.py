@@ -66,6 +66,9 @@ class Loaded:
 
 class Adapter:
     channel: ClassVar[str] = ""
+    # A periodic benefit (premium per month, food per period, tuition per semester) is due
+    # once per period a batch covers; any other once per cycle year, whatever the tahap.
+    periodic: ClassVar[bool] = False
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -73,6 +76,12 @@ class Adapter:
 
     def load(self, batch: Batch, dues: list[Due]) -> Loaded:
         return Loaded()
+
+    def line_period(self, batch: Batch) -> tuple[date, date]:
+        """The period a line of this batch pays for, which it may be paid only once."""
+        if self.periodic:
+            return batch.period_start, batch.period_end
+        return date(batch.cycle.year, 1, 1), date(batch.cycle.year, 12, 31)
 
     def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
         raise NotImplementedError

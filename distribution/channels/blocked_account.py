@@ -17,6 +17,7 @@ DEFAULT_CAP = Decimal(23_000_000)
 @adapter_register
 class BlockedAccount(BankTransfer):
     channel = Channel.BLOCKED_ACCOUNT
+    periodic = True
     payee_kind = Payee.Kind.BLOCKED_ACCOUNT
 
     def load(self, batch: Batch, dues: list[Due]) -> Loaded:

@@ -32,6 +32,7 @@ from programs.models import Enrolment
 @adapter_register
 class BpjsPremium(Adapter):
     channel = Channel.BPJS_PREMIUM
+    periodic = True
 
     def premium(self) -> Decimal:
         premium = self.settings.get("premium")

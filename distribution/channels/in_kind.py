@@ -14,6 +14,7 @@ from registry.selectors import mask_nik
 @adapter_register
 class InKind(Adapter):
     channel = Channel.IN_KIND
+    periodic = True
 
     def load(self, batch: Batch, dues: list[Due]) -> Loaded:
         by_kelurahan: dict[str, int] = {}

@@ -110,7 +110,7 @@ def batch_build(
 
 
 def _build_chunk(batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]]) -> None:
-    period = DateRange(batch.period_start, batch.period_end, "[]")
+    period = DateRange(*adapter.line_period(batch), "[]")
     programme = batch.programme
     ids = [row["pk"] for row in rows]
     held: set[tuple[int, str]] = set(

@@ -18,7 +18,7 @@ from distribution.services import (
     payee_save,
 )
 from distribution.tasks import batch_build_job
-from programs.models import Cycle, Enrolment
+from programs.models import Application, Cycle, Enrolment
 from registry.models import Person
 from tests.overlap.factories import enrol
 from tests.programs.factories import applicant
@@ -87,3 +87,26 @@ def sent(batch: Batch, *, preparer: User | None, approver: User) -> Batch:
 
 def person(enrolment: Enrolment) -> Person:
     return Person.objects.get(pk=enrolment.person_id)
+
+
+def with_application(enrolment: Enrolment) -> Application:
+    """Give a planted enrolment the application its programme detail hangs on."""
+    application = Application.objects.create(
+        programme_id=enrolment.programme_id,
+        cycle_id=enrolment.cycle_id,
+        person_id=enrolment.person_id,
+        household_id=enrolment.household_id,
+        kelurahan_code=enrolment.kelurahan_code,
+        channel=Application.Channel.AGENCY,
+        state=Application.State.ENROLLED,
+        amount=enrolment.amount,
+    )
+    Enrolment.objects.filter(pk=enrolment.pk).update(application=application)
+    enrolment.application = application
+    return application
+
+
+def return_csv(rows: list[tuple[str, int, str, str]], *, header: bool = True) -> bytes:
+    lines = ["reference;amount;status;reason"] if header else []
+    lines += [f"{ref};{amount};{status};{reason}" for ref, amount, status, reason in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()

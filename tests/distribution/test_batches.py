@@ -25,6 +25,7 @@ from programs.services import enrolment_exit
 from tests.distribution.factories import beneficiary, build, new_batch, person
 
 SMA = "pendidikan-sma"
+KIS = "kis-pbi-apbd"
 
 
 def refusals(batch: Batch) -> dict[int, str]:
@@ -57,14 +58,23 @@ def test_build_refuses_exited_and_deceased(dinsos_operator: User) -> None:
 
 
 def test_build_refuses_a_line_already_paid_for_the_period(dinsos_operator: User) -> None:
+    """A yearly benefit is paid once per cycle year, whichever tahap pays it."""
     enrolment = beneficiary()
     build(new_batch(SMA, actor=dinsos_operator, tahap=1))
-    second = build(new_batch(SMA, actor=dinsos_operator, tahap=2, start=date(2026, 3, 1)))
+    second = build(new_batch(SMA, actor=dinsos_operator, tahap=2, start=date(2026, 4, 1),
+                             end=date(2026, 6, 30)))  # fmt: skip
     assert refusals(second) == {enrolment.pk: "already_paid"}
-    # The next period is due again.
-    third = build(new_batch(SMA, actor=dinsos_operator, tahap=3, start=date(2026, 4, 1),
-                            end=date(2026, 6, 30)))  # fmt: skip
-    assert third.lines.count() == 1
+
+
+def test_a_monthly_premium_is_due_again_next_month_only(dinkes_officer: User) -> None:
+    enrolment = beneficiary(KIS)
+    january = dict(start=date(2026, 1, 1), end=date(2026, 1, 31))
+    build(new_batch(KIS, actor=dinkes_officer, tahap=1, **january))
+    again = build(new_batch(KIS, actor=dinkes_officer, tahap=2, **january))
+    assert refusals(again) == {enrolment.pk: "already_paid"}
+    february = build(new_batch(KIS, actor=dinkes_officer, tahap=3, start=date(2026, 2, 1),
+                               end=date(2026, 2, 28)))  # fmt: skip
+    assert february.lines.count() == 1
 
 
 def test_database_refuses_a_second_live_line_for_one_enrolment_and_period(
@@ -79,7 +89,7 @@ def test_database_refuses_a_second_live_line_for_one_enrolment_and_period(
         enrolment_id=line.enrolment_id,
         person_id=line.person_id,
         component=line.component,
-        period=DateRange(date(2026, 2, 1), date(2026, 2, 28), "[]"),
+        period=DateRange(date(2026, 12, 1), date(2026, 12, 31), "[]"),
         amount=line.amount,
         reference="TWIN",
     )
