@@ -173,6 +173,7 @@ class Batch(TimeStampedModel):
     build_job = models.ForeignKey(
         "depok_kds.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    bank_receipt = models.CharField(_("bank receipt"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-planned_on", "-pk"]

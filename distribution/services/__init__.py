@@ -18,6 +18,7 @@ from distribution.services.handover import (
 )
 from distribution.services.payees import outlet_save, payee_save
 from distribution.services.reconcile import return_file_apply, return_file_upload
+from distribution.services.transmit import batch_fetch_returns, batch_transmit
 
 __all__ = [
     "batch_approve",
@@ -26,8 +27,10 @@ __all__ = [
     "batch_close",
     "batch_create",
     "batch_export",
+    "batch_fetch_returns",
     "batch_send",
     "batch_settle",
+    "batch_transmit",
     "handover_record",
     "in_person_pay",
     "line_cancel",
