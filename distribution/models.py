@@ -184,6 +184,7 @@ class Batch(TimeStampedModel):
             ("approve_batch", "Can approve disbursement batches"),
             ("reconcile_batch", "Can reconcile disbursement batches"),
             ("record_handover", "Can record hand-overs"),
+            ("view_disbursement_report", "Can view the budget-versus-realisation report"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "tahap"], name="batch_one_per_cycle_tahap"),

@@ -7,16 +7,18 @@ those of their programmes. Totals are aggregates: leadership counts the whole ci
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.http import Http404
 
-from depok_kds.access import aggregate_queryset, get_in_scope, scope_for, scope_queryset
+from depok_kds.access import aggregate_queryset, scope_for, scope_queryset
 from depok_kds.audit import Actor
 from distribution.models import Batch, BatchState, Line, LineState
 
 BATCH_AGENCY = "programme__agency__code"
 LINE_AGENCY = "batch__programme__agency__code"
+M = TypeVar("M", bound=Model)
 
 
 def batch_list(*, user: Actor, programme_id: int | None = None) -> QuerySet[Batch]:
@@ -39,11 +41,15 @@ def batch_list(*, user: Actor, programme_id: int | None = None) -> QuerySet[Batc
 
 
 def batch_get(*, user: Actor, batch_id: int) -> Batch:
-    return get_in_scope(batch_list(user=user), user=user, pk=batch_id) if user else _none()
+    """One batch the user may see, or Http404 (the same answer as a missing one)."""
+    return _one(batch_list(user=user), batch_id)
 
 
-def _none() -> Batch:
-    return get_in_scope(Batch.objects.none(), user=None, pk=0)  # type: ignore[arg-type]
+def _one(rows: QuerySet[M], pk: int) -> M:
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def line_list(*, user: Actor, batch: Batch | None = None) -> QuerySet[Line]:
@@ -59,7 +65,7 @@ def line_list(*, user: Actor, batch: Batch | None = None) -> QuerySet[Line]:
 
 
 def line_get(*, user: Actor, line_id: int) -> Line:
-    return get_in_scope(line_list(user=user), user=user, pk=line_id)  # type: ignore[arg-type]
+    return _one(line_list(user=user), line_id)
 
 
 def household_lines(*, user: Actor, household_id: int) -> QuerySet[Line]:

@@ -29,13 +29,14 @@ CHANNELS = {
     "rtlh": ("partner_shop", {"layout": BANK_LAYOUT}),
 }
 
-VIEW = ["view_batch", "view_line", "view_payee", "view_outlet"]
+VIEW = ["view_batch", "view_line", "view_payee", "view_outlet", "view_disbursement_report"]
 PREPARE = ["prepare_batch", "reconcile_batch", "add_payee", "change_payee"]
 ROLE_PERMISSIONS = {
     "dinsos_admin": [*VIEW, *PREPARE, "approve_batch", "record_handover", "view_channelconfig"],
     "dinsos_operator": [*VIEW, *PREPARE, "record_handover"],
     "agency_officer": [*VIEW, *PREPARE],
     "puskesos_officer": ["view_batch", "view_line", "view_outlet", "record_handover"],
+    "leadership": ["view_disbursement_report"],
     "auditor": [*VIEW, "view_channelconfig"],
 }
 
