@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.errors import DomainError
@@ -86,7 +87,7 @@ class Adapter:
     def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
         raise NotImplementedError
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
         """The file sent for this batch (name, bytes), or None for a channel with no file."""
         return None
 

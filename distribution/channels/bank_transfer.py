@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
 from distribution import bank_file
 from distribution.channels import Adapter, Due, Loaded, Planned, Refused, adapter_register
 from distribution.models import Batch, Channel, Line, Payee
 
 
-def file_rows(batch: Batch, lines: list[Line]) -> list[bank_file.FileRow]:
+def file_rows(batch: Batch, lines: QuerySet[Line]) -> Iterator[bank_file.FileRow]:
     description = f"KDS {batch.programme.code} tahap {batch.tahap}"[:40]
-    return [
-        bank_file.FileRow(
-            reference=line.reference,
-            account_number=line.account_number,
-            account_name=line.account_name,
-            amount=line.amount,
-            description=description,
-        )
-        for line in lines
-    ]
+    rows = lines.values_list("reference", "account_number", "account_name", "amount")
+    for reference, number, name, amount in rows.iterator(chunk_size=10_000):
+        yield bank_file.FileRow(reference, number, name, amount, description)
 
 
-def write_bank_file(adapter: Adapter, batch: Batch, lines: list[Line]) -> tuple[str, bytes]:
+def write_bank_file(adapter: Adapter, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes]:
     layout = adapter.settings.get("layout") or {}
     content = bank_file.write(
         layout, file_rows(batch, lines), batch_ref=f"KDS{batch.pk:06d}", on=batch.planned_on
@@ -47,5 +44,5 @@ class BankTransfer(Adapter):
             Planned(amount=due.amount, payee=payee, warning=self.name_warning(payee, due.full_name))
         ]
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
         return write_bank_file(self, batch, lines)

@@ -13,6 +13,7 @@ import csv
 import io
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.errors import DomainError
@@ -55,15 +56,13 @@ class BpjsPremium(Adapter):
         months = months_in(batch.period_start, batch.period_end)
         return [Planned(amount=loaded.data["premium"] * months)]
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         months = months_in(batch.period_start, batch.period_end)
         writer.writerow(["reference", "nik", "name", "period", "months", "premium"])
         period = batch.period_start.strftime("%Y%m")
-        for line in lines:
-            writer.writerow(
-                [line.reference, line.person.nik or "", line.person.full_name, period, months,
-                 int(line.amount)]
-            )  # fmt: skip
+        rows = lines.values_list("reference", "person__nik", "person__full_name", "amount")
+        for reference, nik, name, amount in rows.iterator(chunk_size=10_000):
+            writer.writerow([reference, nik or "", name, period, months, int(amount)])
         return f"bpjs-members-{batch.pk}-{period}.csv", out.getvalue().encode()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db.models import QuerySet
+
 from distribution.channels import Adapter, Due, Loaded, Planned, Refused, adapter_register
 from distribution.models import Batch, Channel, Line, Outlet, Refusal
 from registry.selectors import mask_nik
@@ -29,7 +31,8 @@ class InKind(Adapter):
             return Refused(Refusal.Reason.PAYEE, "No outlet serves the beneficiary's kelurahan.")
         return [Planned(amount=due.amount, outlet_id=outlet_id)]
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
+        lines = lines.select_related("person", "outlet")
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(["outlet", "reference", "name", "nik", "kelurahan", "signature"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+from django.db.models import QuerySet
+
 from distribution.channels import Adapter, Due, Loaded, Planned, Refused, adapter_register
 from distribution.models import LIVE_LINE_STATES, Batch, Channel, Line, Refusal
 from programs.death_benefit.models import DeathBenefitDetail
@@ -38,7 +40,8 @@ class InPerson(Adapter):
             loaded.data["paid"].add((due.person_id, deceased_id))
         return [Planned(amount=due.amount)]
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
+        lines = lines.select_related("person", "outlet")
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(["reference", "heir", "nik", "amount", "signature"])

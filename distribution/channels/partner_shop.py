@@ -3,6 +3,8 @@ million labour and Rp0.2 million for the accountability report (LPJ) to the owne
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from distribution.channels import Adapter, Due, Loaded, Planned, Refused, adapter_register
 from distribution.channels.bank_transfer import write_bank_file
 from distribution.models import Batch, Channel, Component, Line, Payee, Refusal
@@ -46,5 +48,5 @@ class PartnerShop(Adapter):
             Planned(amount=REPORT, component=Component.REPORT, payee=owner, warning=warning),
         ]
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
         return write_bank_file(self, batch, lines)

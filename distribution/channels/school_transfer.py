@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
+
+from django.db.models import QuerySet
 
 from distribution import bank_file
 from distribution.channels import Adapter, Due, Loaded, Planned, Refused, adapter_register
@@ -45,7 +48,7 @@ class SchoolTransfer(Adapter):
         return [Planned(amount=due.amount, payee=payee)]
 
     @staticmethod
-    def transfers(batch: Batch, lines: list[Line]) -> dict[str, list[Line]]:
+    def transfers(batch: Batch, lines: Iterable[Line]) -> dict[str, list[Line]]:
         """The transfers of the batch: one reference per school, with its lines."""
         grouped: dict[str, list[Line]] = defaultdict(list)
         for line in lines:
@@ -53,7 +56,8 @@ class SchoolTransfer(Adapter):
                 grouped[school_reference(batch, line.payee_id)].append(line)
         return grouped
 
-    def export(self, batch: Batch, lines: list[Line]) -> tuple[str, bytes] | None:
+    def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
+        lines = lines.select_related("person", "outlet")
         rows = []
         annex = io.StringIO()
         writer = csv.writer(annex, delimiter=";", lineterminator="\r\n")

@@ -215,11 +215,8 @@ def batch_export(*, actor: Actor, batch_id: int) -> tuple[str, bytes]:
     programme_check(actor, batch.programme, "distribution.prepare_batch")
     if batch.state == B.DRAFT:
         raise Conflict(_("Approve the batch before its file is written."), code="wrong_state")
-    lines = list(
-        batch.lines.exclude(state=LineState.CANCELLED)
-        .select_related("person", "outlet")
-        .order_by("pk")
-    )
+    lines = batch.lines.exclude(state=LineState.CANCELLED).order_by("pk")
+    count = lines.count()
     exported = adapter_for(batch.programme_id).export(batch, lines)
     if exported is None:
         raise DomainError(_("This channel has no file."), code="no_file")
@@ -228,13 +225,11 @@ def batch_export(*, actor: Actor, batch_id: int) -> tuple[str, bytes]:
         actor=actor,
         action="distribution.batch_export",
         target=batch,
-        after={"file": name, "lines": len(lines), "bytes": len(content)},
+        after={"file": name, "lines": count, "bytes": len(content)},
     )
     if batch.channel == Channel.BPJS_PREMIUM:
         # The member list carries full NIKs, as BPJS needs them.
-        pii_access_record(
-            actor=actor, export=True, target_type="distribution.batch", count=len(lines)
-        )
+        pii_access_record(actor=actor, export=True, target_type="distribution.batch", count=count)
     return name, content
 
 

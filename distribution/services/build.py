@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import Sum
 from django.utils import timezone
@@ -83,6 +83,14 @@ def batch_build(
     if progress is not None:
         progress.set_total(enrolments.count())
     done = int(state.get("done", 0))
+    if "spent" in state:
+        running = {"spent": Decimal(state["spent"]), "sequence": int(state["sequence"])}
+    else:
+        # What the cycle's live lines already take, and the references used in this batch.
+        spent = Line.objects.filter(
+            batch__cycle_id=batch.cycle_id, state__in=LIVE_LINE_STATES
+        ).aggregate(total=Sum("amount"))["total"]
+        running = {"spent": spent or Decimal(0), "sequence": batch.lines.count()}
     while True:
         rows = list(
             enrolments.filter(pk__gt=after)
@@ -95,11 +103,17 @@ def batch_build(
         if not rows:
             break
         with transaction.atomic():
-            _build_chunk(batch, adapter, rows)
+            _build_chunk(batch, adapter, rows, running)
             after = rows[-1]["pk"]
             done += len(rows)
             if progress is not None:
-                progress.advance(done, state={"after": after, "done": done})
+                checkpoint = {
+                    "after": after,
+                    "done": done,
+                    "spent": str(running["spent"]),
+                    "sequence": running["sequence"],
+                }
+                progress.advance(done, state=checkpoint)
     Batch.objects.filter(pk=batch.pk).update(built_at=timezone.now())
     counts = {
         "lines": batch.lines.filter(state=LineState.PENDING).count(),
@@ -109,7 +123,9 @@ def batch_build(
     return counts
 
 
-def _build_chunk(batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+def _build_chunk(
+    batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]], running: dict[str, Any]
+) -> None:
     period = DateRange(*adapter.line_period(batch), "[]")
     programme = batch.programme
     ids = [row["pk"] for row in rows]
@@ -149,7 +165,7 @@ def _build_chunk(batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]]) 
                 )
             )
     loaded = adapter.load(batch, dues)
-    sequence = Line.objects.filter(batch=batch).count()
+    sequence: int = running["sequence"]
     lines: list[Line] = []
     for due in dues:
         planned = adapter.plan(due, loaded, batch)
@@ -196,8 +212,29 @@ def _build_chunk(batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]]) 
                     reference=f"KDS{batch.pk:06d}{sequence:07d}",
                 )
             )
-    Line.objects.bulk_create(lines, batch_size=2000)
+    _copy_lines(lines)
     Refusal.objects.bulk_create(refusals, batch_size=2000)
+    running["spent"], running["sequence"] = spent, sequence
+
+
+COPY_COLUMNS = (
+    "batch_id", "enrolment_id", "person_id", "household_id", "kelurahan_code", "component",
+    "period", "amount", "payee_id", "outlet_id", "account_number", "account_name", "warning",
+    "reference", "state", "reason",
+)  # fmt: skip
+
+
+def _copy_lines(lines: list[Line]) -> None:
+    """Write the lines with COPY: the constraints (never paid twice) hold as for INSERT."""
+    if not lines:
+        return
+    table = Line._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
+    ):
+        for line in lines:
+            copy.write_row([getattr(line, column) for column in COPY_COLUMNS])
 
 
 def refusal_counts(batch: Batch) -> dict[str, int]:
