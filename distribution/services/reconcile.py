@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +132,53 @@ def return_plan(batch: Batch, content: bytes) -> Plan:
     return plan
 
 
+APPLY_SQL = f"""
+WITH changed AS (
+    UPDATE {Line._meta.db_table} AS line
+    SET state = plan.to_state,
+        reason = CASE WHEN plan.to_state = 'paid' THEN line.reason ELSE plan.reason END,
+        settled_on = %(today)s
+    FROM distribution_plan AS plan
+    JOIN {Line._meta.db_table} AS old ON old.id = plan.line_id
+    WHERE line.id = plan.line_id
+      AND ((plan.to_state IN ('paid', 'failed') AND old.state = 'pending')
+           OR (plan.to_state = 'returned' AND old.state IN ('pending', 'paid')))
+    RETURNING line.id, old.state AS from_state, plan.to_state, plan.reason
+)
+INSERT INTO {LineEvent._meta.db_table}
+    (line_id, actor_id, created_at, from_state, to_state, reason, return_file_id)
+SELECT id, %(actor)s, %(now)s, from_state, to_state, reason, %(file)s FROM changed
+"""  # noqa: S608 - table names from the models, values bound
+
+
+def _apply(plan: Plan, *, upload: ReturnFile, actor: Actor) -> int:
+    """Apply the plan in one statement over a temporary table: each line moves only from a
+    state it may leave, and each move leaves its event row."""
+    user = recorded_user(actor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE distribution_plan"
+            " (line_id bigint PRIMARY KEY, to_state varchar(10), reason varchar(200))"
+            " ON COMMIT DROP"
+        )
+        with cursor.copy("COPY distribution_plan (line_id, to_state, reason) FROM STDIN") as copy:
+            for to_state, ids in plan.changes.items():
+                for pk in ids:
+                    copy.write_row((pk, to_state, plan.reasons.get(pk, "")))
+        cursor.execute(
+            APPLY_SQL,
+            {
+                "today": timezone.localdate(),
+                "now": timezone.now(),
+                "actor": user.pk if user is not None else None,
+                "file": upload.pk,
+            },
+        )
+        changed: int = cursor.rowcount
+        cursor.execute("DROP TABLE distribution_plan")
+    return changed
+
+
 @transaction.atomic
 def return_file_upload(
     *, actor: Actor, batch_id: int, file_name: str, content: bytes
@@ -171,42 +218,7 @@ def return_file_apply(*, actor: Actor, return_file_id: int) -> ReturnFile:
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise Conflict(_("Only a sent batch can be reconciled."), code="wrong_state")
     plan = return_plan(batch, bytes(upload.content))
-    today = timezone.localdate()
-    changed = 0
-    user = recorded_user(actor)
-    for to_state, ids in plan.changes.items():
-        lines = list(
-            Line.objects.select_for_update()
-            .filter(pk__in=ids, state__in=ALLOWED_FROM[to_state])
-            .values_list("pk", "state")
-        )
-        LineEvent.objects.bulk_create(
-            (
-                LineEvent(
-                    line_id=pk,
-                    actor=user,
-                    from_state=state,
-                    to_state=to_state,
-                    reason=plan.reasons.get(pk, ""),
-                    return_file=upload,
-                )
-                for pk, state in lines
-            ),
-            batch_size=5000,
-        )
-        if to_state == L.PAID:
-            changed += Line.objects.filter(pk__in=[pk for pk, _s in lines]).update(
-                state=to_state, settled_on=today
-            )
-        else:
-            # The bank's reason is kept per line; grouped by reason to stay set-based.
-            by_reason: dict[str, list[int]] = defaultdict(list)
-            for pk, _state in lines:
-                by_reason[plan.reasons.get(pk, "")].append(pk)
-            for reason, pks in by_reason.items():
-                changed += Line.objects.filter(pk__in=pks).update(
-                    state=to_state, reason=reason, settled_on=today
-                )
+    changed = _apply(plan, upload=upload, actor=actor)
     upload.applied_at = timezone.now()
     upload.lines_changed = changed
     upload.preview = {**plan.summary(), "applied": True}
