@@ -72,7 +72,8 @@ def _bank_batch(preparer: User, approver: User) -> str:
         period_end=date(YEAR, 12, 31),
         planned_on=date(YEAR, 4, 17),
     )
-    batch_build(batch_id=batch.pk)
+    if not batch_build(batch_id=batch.pk)["lines"]:
+        return "sma: no line to pay"
     batch_approve(actor=approver, batch_id=batch.pk)
     batch_send(actor=preparer, batch_id=batch.pk)
     rows = ["reference;amount;status;reason"]
@@ -109,7 +110,8 @@ def _food_batch(preparer: User, approver: User) -> str:
         period_end=date(YEAR, 3, 31),
         planned_on=date(YEAR, 4, 10),
     )
-    batch_build(batch_id=batch.pk)
+    if not batch_build(batch_id=batch.pk)["lines"]:
+        return "food: no line to pay"
     batch_approve(actor=approver, batch_id=batch.pk)
     batch_send(actor=preparer, batch_id=batch.pk)
     for n, line in enumerate(batch.lines.select_related("person")[:200]):
