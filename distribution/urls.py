@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.batch_index, name="list"),
     path("<int:pk>/", views.batch_detail, name="batch"),
     path("<int:pk>/file/", views.batch_file, name="file"),
+    path("<int:pk>/deactivations/", views.batch_deactivation_file, name="deactivations"),
     path("<int:pk>/returns/", views.return_upload, name="return-upload"),
     path("<int:pk>/returns/<int:file_id>/apply/", views.return_apply, name="return-apply"),
     path("<int:pk>/<slug:action>/", views.batch_act, name="act"),

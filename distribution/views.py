@@ -121,6 +121,16 @@ def batch_file(request: PortalRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
+@portal_view(perm="distribution.prepare_batch")
+def batch_deactivation_file(request: PortalRequest, pk: int) -> HttpResponse:
+    batch = selectors.batch_get(user=request.user, batch_id=pk)
+    name, content = services.batch_deactivations(actor=request.user, batch_id=batch.pk)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @require_POST
 @portal_view(perm="distribution.reconcile_batch")
 def return_upload(request: PortalRequest, pk: int) -> HttpResponse:

@@ -13,7 +13,7 @@ import csv
 import io
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.errors import DomainError
@@ -66,3 +66,32 @@ class BpjsPremium(Adapter):
         for reference, nik, name, amount in rows.iterator(chunk_size=10_000):
             writer.writerow([reference, nik or "", name, period, months, int(amount)])
         return f"bpjs-members-{batch.pk}-{period}.csv", out.getvalue().encode()
+
+
+def deactivations(batch: Batch) -> list[tuple[str, str, str, str]]:
+    """Members covered before this batch's period who exited or died since: the list BPJS
+    needs to end their coverage. (NIK, name, exit reason, exit date.)"""
+    earlier = Line.objects.filter(
+        batch__programme_id=batch.programme_id,
+        batch__period_end__lt=batch.period_start,
+        state__in=["pending", "paid"],
+    ).values("enrolment_id")
+    gone = (
+        Enrolment.objects.filter(pk__in=earlier)
+        .filter(Q(status=Enrolment.Status.EXITED) | Q(person__is_deceased=True))
+        .exclude(pk__in=Line.objects.filter(batch=batch).values("enrolment_id"))
+        .values_list("person__nik", "person__full_name", "exit_reason", "exited_on")
+        .order_by("person__nik")
+    )
+    return [
+        (nik or "", name, reason or "death", on.isoformat() if on else "")
+        for nik, name, reason, on in gone
+    ]
+
+
+def deactivation_file(batch: Batch) -> tuple[str, bytes]:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["nik", "name", "reason", "exited_on"])
+    writer.writerows(deactivations(batch))
+    return f"bpjs-deactivations-{batch.pk}.csv", out.getvalue().encode()

@@ -18,6 +18,7 @@ from depok_kds.audit import Actor, audit_record, pii_access_record, recorded_use
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from distribution.accounts import account_problem
 from distribution.channels import adapter_for
+from distribution.channels.bpjs_premium import deactivation_file
 from distribution.models import (
     DEAD_LINE_STATES,
     Batch,
@@ -230,6 +231,20 @@ def batch_export(*, actor: Actor, batch_id: int) -> tuple[str, bytes]:
     if batch.channel == Channel.BPJS_PREMIUM:
         # The member list carries full NIKs, as BPJS needs them.
         pii_access_record(actor=actor, export=True, target_type="distribution.batch", count=count)
+    return name, content
+
+
+def batch_deactivations(*, actor: Actor, batch_id: int) -> tuple[str, bytes]:
+    """The BPJS deactivation list of a premium batch (members who left); logged as an export."""
+    batch = Batch.objects.select_related("programme__agency").get(pk=batch_id)
+    programme_check(actor, batch.programme, "distribution.prepare_batch")
+    if batch.channel != Channel.BPJS_PREMIUM:
+        raise DomainError(_("This channel has no file."), code="no_file")
+    name, content = deactivation_file(batch)
+    audit_record(
+        actor=actor, action="distribution.batch_export", target=batch, after={"file": name}
+    )
+    pii_access_record(actor=actor, export=True, target_type="distribution.batch", count=0)
     return name, content
 
 

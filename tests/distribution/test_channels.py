@@ -14,6 +14,7 @@ from distribution.models import Batch, Line, Payee
 from distribution.services import (
     batch_close,
     batch_create,
+    batch_deactivations,
     batch_export,
     batch_settle,
     handover_record,
@@ -270,3 +271,23 @@ def _next_cycle(enrolment: Enrolment) -> Cycle:
         programme_id=enrolment.programme_id, year=2027, quota=10, budget=10**9,
         amount=enrolment.amount,
     )  # fmt: skip
+
+
+def test_bpjs_deactivation_lists_members_who_left_since_last_month(
+    dinkes_officer: User, dinsos_admin: User
+) -> None:
+    stays, leaves = (beneficiary("kis-pbi-apbd", with_account=False) for _ in range(2))
+    january = new_batch("kis-pbi-apbd", actor=dinkes_officer, start=date(2026, 1, 1),
+                        end=date(2026, 1, 31))  # fmt: skip
+    build(january)
+    Enrolment.objects.filter(pk=leaves.pk).update(
+        status="exited", exit_reason="moved_away", exited_on=date(2026, 1, 20)
+    )
+    february = build(new_batch("kis-pbi-apbd", actor=dinkes_officer, tahap=2,
+                               start=date(2026, 2, 1), end=date(2026, 2, 28)))  # fmt: skip
+    assert list(february.lines.values_list("enrolment_id", flat=True)) == [stays.pk]
+    _name, content = batch_deactivations(actor=dinkes_officer, batch_id=february.pk)
+    rows = content.decode().split("\r\n")
+    leaver = Person.objects.get(pk=leaves.person_id)
+    assert rows[1] == f"{leaver.nik};{leaver.full_name};moved_away;2026-01-20"
+    assert len([r for r in rows if r]) == 2
