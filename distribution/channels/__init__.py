@@ -39,6 +39,7 @@ class Due:
     amount: Decimal
     full_name: str
     application_id: int | None = None
+    starts_on: date | None = None  # when the benefit (coverage) starts
 
 
 @dataclass(frozen=True)

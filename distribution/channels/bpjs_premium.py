@@ -42,15 +42,10 @@ class BpjsPremium(Adapter):
         return Decimal(premium)
 
     def load(self, batch: Batch, dues: list[Due]) -> Loaded:
-        starts = dict(
-            Enrolment.objects.filter(pk__in=[d.enrolment_id for d in dues]).values_list(
-                "pk", "starts_on"
-            )
-        )
-        return Loaded({"starts": starts, "premium": self.premium()})
+        return Loaded({"premium": self.premium()})
 
     def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
-        starts_on = loaded.data["starts"].get(due.enrolment_id)
+        starts_on = due.starts_on
         if starts_on is not None and starts_on > batch.period_start:
             return Refused(Refusal.Reason.NOT_DUE, f"coverage starts {starts_on.isoformat()}")
         months = months_in(batch.period_start, batch.period_end)

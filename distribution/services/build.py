@@ -129,9 +129,13 @@ def _build_chunk(
     period = DateRange(*adapter.line_period(batch), "[]")
     programme = batch.programme
     ids = [row["pk"] for row in rows]
+    # A range over the chunk's ordered ids, not an IN list: one scan of the gist index.
     held: set[tuple[int, str]] = set(
         Line.objects.filter(
-            enrolment_id__in=ids, state__in=LIVE_LINE_STATES, period__overlap=period
+            enrolment_id__gte=ids[0],
+            enrolment_id__lte=ids[-1],
+            state__in=LIVE_LINE_STATES,
+            period__overlap=period,
         ).values_list("enrolment_id", "component")
     )
     # The budget: what the cycle's live lines already take (this batch's earlier chunks too).
@@ -162,11 +166,12 @@ def _build_chunk(
                     amount=row["amount"],
                     full_name=row["person__full_name"],
                     application_id=row["application_id"],
+                    starts_on=row["starts_on"],
                 )
             )
     loaded = adapter.load(batch, dues)
     sequence: int = running["sequence"]
-    lines: list[Line] = []
+    lines: list[tuple[Any, ...]] = []
     for due in dues:
         planned = adapter.plan(due, loaded, batch)
         if isinstance(planned, Refused):
@@ -194,24 +199,17 @@ def _build_chunk(
         spent += total
         for p in planned:
             sequence += 1
+            # Rows in COPY_COLUMNS order: model instances cost more than the rest together.
             lines.append(
-                Line(
-                    batch=batch,
-                    enrolment_id=due.enrolment_id,
-                    person_id=due.person_id,
-                    household_id=due.household_id,
-                    kelurahan_code=due.kelurahan_code,
-                    component=p.component,
-                    period=period,
-                    amount=p.amount,
-                    payee=p.payee,
-                    outlet_id=p.outlet_id,
-                    account_number=p.payee.account_number if p.payee else "",
-                    account_name=(p.payee.account_name or p.payee.name) if p.payee else "",
-                    warning=p.warning,
-                    reference=f"KDS{batch.pk:06d}{sequence:07d}",
+                (
+                    batch.pk, due.enrolment_id, due.person_id, due.household_id,
+                    due.kelurahan_code, p.component, period, p.amount,
+                    p.payee.pk if p.payee else None, p.outlet_id,
+                    p.payee.account_number if p.payee else "",
+                    (p.payee.account_name or p.payee.name) if p.payee else "",
+                    p.warning, f"KDS{batch.pk:06d}{sequence:07d}", LineState.PENDING, "",
                 )
-            )
+            )  # fmt: skip
     _copy_lines(lines)
     Refusal.objects.bulk_create(refusals, batch_size=2000)
     running["spent"], running["sequence"] = spent, sequence
@@ -224,7 +222,7 @@ COPY_COLUMNS = (
 )  # fmt: skip
 
 
-def _copy_lines(lines: list[Line]) -> None:
+def _copy_lines(lines: list[tuple[Any, ...]]) -> None:
     """Write the lines with COPY: the constraints (never paid twice) hold as for INSERT."""
     if not lines:
         return
@@ -234,7 +232,7 @@ def _copy_lines(lines: list[Line]) -> None:
         cursor.copy(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
     ):
         for line in lines:
-            copy.write_row([getattr(line, column) for column in COPY_COLUMNS])
+            copy.write_row(line)
 
 
 def refusal_counts(batch: Batch) -> dict[str, int]:
