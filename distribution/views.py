@@ -240,7 +240,8 @@ def lpj_new(request: PortalRequest, pk: int) -> HttpResponse:
         name=document.name or "",
     )
     messages.success(request, gettext("The LPJ is recorded."))
-    return redirect(request.headers.get("referer") or "distribution:list")
+    line = selectors.line_list(user=request.user).filter(enrolment_id=enrolment.pk).last()
+    return redirect("distribution:batch", line.batch_id) if line else redirect("distribution:list")
 
 
 def _report(request: PortalRequest) -> tuple[list, ReportForm, int, str]:  # type: ignore[type-arg]
