@@ -165,6 +165,7 @@ def _apply(plan: Plan, *, upload: ReturnFile, actor: Actor) -> int:
             for to_state, ids in plan.changes.items():
                 for pk in ids:
                     copy.write_row((pk, to_state, plan.reasons.get(pk, "")))
+        cursor.execute("ANALYZE distribution_plan")  # a temporary table has no statistics
         cursor.execute(
             APPLY_SQL,
             {
