@@ -29,7 +29,7 @@ DEFAULT_LAYOUT: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReturnRow:
     row: int
     reference: str
@@ -87,8 +87,15 @@ def parse(
 
 
 def _csv_rows(content: bytes, layout: Mapping[str, Any]) -> list[list[str] | None]:
-    rows: list[list[str] | None] = []
     delimiter = str(layout.get("delimiter", ";"))
+    try:
+        # The usual case: the whole file is UTF-8, read by one csv reader.
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return [row or [] for row in csv.reader(text.splitlines(), delimiter=delimiter)]
+    rows: list[list[str] | None] = []
     for raw in content.splitlines():
         try:
             text = raw.decode("utf-8-sig")
