@@ -41,6 +41,11 @@ NAV_ITEMS: list[NavItem] = [
         _("Verification pipeline"), "verification:oversight", perm="verification.view_oversight"
     ),
     NavItem(_("KDS cards"), "cards:list", perm="cards.view_card"),
+    NavItem(_("Distribution"), "distribution:list", perm="distribution.view_batch"),
+    NavItem(_("Hand-overs"), "distribution:handovers", perm="distribution.record_handover"),
+    NavItem(
+        _("Budget realisation"), "distribution:report", perm="distribution.view_disbursement_report"
+    ),
     NavItem(_("Jobs"), "jobs:list"),
     NavItem(_("Audit log"), "audit_log", perm="depok_kds.view_auditentry"),
     NavItem(_("Administration"), "admin:index", perm="depok_kds.view_user"),

@@ -281,6 +281,10 @@ if CELERY_BROKER_URL.startswith("redis"):
 DUKCAPIL_URL = env.str("DUKCAPIL_URL", default="")
 DUKCAPIL_USER = env.str("DUKCAPIL_USER", default="")
 DUKCAPIL_PASSWORD = env.str("DUKCAPIL_PASSWORD", default="")
+# The bank's host-to-host service for disbursement files; empty: files are downloaded.
+BANK_H2H_URL = env.str("BANK_H2H_URL", default="")
+BANK_H2H_USER = env.str("BANK_H2H_USER", default="")
+BANK_H2H_PASSWORD = env.str("BANK_H2H_PASSWORD", default="")
 DUKCAPIL_RATE_PER_S = env.float("DUKCAPIL_RATE_PER_S", default=5.0)
 DUKCAPIL_TIMEOUT_S = env.float("DUKCAPIL_TIMEOUT_S", default=10.0)
 # Processes a DKB matching job decides chunks in (one per core; 1: in the job's process).

@@ -1,0 +1,77 @@
+"""Distribution endpoints: batches with totals, a beneficiary's lines, the realisation
+report. Scoped as every other read (agency, kelurahan; leadership counts only)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from depok_kds.api.permissions import scope_required
+from distribution.api.serializers import BatchSerializer, LineSerializer
+from distribution.report import GROUPS, realisation
+from distribution.selectors import batch_get, batch_list, line_list
+from registry.selectors import person_get_by_nik
+
+ReadPermission = scope_required("distribution:read", perm="distribution.view_line")
+ReportPermission = scope_required("distribution:read", perm="distribution.view_disbursement_report")
+MAX_LIST = 1000
+
+
+class BatchListApi(APIView):
+    permission_classes = [ReadPermission]
+
+    @extend_schema(operation_id="distribution_batches", responses=BatchSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = list(batch_list(user=request.user)[:MAX_LIST])
+        return Response({"count": len(rows), "results": BatchSerializer(rows, many=True).data})
+
+
+class BatchDetailApi(APIView):
+    permission_classes = [ReadPermission]
+
+    @extend_schema(operation_id="distribution_batch", responses=BatchSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(BatchSerializer(batch_get(user=request.user, batch_id=pk)).data)
+
+
+class LineLookupApi(APIView):
+    """The lines (payments, hand-overs) of one beneficiary, by NIK."""
+
+    permission_classes = [ReadPermission]
+
+    @extend_schema(
+        operation_id="distribution_lines_lookup",
+        parameters=[OpenApiParameter("nik", str, required=True)],
+        responses=LineSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        nik = request.query_params.get("nik", "")
+        try:
+            person = person_get_by_nik(user=request.user, nik=nik)
+        except Http404:
+            return Response({"count": 0, "results": []})
+        rows = list(line_list(user=request.user).filter(person=person).order_by("pk")[:MAX_LIST])
+        return Response({"count": len(rows), "results": LineSerializer(rows, many=True).data})
+
+
+class RealisationApi(APIView):
+    permission_classes = [ReportPermission]
+
+    @extend_schema(
+        operation_id="distribution_realisation",
+        parameters=[OpenApiParameter("year", int), OpenApiParameter("group", str)],
+    )
+    def get(self, request: Request) -> Response:
+        year_text = request.query_params.get("year", "")
+        year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+        group = request.query_params.get("group", "programme")
+        if group not in GROUPS:
+            group = "programme"
+        rows = realisation(user=request.user, year=year, group=group)
+        return Response({"year": year, "group": group, "results": [asdict(r) for r in rows]})
