@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
 from programs.models import Application, Cycle, Decree, Enrolment, Programme
@@ -34,7 +35,9 @@ def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:
 
 
 def programme_get(*, user: User | AnonymousUser, programme_id: int) -> Programme:
-    return get_in_scope(programme_list(user=user), user=user, pk=programme_id)
+    """One programme of `programme_list` (already scoped: a Puskesos officer, whose rows are
+    kelurahan-bound, still proposes for every programme), or Http404."""
+    return get_object_or_404(programme_list(user=user), pk=programme_id)
 
 
 def cycle_list(*, user: User | AnonymousUser, programme: Programme) -> QuerySet[Cycle]:
@@ -42,11 +45,10 @@ def cycle_list(*, user: User | AnonymousUser, programme: Programme) -> QuerySet[
 
 
 def cycle_get(*, user: User | AnonymousUser, cycle_id: int) -> Cycle:
-    return get_in_scope(
+    return get_object_or_404(
         Cycle.objects.select_related("programme__agency").filter(
             programme__in=programme_list(user=user)
         ),
-        user=user,
         pk=cycle_id,
     )
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.models import User
 from depok_kds.portal import PortalRequest, portal_view
 from programs import (
@@ -55,7 +56,7 @@ from programs.services import (
     enrolment_exit,
     slots_taken,
 )
-from registry.selectors import mask_nik, person_get_by_nik
+from registry.selectors import mask_nik, person_find_by_nik
 
 PAGE_SIZE = 50
 
@@ -122,20 +123,24 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
 def application_new(request: PortalRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(user=request.user, cycle_id=pk)
     kind = kind_for(cycle.programme.kind)
-    form = ApplicantForm(request.POST or None)
+    form = ApplicantForm(request.POST or None, initial={"nik": request.GET.get("nik", "")})
     detail_form = kind.detail_form(request.POST or None, prefix="detail")
     if request.method == "POST" and form.is_valid() and detail_form.is_valid():
-        person = person_get_by_nik(user=request.user, nik=form.cleaned_data["nik"])
-        application = application_submit(
-            actor=request.user,
-            cycle_id=cycle.pk,
-            person_id=person.pk,
-            channel=form.cleaned_data["channel"],
-            detail=detail_form.cleaned_data,
-            amount=form.cleaned_data["amount"],
-        )
-        messages.success(request, _("The application was submitted."))
-        return redirect("programs:application", pk=application.pk)
+        person = person_find_by_nik(user=request.user, nik=form.cleaned_data["nik"])
+        if person is None:
+            form.add_error("nik", _("No one with this NIK is in the registry of your area."))
+        else:
+            with refusals_on(form):
+                application = application_submit(
+                    actor=request.user,
+                    cycle_id=cycle.pk,
+                    person_id=person.pk,
+                    channel=form.cleaned_data["channel"],
+                    detail=detail_form.cleaned_data,
+                    amount=form.cleaned_data["amount"],
+                )
+                messages.success(request, _("The application was submitted."))
+                return redirect("programs:application", pk=application.pk)
     return render(
         request,
         "programs/application_new.html",

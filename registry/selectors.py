@@ -301,6 +301,19 @@ def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:
     )
 
 
+def person_find_by_nik(*, user: User | AnonymousUser, nik: str) -> Person | None:
+    """The person holding `nik` in the user's scope, or None (a form says so at its field)."""
+    return (
+        scope_queryset(
+            Person.objects.select_related("household__kelurahan__kecamatan"),
+            user=user,
+            kelurahan_field="household__kelurahan_id",
+        )
+        .filter(nik=nik)
+        .first()
+    )
+
+
 # --- Poverty assessments and rulesets (14 parameters, Perwal Depok 31/2022) -----------------
 
 # Validated rules per stored ruleset. A stored definition never changes (a new version is a
