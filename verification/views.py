@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,9 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from depok_kds.access import scope_for
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError, Forbidden
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
+from programs.kinds import kind_for
+from programs.models import Application
 from registry.selectors import mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
@@ -28,9 +34,11 @@ from verification.forms import (
     VerdictForm,
     VerivaliForm,
     VisitForm,
+    finding_lines,
 )
-from verification.models import CheckKind, FieldVisit, VerivaliRound
+from verification.models import Check, CheckKind, FieldVisit, VerivaliRound
 from verification.selectors import (
+    CheckView,
     application_verification_get,
     assignable_officers,
     check_get,
@@ -45,8 +53,10 @@ from verification.selectors import (
 from verification.services import (
     checks_open,
     disagreement_resolve,
+    evidence_allowed,
     evidence_upload,
     identity_refresh,
+    verdict_allowed,
     verdict_record,
     verivali_start,
     visit_assign,
@@ -81,6 +91,59 @@ def index(request: PortalRequest) -> HttpResponse:
     return render(request, "verification/index.html", context)
 
 
+@dataclass(frozen=True)
+class CheckPanel:
+    """One check as this user sees it, with only the forms they can complete."""
+
+    view: CheckView
+    verdict_form: VerdictForm | None
+    evidence_form: EvidenceForm | None
+    findings: list[str]
+
+
+def _verdict_form(check: Check, data: Any = None) -> VerdictForm:
+    if check.kind == CheckKind.TECHNICAL:
+        findings = kind_for(check.application.programme.kind).technical_findings
+        return TechnicalVerdictForm(data, findings=findings)
+    return VerdictForm(data)
+
+
+def _checks_page(
+    request: PortalRequest, application: Application, *, bound: VerdictForm | None = None
+) -> HttpResponse:
+    panels = []
+    for view in checks_for(user=request.user, application=application):
+        check = view.check
+        check.application = application
+        verdict_form = None
+        if verdict_allowed(actor=request.user, check=check):
+            is_bound = bound is not None and request.POST.get("check") == str(check.pk)
+            verdict_form = bound if is_bound else _verdict_form(check)
+        attach = evidence_allowed(actor=request.user, check=check) and request.user.has_perm(
+            "verification.add_evidence"
+        )
+        panels.append(
+            CheckPanel(
+                view=view,
+                verdict_form=verdict_form,
+                evidence_form=EvidenceForm() if attach else None,
+                findings=finding_lines(view.verdict.findings) if view.verdict else [],
+            )
+        )
+    may_open = request.user.has_perm("verification.decide_check") and (
+        scope_for(request.user).agency_code in (None, application.programme.agency.code)
+    )
+    context = {
+        "application": application,
+        "nik": mask_nik(application.person.nik),
+        "panels": panels,
+        "may_open": may_open,
+        "bound": bound,
+        "policy": getattr(application.programme, "verification_policy", None),
+    }
+    return render(request, "verification/application.html", context)
+
+
 @portal_view(perm="verification.view_check")
 def application_checks(request: PortalRequest, pk: int) -> HttpResponse:
     application = application_verification_get(user=request.user, application_id=pk)
@@ -91,38 +154,27 @@ def application_checks(request: PortalRequest, pk: int) -> HttpResponse:
             else:
                 checks_open(actor=request.user, application_id=application.pk)
         return redirect("verification:application", pk=application.pk)
-    views = checks_for(user=request.user, application=application)
-    context = {
-        "application": application,
-        "nik": mask_nik(application.person.nik),
-        "checks": views,
-        "policy": getattr(application.programme, "verification_policy", None),
-        "verdict_form": VerdictForm(),
-        "technical_form": TechnicalVerdictForm(),
-        "evidence_form": EvidenceForm(),
-    }
-    return render(request, "verification/application.html", context)
+    return _checks_page(request, application)
 
 
 @require_POST
 @portal_view(perm="verification.decide_check")
 def check_verdict(request: PortalRequest, pk: int) -> HttpResponse:
     check = check_get(user=request.user, check_id=pk)
-    technical = check.kind == CheckKind.TECHNICAL
-    form = (TechnicalVerdictForm if technical else VerdictForm)(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Choose the verdict and give a reason."))
-    findings = form.findings() if isinstance(form, TechnicalVerdictForm) else {}
-    with forbidden_as_403():
-        verdict_record(
-            actor=request.user,
-            check_id=check.pk,
-            passed=form.passed,
-            reason=form.cleaned_data["reason"],
-            findings=findings,
-        )
-    messages.success(request, _("The verdict was recorded."))
-    return redirect("verification:application", pk=check.application_id)
+    form = _verdict_form(check, request.POST)
+    if form.is_valid():
+        findings = form.findings() if isinstance(form, TechnicalVerdictForm) else {}
+        with refusals_on(form), forbidden_as_403():
+            verdict_record(
+                actor=request.user,
+                check_id=check.pk,
+                passed=form.passed,
+                reason=form.cleaned_data["reason"],
+                findings=findings,
+            )
+            messages.success(request, _("The verdict was recorded."))
+            return redirect("verification:application", pk=check.application_id)
+    return _checks_page(request, check.application, bound=form)
 
 
 def _upload(request: PortalRequest, **target: int) -> None:
@@ -198,7 +250,7 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit,
         "form": form,
-        "evidence_form": EvidenceForm(),
+        "evidence_form": EvidenceForm(camera=True),
         "assign_form": AssignForm(officers=_officers(visit.kelurahan_code)),
         "evidence": visit.evidence.all(),
     }
