@@ -7,6 +7,7 @@ officer sees only their kelurahan, and a row outside the scope is a 404 like a m
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
@@ -52,6 +53,7 @@ NAME_SEARCH_LIMIT = 200
 NAME_CANDIDATES = 300
 MASK_CHAR = "\u2022"
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
+_REGISTRY_NUMBER = re.compile(r"KDS-?([0-9]{1,7})", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -132,7 +134,8 @@ def household_list(
 ) -> QuerySet[Household]:
     """Households the user may see, filtered, best match first.
 
-    `q` is a 16-digit NIK or No. KK (exact, index lookups), otherwise a name: normalised like
+    `q` is a 16-digit NIK or No. KK or a registry number (KDS-0000123, exact, index
+    lookups), otherwise a name: normalised like
     the stored names (titles, bin/binti, Muhammad/M., old spelling) and matched through the
     trigram index on `Person.name_normalized`; households whose member has exactly that name
     come first, then by how well their best-matching member's words match.
@@ -163,6 +166,8 @@ def household_list(
     number = q.replace(" ", "")
     if _SIXTEEN_DIGITS.fullmatch(number):
         return households.filter(pk__in=household_holder_ids(nik=number, kk=number)).order_by("pk")
+    if registry := _REGISTRY_NUMBER.fullmatch(number):
+        return households.filter(registry_number=f"KDS-{int(registry[1]):07d}").order_by("pk")
     key = normalize_name(q)
     if not key or households.query.is_empty():
         return households.none()
@@ -231,14 +236,23 @@ def _members_in_order() -> QuerySet[Person]:
 
 
 def household_get_by_number(*, user: User | AnonymousUser, registry_number: str) -> Household:
-    """The household with this registry number (any case, spaces ignored) the user may see,
-    or Http404 (the same answer for one outside their area)."""
+    """The household with this registry number (any case, spaces and leading zeros as typed:
+    "kds-123" is KDS-0000123) the user may see, or Http404 (the same answer for one outside
+    their area)."""
+    typed = "".join(registry_number.split()).upper()
+    found = _REGISTRY_NUMBER.fullmatch(typed)
     return get_in_scope(
         Household.objects.all(),
         user=user,
         kelurahan_field="kelurahan_id",
-        registry_number="".join(registry_number.split()).upper(),
+        registry_number=f"KDS-{int(found[1]):07d}" if found else typed,
     )
+
+
+def household_numbers(*, ids: Iterable[int]) -> dict[int, str]:
+    """Registry numbers by household id, for rows that carry only the id (not scoped: the
+    caller's rows already were)."""
+    return dict(Household.objects.filter(pk__in=list(ids)).values_list("pk", "registry_number"))
 
 
 def household_get_detailed(*, user: User | AnonymousUser, household_id: int) -> Household:
