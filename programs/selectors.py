@@ -44,6 +44,15 @@ def cycle_list(*, user: User | AnonymousUser, programme: Programme) -> QuerySet[
     return Cycle.objects.filter(programme=programme).order_by("-year", "-tahap")
 
 
+def open_cycles(*, user: User | AnonymousUser) -> QuerySet[Cycle]:
+    """The open cycles of the programmes the user works with: where they may propose."""
+    return (
+        Cycle.objects.select_related("programme__agency")
+        .filter(programme__in=programme_list(user=user), status=Cycle.Status.OPEN)
+        .order_by("programme__report_order", "-year", "-tahap")
+    )
+
+
 def cycle_get(*, user: User | AnonymousUser, cycle_id: int) -> Cycle:
     return get_object_or_404(
         Cycle.objects.select_related("programme__agency").filter(
@@ -59,6 +68,7 @@ def application_list(
     programme_id: int | None = None,
     cycle_id: int | None = None,
     state: str = "",
+    household_id: int | None = None,
 ) -> QuerySet[Application]:
     applications = scope_queryset(
         Application.objects.select_related("programme__agency", "cycle", "person"),
@@ -72,6 +82,8 @@ def application_list(
         applications = applications.filter(cycle_id=cycle_id)
     if state:
         applications = applications.filter(state=state)
+    if household_id:
+        applications = applications.filter(household_id=household_id)
     return applications.order_by("-created_at", "-pk")
 
 

@@ -56,7 +56,7 @@ from programs.services import (
     enrolment_exit,
     slots_taken,
 )
-from registry.selectors import mask_nik, person_find_by_nik
+from registry.selectors import mask_nik, person_find_by_nik, person_in_scope
 
 PAGE_SIZE = 50
 
@@ -119,11 +119,22 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, "programs/cycle_detail.html", context)
 
 
+def _proposed(request: PortalRequest) -> dict[str, str]:
+    """The form's NIK when the officer came from a household page (`?person=`)."""
+    person_id = request.GET.get("person", "")
+    person = (
+        person_in_scope(user=request.user, person_id=int(person_id))
+        if person_id.isdigit()
+        else None
+    )
+    return {"nik": person.nik or ""} if person is not None else {}
+
+
 @portal_view(perm="programs.add_application")
 def application_new(request: PortalRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(user=request.user, cycle_id=pk)
     kind = kind_for(cycle.programme.kind)
-    form = ApplicantForm(request.POST or None, initial={"nik": request.GET.get("nik", "")})
+    form = ApplicantForm(request.POST or None, initial=_proposed(request))
     detail_form = kind.detail_form(request.POST or None, prefix="detail")
     if request.method == "POST" and form.is_valid() and detail_form.is_valid():
         person = person_find_by_nik(user=request.user, nik=form.cleaned_data["nik"])

@@ -328,6 +328,15 @@ def person_find_by_nik(*, user: User | AnonymousUser, nik: str) -> Person | None
     )
 
 
+def person_in_scope(*, user: User | AnonymousUser, person_id: int) -> Person | None:
+    """The person if their household is in the user's scope, else None."""
+    return (
+        scope_queryset(Person.objects.all(), user=user, kelurahan_field="household__kelurahan_id")
+        .filter(pk=person_id)
+        .first()
+    )
+
+
 # --- Poverty assessments and rulesets (14 parameters, Perwal Depok 31/2022) -----------------
 
 # Validated rules per stored ruleset. A stored definition never changes (a new version is a
