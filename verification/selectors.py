@@ -137,7 +137,10 @@ def _visits(user: AnyUser) -> QuerySet[FieldVisit]:
     scope = scope_for(user)
     visits = scope_queryset(
         FieldVisit.objects.select_related(
-            "household__head", "assigned_to", "check_row__application__programme"
+            "household__head",
+            "household__kelurahan",
+            "assigned_to",
+            "check_row__application__programme",
         ),
         user=user,
         kelurahan_field="kelurahan_code",

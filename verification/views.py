@@ -24,7 +24,7 @@ from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from programs.kinds import kind_for
 from programs.models import Application
-from registry.selectors import mask_nik, ruleset_active, ruleset_rules
+from registry.selectors import household_members, mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
     AssignForm,
@@ -45,6 +45,7 @@ from verification.selectors import (
     check_queue,
     checks_for,
     evidence_get,
+    policy_for,
     resolution_get,
     resolution_queue,
     visit_get,
@@ -103,8 +104,14 @@ class CheckPanel:
 
 def _verdict_form(check: Check, data: Any = None) -> VerdictForm:
     if check.kind == CheckKind.TECHNICAL:
-        findings = kind_for(check.application.programme.kind).technical_findings
-        return TechnicalVerdictForm(data, findings=findings)
+        application = check.application
+        findings = kind_for(application.programme.kind).technical_findings
+        form = TechnicalVerdictForm(data, findings=findings)
+        policy = policy_for(application)
+        if "document" in form.fields and policy is not None:
+            # The programme says what its document check is (e.g. the BPJS segment).
+            form.fields["document"].label = gettext(policy.technical_label)
+        return form
     return VerdictForm(data)
 
 
@@ -251,6 +258,7 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "visit": visit,
         "form": form,
         "evidence_form": EvidenceForm(camera=True),
+        "members": household_members(household=visit.household),
         "assign_form": AssignForm(officers=_officers(visit.kelurahan_code)),
         "evidence": visit.evidence.all(),
     }
