@@ -64,6 +64,7 @@ from verification.services import (
     visit_complete,
 )
 from verification.services.visits import evidence_dir
+from verification.tasks_inbox import inbox_context, task_inbox
 
 PAGE_SIZE = 50
 
@@ -75,6 +76,12 @@ def forbidden_as_403() -> Iterator[None]:
         yield
     except Forbidden as exc:
         raise PermissionDenied(str(exc.message)) from exc
+
+
+@require_GET
+@portal_view()
+def my_tasks(request: PortalRequest) -> HttpResponse:
+    return render(request, "verification/tasks.html", inbox_context(task_inbox(user=request.user)))
 
 
 @require_GET
