@@ -185,6 +185,7 @@ def track(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             complaint = complaint_public_status(tracking_number=form.cleaned_data["number"])
             context["searched"] = True
+            context["complaint"] = complaint
             context["status"] = complaint.get_status_display() if complaint else None
             context["status_code"] = complaint.status if complaint else ""
     return render(request, "verification/track.html", context, status=status)
