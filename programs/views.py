@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -35,7 +36,7 @@ from programs.forms import (
 from programs.imports import recipient_import_start
 from programs.kinds import kind_for
 from programs.models import Application, Enrolment
-from programs.report import RecipientReport, recipient_report
+from programs.report import RecipientReport, recipient_report, report_years
 from programs.selectors import (
     application_get,
     application_list,
@@ -56,6 +57,7 @@ from programs.services import (
     enrolment_exit,
     slots_taken,
 )
+from registry.models import Kelurahan
 from registry.selectors import mask_nik, person_find_by_nik, person_in_scope
 
 PAGE_SIZE = 50
@@ -283,11 +285,20 @@ def import_new(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 def _report(request: PortalRequest) -> tuple[RecipientReport, ReportFilterForm]:
-    form = ReportFilterForm(request.GET)
+    years, default_years = report_years(today=timezone.localdate())
+    form = ReportFilterForm(
+        request.GET or None,
+        kelurahan=Kelurahan.objects.select_related("kecamatan").order_by("name"),
+        years=years,
+        default_years=default_years,
+    )
     data = form.cleaned_data if form.is_valid() else {}
-    return recipient_report(
-        kecamatan=data.get("kecamatan", ""), kelurahan=data.get("kelurahan", "")
-    ), form
+    report = recipient_report(
+        years=data.get("years") or default_years,
+        kecamatan=data.get("kecamatan", ""),
+        kelurahan=data.get("kelurahan", ""),
+    )
+    return report, form
 
 
 @require_GET
@@ -295,16 +306,20 @@ def _report(request: PortalRequest) -> tuple[RecipientReport, ReportFilterForm]:
 def report_page(request: PortalRequest) -> HttpResponse:
     report, form = _report(request)
     latest = len(report.years) - 1
-    chart = bar_chart(
-        [(r.programme.name, [float(c) for c in r.counts]) for r in report.rows],
-        title=gettext("Recipients per programme"),
-        series=[str(y) for y in report.years],
-    )
+    # One small chart per programme, its years against its own largest figure: in one
+    # shared scale the biggest programme would flatten every other one to nothing.
+    charts = [
+        bar_chart(
+            [(str(y), float(c)) for y, c in zip(report.years, r.counts, strict=True)],
+            title=f"{r.programme.name} · {r.agency}",
+        )
+        for r in report.rows
+    ]
     totals = [report.total(i) for i in range(len(report.years))]
     return render(
         request,
         "programs/report.html",
-        {"report": report, "form": form, "chart": chart, "totals": totals, "latest": latest},
+        {"report": report, "form": form, "charts": charts, "totals": totals, "latest": latest},
     )
 
 
