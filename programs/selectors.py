@@ -71,7 +71,9 @@ def application_list(
     household_id: int | None = None,
 ) -> QuerySet[Application]:
     applications = scope_queryset(
-        Application.objects.select_related("programme__agency", "cycle", "person"),
+        Application.objects.select_related(
+            "programme__agency", "cycle", "person", "household__kelurahan"
+        ),
         user=user,
         kelurahan_field="kelurahan_code",
         agency_field=AGENCY,
@@ -90,7 +92,12 @@ def application_list(
 def application_get(*, user: User | AnonymousUser, application_id: int) -> Application:
     return get_in_scope(
         Application.objects.select_related(
-            "programme__agency", "cycle", "person", "household", "decided_by", "submitted_by"
+            "programme__agency",
+            "cycle",
+            "person",
+            "household__kelurahan",
+            "decided_by",
+            "submitted_by",
         ),
         user=user,
         kelurahan_field="kelurahan_code",

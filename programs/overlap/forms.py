@@ -16,7 +16,7 @@ from registry.models import Kelurahan
 
 class FindingFilterForm(forms.Form):
     rule = forms.ChoiceField(
-        label=_("Rule"), required=False, choices=[("", "—"), *[(r.code, r.code) for r in RULES]]
+        label=_("Rule"), required=False, choices=[("", "—"), *[(r.code, r.label) for r in RULES]]
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *FindingStatus.choices]
