@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.access import scope_for
-from depok_kds.charts import bar_chart
+from depok_kds.charts import BAD, GOOD, NEUTRAL, WAITING, bar_chart
 from depok_kds.errors import DomainError, Forbidden
 from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from programs.kinds import kind_for
-from programs.models import Application
+from programs.models import Application, ApplicationState
 from registry.selectors import household_members, mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
@@ -67,6 +67,14 @@ from verification.services.visits import evidence_dir
 from verification.tasks_inbox import inbox_context, task_inbox
 
 PAGE_SIZE = 50
+# Approved and enrolled read green, rejected red, waiting amber, whatever the order.
+STAGE_COLOURS = {
+    ApplicationState.SUBMITTED: NEUTRAL,
+    ApplicationState.IN_VERIFICATION: WAITING,
+    ApplicationState.APPROVED: GOOD,
+    ApplicationState.REJECTED: BAD,
+    ApplicationState.ENROLLED: "#0b6e4f",
+}
 
 
 @contextmanager
@@ -362,7 +370,8 @@ def oversight(request: PortalRequest) -> HttpResponse:
     chart = bar_chart(
         [(r.agency, [float(r.states[s]) for s in reports.PIPELINE]) for r in rows],
         title=gettext("Applications per agency, by stage"),
-        series=[gettext(s.replace("_", " ").capitalize()) for s in reports.PIPELINE],
+        series=[str(ApplicationState(s).label) for s in reports.PIPELINE],
+        colours=[STAGE_COLOURS[s] for s in reports.PIPELINE],
     )
     ageing_chart = bar_chart(
         [(r.agency, [float(n) for n in r.ageing]) for r in rows],
