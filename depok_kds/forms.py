@@ -19,6 +19,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        # Django's own names the username field twice in Indonesian ("nama pengguna").
+        "invalid_login": _("The username or password is wrong. Both are case-sensitive."),
         "locked": _(
             "This account is locked after too many failed logins. Try again after %(until)s "
             "or ask a Dinsos administrator to unlock it."

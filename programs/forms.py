@@ -93,7 +93,7 @@ class ReportFilterForm(forms.Form):
         fields["years"].initial = self.default_years
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("years"):
             data["years"] = self.default_years
         kecamatan, kelurahan = data.get("kecamatan"), data.get("kelurahan")

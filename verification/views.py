@@ -68,7 +68,7 @@ from verification.tasks_inbox import inbox_context, task_inbox
 
 PAGE_SIZE = 50
 # Approved and enrolled read green, rejected red, waiting amber, whatever the order.
-STAGE_COLOURS = {
+STAGE_COLOURS: dict[str, str] = {
     ApplicationState.SUBMITTED: NEUTRAL,
     ApplicationState.IN_VERIFICATION: WAITING,
     ApplicationState.APPROVED: GOOD,

@@ -10,8 +10,9 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from depok_kds import formatting
+from depok_kds import audit_sentences, formatting
 from depok_kds.jobs import job_kind_label
+from depok_kds.models import AuditEntry
 
 register = template.Library()
 
@@ -19,6 +20,11 @@ register = template.Library()
 @register.filter
 def job_label(kind: str) -> StrOrPromise:
     return job_kind_label(kind)
+
+
+@register.filter
+def audit_sentence(entry: AuditEntry) -> str:
+    return audit_sentences.audit_sentence(entry)
 
 
 @register.filter
