@@ -54,3 +54,13 @@ def test_demo_box_on_the_demo(dinsos_admin):
     client = Client()
     client.force_login(dinsos_admin)
     assert 'id="demo-job"' in client.get("/").content.decode()
+
+
+def test_admin_import_page_speaks_indonesian(dinsos_admin):
+    client = Client()
+    client.force_login(dinsos_admin)
+    response = client.get("/admin/registry/household/import/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Berkas yang diimpor" in body
+    assert "File to import" not in body
