@@ -255,7 +255,7 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            with forbidden_as_403():
+            with refusals_on(form), forbidden_as_403():
                 visit_complete(
                     actor=request.user,
                     visit_id=visit.pk,
@@ -267,8 +267,8 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
                     passed=form.passed(),
                     reason=data.get("reason", ""),
                 )
-            messages.success(request, _("The visit was recorded."))
-            return redirect("verification:visit", pk=visit.pk)
+                messages.success(request, _("The visit was recorded."))
+                return redirect("verification:visit", pk=visit.pk)
     context = {
         "visit": visit,
         "form": form,
