@@ -69,6 +69,7 @@ def bar_chart(
     unit: str = "",
     series: Sequence[str] = (),
     colours: Sequence[str] = (),
+    label_width: int = LABEL_WIDTH,
 ) -> BarChart:
     """`colours`, one per series, give series their meaning (GOOD, BAD, WAITING);
     without them series take the palette in order."""
@@ -77,7 +78,7 @@ def bar_chart(
     largest = max((sum(v) for v in values), default=0.0) or 1.0
     bars = []
     for index, ((label, _), parts) in enumerate(zip(rows, values, strict=True)):
-        x = float(LABEL_WIDTH)
+        x = float(label_width)
         segments = []
         for position, value in enumerate(parts):
             width = BAR_AREA * value / largest
@@ -104,4 +105,12 @@ def bar_chart(
             )
         )
     legend = [LegendItem(str(name), colours[i % len(colours)]) for i, name in enumerate(series)]
-    return BarChart(title=str(title), unit=unit, bars=bars, legend=legend)
+    return BarChart(
+        title=str(title),
+        unit=unit,
+        bars=bars,
+        legend=legend,
+        width=label_width + BAR_AREA + VALUE_WIDTH,
+        label_width=label_width,
+        value_x=label_width + BAR_AREA + 6,
+    )

@@ -61,6 +61,7 @@ from registry.models import Kelurahan
 from registry.selectors import mask_nik, person_find_by_nik, person_in_scope
 
 PAGE_SIZE = 50
+SMALL_CHART_LABEL = 48  # room for a year beside each bar
 
 
 @require_GET
@@ -312,6 +313,7 @@ def report_page(request: PortalRequest) -> HttpResponse:
         bar_chart(
             [(str(y), float(c)) for y, c in zip(report.years, r.counts, strict=True)],
             title=f"{r.programme.name} · {r.agency}",
+            label_width=SMALL_CHART_LABEL,
         )
         for r in report.rows
     ]
