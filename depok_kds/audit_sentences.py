@@ -9,10 +9,42 @@ from typing import Any
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from depok_kds.models import AuditEntry
 
 FIELD_LABELS = {"nik": "NIK", "kk": "No. KK"}
+# What an action did, as a verb before its record ("mencatat hasil pemeriksaan #4"); an
+# action not named here is shown by its code's last word.
+ACTION_VERBS = {
+    "household.register": _lazy("registered"),
+    "household.head_change": _lazy("changed the head of"),
+    "household.kk_change": _lazy("changed the No. KK of"),
+    "household.split": _lazy("split"),
+    "household.update_address": _lazy("changed the address of"),
+    "person.add": _lazy("added a member to"),
+    "person.death_record": _lazy("recorded the death of"),
+    "person.move": _lazy("moved"),
+    "person.nik_correct": _lazy("corrected the NIK of"),
+    "person.remove": _lazy("removed"),
+    "assessment.record": _lazy("recorded an assessment of"),
+    "job.start": _lazy("started"),
+    "user.create": _lazy("created"),
+    "user.lock": _lazy("locked"),
+    "programs.cycle_open": _lazy("opened"),
+    "programs.decree_fix": _lazy("fixed"),
+    "programs.enrolment_exit": _lazy("ended"),
+    "verification.checks_open": _lazy("opened the checks of"),
+    "verification.verdict_record": _lazy("recorded the verdict of"),
+    "verification.evidence_add": _lazy("added"),
+    "verification.visit_assign": _lazy("assigned"),
+    "verification.visit_complete": _lazy("recorded"),
+    "verification.visit_create": _lazy("created"),
+    "verification.complaint_received": _lazy("received"),
+    "verification.disagreement_resolve": _lazy("resolved the disagreement on"),
+    "ruleset.activate": _lazy("activated"),
+    "ruleset.create": _lazy("created"),
+}
 
 
 def _record_label(target_type: str, *, plural: bool) -> str:
@@ -57,7 +89,10 @@ def audit_sentence(entry: AuditEntry) -> str:
         if used := _filters(after.get("filters")):
             sentence += "; " + _("filters: %(filters)s") % {"filters": used}
         return sentence + "."
-    action = entry.action.rsplit(".", 1)[-1].replace("_", " ")
     record = _record_label(entry.target_type, plural=False)
     target = f"{record} #{entry.target_id}" if entry.target_id else record
+    verb = ACTION_VERBS.get(entry.action)
+    if verb is not None:
+        return f"{who} {verb} {target}."
+    action = entry.action.rsplit(".", 1)[-1].replace("_", " ")
     return _("%(who)s: %(action)s, %(target)s.") % {"who": who, "action": action, "target": target}

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from depok_kds.audit import pii_access_record
+from depok_kds.audit import audit_record, pii_access_record
 from depok_kds.audit_sentences import audit_sentence
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +46,9 @@ def test_the_audit_page_shows_sentences_to_the_auditor_only(auditor_user, puskes
     assert "puskesos.depok melihat NIK lengkap" in body
     client.force_login(puskesos_a)
     assert client.get("/audit/").status_code == 403
+
+
+def test_a_use_case_reads_with_its_verb(dinsos_operator):
+    entry = audit_record(actor=dinsos_operator, action="household.register", target=dinsos_operator)
+    with translation.override("id"):
+        assert audit_sentence(entry).startswith("operator mendaftarkan ")
