@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from depok_kds.access import scope_for
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError
@@ -123,14 +124,20 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 def _proposed(request: PortalRequest) -> dict[str, str]:
-    """The form's NIK when the officer came from a household page (`?person=`)."""
+    """The form's start: the channel the officer works through, and the NIK when they came
+    from a household page (`?person=`)."""
+    scope = scope_for(request.user)
+    initial: dict[str, str] = {}
+    if scope.kelurahan_codes is not None:
+        initial["channel"] = Application.Channel.PUSKESOS
+    elif scope.agency_code is not None:
+        initial["channel"] = Application.Channel.AGENCY
     person_id = request.GET.get("person", "")
-    person = (
-        person_in_scope(user=request.user, person_id=int(person_id))
-        if person_id.isdigit()
-        else None
-    )
-    return {"nik": person.nik or ""} if person is not None else {}
+    if person_id.isdigit():
+        person = person_in_scope(user=request.user, person_id=int(person_id))
+        if person is not None:
+            initial["nik"] = person.nik or ""
+    return initial
 
 
 @portal_view(perm="programs.add_application")

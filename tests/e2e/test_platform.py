@@ -40,4 +40,4 @@ def test_wrong_password_shows_a_message_in_indonesian(dinsos_operator, page):
     page.fill("#id_username", dinsos_operator.username)
     page.fill("#id_password", "salah")
     page.click("button[type=submit].primary")
-    expect(page.locator("[role=alert]")).to_contain_text("benar")
+    expect(page.locator("[role=alert]")).to_contain_text("kata sandi salah")

@@ -39,6 +39,7 @@ def test_the_next_action_prefills_the_applicant(puskesos_a):
         reverse("programs:apply", args=[cycle.pk]), {"person": head.pk}
     )
     assert response.context["form"].initial["nik"] == head.nik
+    assert response.context["form"].initial["channel"] == "puskesos"
 
 
 def test_prefill_ignores_a_person_outside_the_area(puskesos_a):
