@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -87,8 +87,10 @@ def pii_access_record(
     target_ids: Iterable[str | int] = (),
     fields: Iterable[str] = ("nik",),
     count: int | None = None,
+    filters: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Log that full NIK/KK numbers were shown (`pii.view`) or exported (`pii.export`)."""
+    """Log that full NIK/KK numbers were shown (`pii.view`) or exported (`pii.export`),
+    with the filters an export used."""
     ids = [str(i) for i in target_ids]
     return audit_record(
         actor=actor,
@@ -99,6 +101,7 @@ def pii_access_record(
             "fields": list(fields),
             "count": count if count is not None else len(ids),
             "ids": ids[:1000],
+            **({"filters": dict(filters)} if filters else {}),
         },
     )
 

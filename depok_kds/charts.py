@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 
 # Colours that stay distinguishable in grey print and for common colour blindness.
 PALETTE = ["#0b6e4f", "#e0a100", "#b42318", "#3b6fb6", "#7a5195", "#5d6b7a"]
+# Colours that carry a meaning, for series that are outcomes: done well, refused, waiting.
+GOOD, BAD, WAITING, NEUTRAL = "#067647", "#b42318", "#e0a100", "#3b6fb6"
 ROW_HEIGHT = 24
 LABEL_WIDTH = 270
 BAR_AREA = 330
@@ -66,12 +68,17 @@ def bar_chart(
     title: str,
     unit: str = "",
     series: Sequence[str] = (),
+    colours: Sequence[str] = (),
+    label_width: int = LABEL_WIDTH,
 ) -> BarChart:
+    """`colours`, one per series, give series their meaning (GOOD, BAD, WAITING);
+    without them series take the palette in order."""
+    colours = list(colours) or PALETTE
     values = [[float(v)] if isinstance(v, int | float) else [float(x) for x in v] for _, v in rows]
     largest = max((sum(v) for v in values), default=0.0) or 1.0
     bars = []
     for index, ((label, _), parts) in enumerate(zip(rows, values, strict=True)):
-        x = float(LABEL_WIDTH)
+        x = float(label_width)
         segments = []
         for position, value in enumerate(parts):
             width = BAR_AREA * value / largest
@@ -79,7 +86,7 @@ def bar_chart(
                 Segment(
                     x=round(x, 1),
                     width=round(width, 1),
-                    colour=PALETTE[position % len(PALETTE)],
+                    colour=colours[position % len(colours)],
                     value=value,
                     series=series[position] if position < len(series) else "",
                 )
@@ -97,5 +104,13 @@ def bar_chart(
                 segments=segments,
             )
         )
-    legend = [LegendItem(str(name), PALETTE[i % len(PALETTE)]) for i, name in enumerate(series)]
-    return BarChart(title=str(title), unit=unit, bars=bars, legend=legend)
+    legend = [LegendItem(str(name), colours[i % len(colours)]) for i, name in enumerate(series)]
+    return BarChart(
+        title=str(title),
+        unit=unit,
+        bars=bars,
+        legend=legend,
+        width=label_width + BAR_AREA + VALUE_WIDTH,
+        label_width=label_width,
+        value_x=label_width + BAR_AREA + 6,
+    )

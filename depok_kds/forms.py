@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.accounts import login_failure_record, login_paused_until, login_success_record
+from depok_kds.errors import DomainError
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -58,3 +61,19 @@ class AuditFilterForm(forms.Form):
 
 class DemoJobForm(forms.Form):
     n = forms.IntegerField(label=_("Count to"), min_value=1, max_value=1000, initial=20)
+
+
+@contextmanager
+def refusals_on(form: forms.Form, field: str | None = None) -> Iterator[None]:
+    """A use case refused inside the block becomes an error on `form`, so the page can be
+    rendered again with what the user typed (the middleware's redirect would lose it).
+
+    The refusal lands on `field` when given, else on the field the error names in its
+    details (``{"field": ...}``), else at the top of the form.
+    """
+    try:
+        yield
+    except DomainError as exc:
+        named = exc.details.get("field") if isinstance(exc.details, dict) else None
+        target = next((f for f in (field, named) if f and f in form.fields), None)
+        form.add_error(target, str(exc.message))

@@ -28,6 +28,7 @@ class NavItem:
 # Later apps add their pages here, each behind the permission its view checks.
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("My tasks"), "verification:tasks", perm="verification.view_check"),
     NavItem(_("Households"), "registry:search", perm="registry.view_household"),
     NavItem(_("Dukcapil"), "dukcapil:runs", perm="dukcapil.view_matchrun"),
     NavItem(_("Import"), "registry:import", perm="depok_kds.add_job"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -30,6 +31,8 @@ def _render_dashboard(
     context = {
         "recent_jobs": job_visible_list(user=request.user)[:5],
         "demo_form": demo_form,
+        # The counting demo is for trying the portal (`make run`), not for daily work.
+        "show_demo_job": getattr(settings, "KDS_DEMO_TOOLS", settings.DEBUG),
         "panels": dashboard_panels(request.user),
     }
     return render(request, "depok_kds/dashboard.html", context, status=status)

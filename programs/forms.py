@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Application, Enrolment
+from registry.forms import kelurahan_choices
+from registry.models import Kelurahan
 
 
 class CycleForm(forms.Form):
@@ -55,5 +62,41 @@ class ImportForm(forms.Form):
 
 
 class ReportFilterForm(forms.Form):
-    kecamatan = forms.CharField(required=False, label=_("Kecamatan"))
-    kelurahan = forms.CharField(required=False, label=_("Kelurahan"))
+    """Years to compare (default: the last three, the current one included) and a region
+    chosen by name; a kelurahan outside the chosen kecamatan is refused, not shown as zeros."""
+
+    years = forms.TypedMultipleChoiceField(
+        label=_("Years"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    kecamatan = forms.ChoiceField(required=False, label=_("Kecamatan"))
+    kelurahan = forms.ChoiceField(required=False, label=_("Kelurahan"))
+
+    def __init__(
+        self,
+        *args: Any,
+        kelurahan: Iterable[Kelurahan],
+        years: Sequence[int],
+        default_years: Sequence[int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        rows = list(kelurahan)
+        kecamatan = sorted({(k.kecamatan_id, k.kecamatan.name) for k in rows}, key=lambda c: c[1])
+        self.default_years = list(default_years)
+        fields = self.fields
+        cast(forms.ChoiceField, fields["years"]).choices = [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, fields["kecamatan"]).choices = [("", _("All")), *kecamatan]
+        cast(forms.ChoiceField, fields["kelurahan"]).choices = [
+            ("", _("All")),
+            *kelurahan_choices(rows),
+        ]
+        fields["years"].initial = self.default_years
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("years"):
+            data["years"] = self.default_years
+        kecamatan, kelurahan = data.get("kecamatan"), data.get("kelurahan")
+        if kecamatan and kelurahan and not kelurahan.startswith(f"{kecamatan}."):
+            self.add_error("kelurahan", _("This kelurahan is not in the chosen kecamatan."))
+        return data

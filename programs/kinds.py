@@ -46,6 +46,9 @@ class ProgrammeKind:
 
     code: ClassVar[str] = ""
     detail_form: ClassVar[type[forms.Form]] = forms.Form
+    # What the technical check records besides its verdict (names of the verification
+    # findings): a document checked by default; the RTLH house survey its own conditions.
+    technical_findings: ClassVar[tuple[str, ...]] = ("document",)
 
     def detail_clean(self, detail: Mapping[str, Any]) -> dict[str, Any]:
         """Validate the detail with the programme's form (the same for portal and API)."""

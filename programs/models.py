@@ -267,6 +267,19 @@ class ApplicationEvent(ActedEvent):
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_state} -> {self.to_state}"
 
+    @property
+    def from_label(self) -> str:
+        return _state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return _state_label(self.to_state)
+
+
+def _state_label(state: str) -> str:
+    """A stored state as people read it ("dalam verifikasi"); unknown values as stored."""
+    return str(ApplicationState(state).label) if state in ApplicationState.values else state
+
 
 class EligibilityResult(models.Model):
     """The outcome of one rule for one application at its latest evaluation."""

@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from programs.models import Enrolment, Programme
 
 DEFAULT_YEARS = (2021, 2022, 2023)
+SHOWN_YEARS = 3
+
+
+def report_years(*, today: date) -> tuple[list[int], list[int]]:
+    """The years a reader may choose (the first with an enrolment up to the current one)
+    and the default: the last SHOWN_YEARS, the current one included."""
+    first = Enrolment.objects.aggregate(first=Min("year"))["first"] or today.year
+    first = min(first, today.year - SHOWN_YEARS + 1)
+    years = list(range(today.year, first - 1, -1))
+    return years, sorted(years[:SHOWN_YEARS])
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
 from programs.models import Application, ApplicationState, Cycle, Decree, Enrolment, Programme
@@ -54,19 +55,29 @@ def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:
 
 
 def programme_get(*, user: User | AnonymousUser, programme_id: int) -> Programme:
-    return get_in_scope(programme_list(user=user), user=user, pk=programme_id)
+    """One programme of `programme_list` (already scoped: a Puskesos officer, whose rows are
+    kelurahan-bound, still proposes for every programme), or Http404."""
+    return get_object_or_404(programme_list(user=user), pk=programme_id)
 
 
 def cycle_list(*, user: User | AnonymousUser, programme: Programme) -> QuerySet[Cycle]:
     return Cycle.objects.filter(programme=programme).order_by("-year", "-tahap")
 
 
+def open_cycles(*, user: User | AnonymousUser) -> QuerySet[Cycle]:
+    """The open cycles of the programmes the user works with: where they may propose."""
+    return (
+        Cycle.objects.select_related("programme__agency")
+        .filter(programme__in=programme_list(user=user), status=Cycle.Status.OPEN)
+        .order_by("programme__report_order", "-year", "-tahap")
+    )
+
+
 def cycle_get(*, user: User | AnonymousUser, cycle_id: int) -> Cycle:
-    return get_in_scope(
+    return get_object_or_404(
         Cycle.objects.select_related("programme__agency").filter(
             programme__in=programme_list(user=user)
         ),
-        user=user,
         pk=cycle_id,
     )
 
@@ -77,9 +88,12 @@ def application_list(
     programme_id: int | None = None,
     cycle_id: int | None = None,
     state: str = "",
+    household_id: int | None = None,
 ) -> QuerySet[Application]:
     applications = scope_queryset(
-        Application.objects.select_related("programme__agency", "cycle", "person"),
+        Application.objects.select_related(
+            "programme__agency", "cycle", "person", "household__kelurahan"
+        ),
         user=user,
         kelurahan_field="kelurahan_code",
         agency_field=AGENCY,
@@ -90,13 +104,20 @@ def application_list(
         applications = applications.filter(cycle_id=cycle_id)
     if state:
         applications = applications.filter(state=state)
+    if household_id:
+        applications = applications.filter(household_id=household_id)
     return applications.order_by("-created_at", "-pk")
 
 
 def application_get(*, user: User | AnonymousUser, application_id: int) -> Application:
     return get_in_scope(
         Application.objects.select_related(
-            "programme__agency", "cycle", "person", "household", "decided_by", "submitted_by"
+            "programme__agency",
+            "cycle",
+            "person",
+            "household__kelurahan",
+            "decided_by",
+            "submitted_by",
         ),
         user=user,
         kelurahan_field="kelurahan_code",

@@ -9,13 +9,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from depok_kds.access import scope_for
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.models import User
 from depok_kds.portal import PortalRequest, portal_view
 from programs import (
@@ -34,7 +37,7 @@ from programs.forms import (
 from programs.imports import recipient_import_start
 from programs.kinds import kind_for
 from programs.models import Application, Enrolment
-from programs.report import RecipientReport, recipient_report
+from programs.report import RecipientReport, recipient_report, report_years
 from programs.selectors import (
     application_get,
     application_list,
@@ -55,9 +58,11 @@ from programs.services import (
     enrolment_exit,
     slots_taken,
 )
-from registry.selectors import mask_nik, person_get_by_nik
+from registry.models import Kelurahan
+from registry.selectors import mask_nik, person_find_by_nik, person_in_scope
 
 PAGE_SIZE = 50
+SMALL_CHART_LABEL = 48  # room for a year beside each bar
 
 
 @require_GET
@@ -118,24 +123,45 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, "programs/cycle_detail.html", context)
 
 
+def _proposed(request: PortalRequest) -> dict[str, str]:
+    """The form's start: the channel the officer works through, and the NIK when they came
+    from a household page (`?person=`)."""
+    scope = scope_for(request.user)
+    initial: dict[str, str] = {}
+    if scope.kelurahan_codes is not None:
+        initial["channel"] = Application.Channel.PUSKESOS
+    elif scope.agency_code is not None:
+        initial["channel"] = Application.Channel.AGENCY
+    person_id = request.GET.get("person", "")
+    if person_id.isdigit():
+        person = person_in_scope(user=request.user, person_id=int(person_id))
+        if person is not None:
+            initial["nik"] = person.nik or ""
+    return initial
+
+
 @portal_view(perm="programs.add_application")
 def application_new(request: PortalRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(user=request.user, cycle_id=pk)
     kind = kind_for(cycle.programme.kind)
-    form = ApplicantForm(request.POST or None)
+    form = ApplicantForm(request.POST or None, initial=_proposed(request))
     detail_form = kind.detail_form(request.POST or None, prefix="detail")
     if request.method == "POST" and form.is_valid() and detail_form.is_valid():
-        person = person_get_by_nik(user=request.user, nik=form.cleaned_data["nik"])
-        application = application_submit(
-            actor=request.user,
-            cycle_id=cycle.pk,
-            person_id=person.pk,
-            channel=form.cleaned_data["channel"],
-            detail=detail_form.cleaned_data,
-            amount=form.cleaned_data["amount"],
-        )
-        messages.success(request, _("The application was submitted."))
-        return redirect("programs:application", pk=application.pk)
+        person = person_find_by_nik(user=request.user, nik=form.cleaned_data["nik"])
+        if person is None:
+            form.add_error("nik", _("No one with this NIK is in the registry of your area."))
+        else:
+            with refusals_on(form):
+                application = application_submit(
+                    actor=request.user,
+                    cycle_id=cycle.pk,
+                    person_id=person.pk,
+                    channel=form.cleaned_data["channel"],
+                    detail=detail_form.cleaned_data,
+                    amount=form.cleaned_data["amount"],
+                )
+                messages.success(request, _("The application was submitted."))
+                return redirect("programs:application", pk=application.pk)
     return render(
         request,
         "programs/application_new.html",
@@ -267,11 +293,20 @@ def import_new(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 def _report(request: PortalRequest) -> tuple[RecipientReport, ReportFilterForm]:
-    form = ReportFilterForm(request.GET)
+    years, default_years = report_years(today=timezone.localdate())
+    form = ReportFilterForm(
+        request.GET or None,
+        kelurahan=Kelurahan.objects.select_related("kecamatan").order_by("name"),
+        years=years,
+        default_years=default_years,
+    )
     data = form.cleaned_data if form.is_valid() else {}
-    return recipient_report(
-        kecamatan=data.get("kecamatan", ""), kelurahan=data.get("kelurahan", "")
-    ), form
+    report = recipient_report(
+        years=data.get("years") or default_years,
+        kecamatan=data.get("kecamatan", ""),
+        kelurahan=data.get("kelurahan", ""),
+    )
+    return report, form
 
 
 @require_GET
@@ -279,16 +314,21 @@ def _report(request: PortalRequest) -> tuple[RecipientReport, ReportFilterForm]:
 def report_page(request: PortalRequest) -> HttpResponse:
     report, form = _report(request)
     latest = len(report.years) - 1
-    chart = bar_chart(
-        [(r.programme.name, [float(c) for c in r.counts]) for r in report.rows],
-        title=gettext("Recipients per programme"),
-        series=[str(y) for y in report.years],
-    )
+    # One small chart per programme, its years against its own largest figure: in one
+    # shared scale the biggest programme would flatten every other one to nothing.
+    charts = [
+        bar_chart(
+            [(str(y), float(c)) for y, c in zip(report.years, r.counts, strict=True)],
+            title=f"{r.programme.name} · {r.agency}",
+            label_width=SMALL_CHART_LABEL,
+        )
+        for r in report.rows
+    ]
     totals = [report.total(i) for i in range(len(report.years))]
     return render(
         request,
         "programs/report.html",
-        {"report": report, "form": form, "chart": chart, "totals": totals, "latest": latest},
+        {"report": report, "form": form, "charts": charts, "totals": totals, "latest": latest},
     )
 
 

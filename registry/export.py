@@ -190,6 +190,7 @@ def household_export_run(*, job: Job, progress: Progress) -> dict[str, Any]:
         target_type="registry.household",
         fields=("nik", "kk") if full else (),
         count=count,
+        filters=job.params["filters"],
     )
     return {"households": count, "full_numbers": full}
 

@@ -26,7 +26,7 @@ def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("NIK, No. KK or name"),
+        label=_("NIK, No. KK, registry no. or name"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),

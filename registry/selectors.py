@@ -7,7 +7,7 @@ officer sees only their kelurahan, and a row outside the scope is a 404 like a m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
@@ -147,8 +147,9 @@ def household_list(
 ) -> QuerySet[Household]:
     """Households the user may see, filtered, best match first.
 
-    `q` is a 16-digit NIK or No. KK (exact, index lookups), a registry number (KDS-0000123)
-    or a number a registered resolver knows (a KDS card number), otherwise a name: normalised like
+    `q` is a 16-digit NIK or No. KK (exact, index lookups), a registry number (KDS-0000123,
+    kds-123) or a number a registered resolver knows (a KDS card number), otherwise a name:
+    normalised like
     the stored names (titles, bin/binti, Muhammad/M., old spelling) and matched through the
     trigram index on `Person.name_normalized`; households whose member has exactly that name
     come first, then by how well their best-matching member's words match.
@@ -179,9 +180,8 @@ def household_list(
     number = q.replace(" ", "")
     if _SIXTEEN_DIGITS.fullmatch(number):
         return households.filter(pk__in=household_holder_ids(nik=number, kk=number)).order_by("pk")
-    registry_number = _REGISTRY_NUMBER.fullmatch(number)
-    if registry_number:
-        return households.filter(pk=int(registry_number.group(1))).order_by("pk")
+    if registry := _REGISTRY_NUMBER.fullmatch(number):
+        return households.filter(pk=int(registry[1])).order_by("pk")
     for resolver in NUMBER_RESOLVERS:
         ids = resolver(q)
         if ids is not None:
@@ -254,14 +254,23 @@ def _members_in_order() -> QuerySet[Person]:
 
 
 def household_get_by_number(*, user: User | AnonymousUser, registry_number: str) -> Household:
-    """The household with this registry number (any case, spaces ignored) the user may see,
-    or Http404 (the same answer for one outside their area)."""
+    """The household with this registry number (any case, spaces and leading zeros as typed:
+    "kds-123" is KDS-0000123) the user may see, or Http404 (the same answer for one outside
+    their area)."""
+    typed = "".join(registry_number.split()).upper()
+    found = _REGISTRY_NUMBER.fullmatch(typed)
     return get_in_scope(
         Household.objects.all(),
         user=user,
         kelurahan_field="kelurahan_id",
-        registry_number="".join(registry_number.split()).upper(),
+        registry_number=f"KDS-{int(found[1]):07d}" if found else typed,
     )
+
+
+def household_numbers(*, ids: Iterable[int]) -> dict[int, str]:
+    """Registry numbers by household id, for rows that carry only the id (not scoped: the
+    caller's rows already were)."""
+    return dict(Household.objects.filter(pk__in=list(ids)).values_list("pk", "registry_number"))
 
 
 def household_get_detailed(*, user: User | AnonymousUser, household_id: int) -> Household:
@@ -321,6 +330,28 @@ def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:
         user=user,
         kelurahan_field="household__kelurahan_id",
         nik=nik,
+    )
+
+
+def person_find_by_nik(*, user: User | AnonymousUser, nik: str) -> Person | None:
+    """The person holding `nik` in the user's scope, or None (a form says so at its field)."""
+    return (
+        scope_queryset(
+            Person.objects.select_related("household__kelurahan__kecamatan"),
+            user=user,
+            kelurahan_field="household__kelurahan_id",
+        )
+        .filter(nik=nik)
+        .first()
+    )
+
+
+def person_in_scope(*, user: User | AnonymousUser, person_id: int) -> Person | None:
+    """The person if their household is in the user's scope, else None."""
+    return (
+        scope_queryset(Person.objects.all(), user=user, kelurahan_field="household__kelurahan_id")
+        .filter(pk=person_id)
+        .first()
     )
 
 

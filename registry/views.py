@@ -19,6 +19,7 @@ from registry.forms import HouseholdForm, HouseholdSearchForm, MemberForm, Membe
 from registry.household_edit_views import HOUSEHOLD_ACTIONS, MEMBER_ACTIONS
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import (
+    NAME_SEARCH_LIMIT,
     household_cards,
     household_get,
     household_history,
@@ -108,9 +109,18 @@ def household_search(request: PortalRequest) -> HttpResponse:
             results = list(results)
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [SearchRow(h, mask_nik(h.head.nik) if h.head else "") for h in page.object_list]
+    capped = page is not None and page.paginator.count >= NAME_SEARCH_LIMIT
     partial = "registry/_household_results.html"
     template = partial if request.htmx else "registry/household_search.html"
-    return render(request, template, {"form": form, "page": page, "rows": rows})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "capped": capped,
+        "limit": NAME_SEARCH_LIMIT,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, template, context)
 
 
 @portal_view(perm="registry.view_household")

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from depok_kds.rate_limit import rate_limited
 from registry.selectors import household_get_by_number, kelurahan_list
@@ -68,28 +69,29 @@ def complaint_new(request: PortalRequest) -> HttpResponse:
                     user=request.user, registry_number=data["registry_number"]
                 ).pk
             except Http404:
-                raise DomainError(
-                    _("No household in your area has this registry number.")
-                ) from None
-        with forbidden_as_403():
-            complaint = complaint_receive(
-                actor=request.user,
-                kind=data["kind"],
-                category=data["category"],
-                channel=Complaint.Channel.PUSKESOS,
-                description=data["description"],
-                kelurahan_code=data["kelurahan"].code,
-                household_id=household_id,
-                application_id=data["application"],
-                complainant_name=data["complainant_name"],
-                complainant_contact=data["complainant_contact"],
-            )
-        messages.success(
-            request,
-            _("Received. Give the resident the tracking number %(number)s.")
-            % {"number": complaint.tracking_number},
-        )
-        return redirect("verification:complaint", pk=complaint.pk)
+                form.add_error(
+                    "registry_number", _("No household in your area has this registry number.")
+                )
+        if not form.errors:
+            with refusals_on(form), forbidden_as_403():
+                complaint = complaint_receive(
+                    actor=request.user,
+                    kind=data["kind"],
+                    category=data["category"],
+                    channel=Complaint.Channel.PUSKESOS,
+                    description=data["description"],
+                    kelurahan_code=data["kelurahan"].code,
+                    household_id=household_id,
+                    application_id=data["application"],
+                    complainant_name=data["complainant_name"],
+                    complainant_contact=data["complainant_contact"],
+                )
+                messages.success(
+                    request,
+                    _("Received. Give the resident the tracking number %(number)s.")
+                    % {"number": complaint.tracking_number},
+                )
+                return redirect("verification:complaint", pk=complaint.pk)
     return render(request, "verification/complaint_new.html", {"form": form})
 
 
@@ -179,6 +181,7 @@ def track(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             complaint = complaint_public_status(tracking_number=form.cleaned_data["number"])
             context["searched"] = True
+            context["complaint"] = complaint
             context["status"] = complaint.get_status_display() if complaint else None
             context["status_code"] = complaint.status if complaint else ""
     return render(request, "verification/track.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -52,9 +53,31 @@ class TechnicalVerdictForm(VerdictForm):
         required=False,
     )
 
+    FINDINGS = ("roof", "floor", "walls", "land_status", "document")
+
+    def __init__(self, *args: Any, findings: Sequence[str] = FINDINGS, **kwargs: Any) -> None:
+        """Only the findings the programme's technical check records (`findings`)."""
+        super().__init__(*args, **kwargs)
+        for name in self.FINDINGS:
+            if name not in findings:
+                del self.fields[name]
+
     def findings(self) -> dict[str, str]:
-        keys = ("roof", "floor", "walls", "land_status", "document")
-        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
+        return {k: self.cleaned_data[k] for k in self.FINDINGS if self.cleaned_data.get(k)}
+
+
+def finding_lines(findings: dict[str, Any]) -> list[str]:
+    """A verdict's findings as people read them: "Atap: rusak berat"."""
+    form = TechnicalVerdictForm()
+    lines = []
+    for key, value in findings.items():
+        field = form.fields.get(key)
+        if field is None:
+            lines.append(f"{key}: {value}")
+            continue
+        choices = dict(getattr(field, "choices", []) or [])
+        lines.append(f"{field.label}: {choices.get(value, value)}")
+    return lines
 
 
 class VisitForm(AssessmentForm):
@@ -111,7 +134,17 @@ class VisitForm(AssessmentForm):
 
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Evidence.Kind.choices)
-    file = forms.FileField(label=_("File (JPEG, PNG or PDF)"))
+    file = forms.FileField(
+        label=_("File (JPEG, PNG or PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+    )
+
+    def __init__(self, *args: Any, camera: bool = False, **kwargs: Any) -> None:
+        """`camera`: a phone opens its camera for the file (a photo taken on the spot)."""
+        super().__init__(*args, **kwargs)
+        if camera:
+            self.fields["file"].label = _("Photo (taken with the camera) or file")
+            self.fields["file"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
 
 
 class AssignForm(forms.Form):

@@ -137,7 +137,10 @@ def _visits(user: AnyUser) -> QuerySet[FieldVisit]:
     scope = scope_for(user)
     visits = scope_queryset(
         FieldVisit.objects.select_related(
-            "household__head", "assigned_to", "check_row__application__programme"
+            "household__head",
+            "household__kelurahan",
+            "assigned_to",
+            "check_row__application__programme",
         ),
         user=user,
         kelurahan_field="kelurahan_code",
@@ -204,11 +207,13 @@ def complainant_shown(*, user: AnyUser, complaint: Complaint) -> bool:
 
 
 def complaint_public_status(*, tracking_number: str) -> Complaint | None:
-    """The complaint behind a tracking number, for the public page (status only)."""
+    """The complaint behind a tracking number, for the public page: its status, kind, dates,
+    deadline and answer, never who complained or about whom."""
     number = "".join(tracking_number.split()).upper()
     if len(number) != 10:
         return None
-    return Complaint.objects.filter(tracking_number=number).only("status").first()
+    public = ("status", "kind", "created_at", "due_at", "answered_at", "closed_at", "answer")
+    return Complaint.objects.filter(tracking_number=number).only(*public, "outcome").first()
 
 
 def evidence_get(*, user: AnyUser, evidence_id: int) -> Evidence:

@@ -5,6 +5,7 @@ from verification import complaint_views, views
 app_name = "verification"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("tasks/", views.my_tasks, name="tasks"),
     path("applications/<int:pk>/", views.application_checks, name="application"),
     path("checks/<int:pk>/verdict/", views.check_verdict, name="verdict"),
     path("checks/<int:pk>/evidence/", views.check_evidence, name="check-evidence"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,10 +17,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from depok_kds.charts import bar_chart
+from depok_kds.access import scope_for
+from depok_kds.charts import BAD, GOOD, NEUTRAL, WAITING, bar_chart
 from depok_kds.errors import DomainError, Forbidden
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
-from registry.selectors import mask_nik, ruleset_active, ruleset_rules
+from programs.kinds import kind_for
+from programs.models import Application, ApplicationState
+from registry.selectors import household_members, mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
     AssignForm,
@@ -28,15 +34,18 @@ from verification.forms import (
     VerdictForm,
     VerivaliForm,
     VisitForm,
+    finding_lines,
 )
-from verification.models import CheckKind, FieldVisit, VerivaliRound
+from verification.models import Check, CheckKind, FieldVisit, VerivaliRound
 from verification.selectors import (
+    CheckView,
     application_verification_get,
     assignable_officers,
     check_get,
     check_queue,
     checks_for,
     evidence_get,
+    policy_for,
     resolution_get,
     resolution_queue,
     visit_get,
@@ -45,16 +54,27 @@ from verification.selectors import (
 from verification.services import (
     checks_open,
     disagreement_resolve,
+    evidence_allowed,
     evidence_upload,
     identity_refresh,
+    verdict_allowed,
     verdict_record,
     verivali_start,
     visit_assign,
     visit_complete,
 )
 from verification.services.visits import evidence_dir
+from verification.tasks_inbox import inbox_context, task_inbox
 
 PAGE_SIZE = 50
+# Approved and enrolled read green, rejected red, waiting amber, whatever the order.
+STAGE_COLOURS: dict[str, str] = {
+    ApplicationState.SUBMITTED: NEUTRAL,
+    ApplicationState.IN_VERIFICATION: WAITING,
+    ApplicationState.APPROVED: GOOD,
+    ApplicationState.REJECTED: BAD,
+    ApplicationState.ENROLLED: "#0b6e4f",
+}
 
 
 @contextmanager
@@ -64,6 +84,12 @@ def forbidden_as_403() -> Iterator[None]:
         yield
     except Forbidden as exc:
         raise PermissionDenied(str(exc.message)) from exc
+
+
+@require_GET
+@portal_view()
+def my_tasks(request: PortalRequest) -> HttpResponse:
+    return render(request, "verification/tasks.html", inbox_context(task_inbox(user=request.user)))
 
 
 @require_GET
@@ -81,6 +107,65 @@ def index(request: PortalRequest) -> HttpResponse:
     return render(request, "verification/index.html", context)
 
 
+@dataclass(frozen=True)
+class CheckPanel:
+    """One check as this user sees it, with only the forms they can complete."""
+
+    view: CheckView
+    verdict_form: VerdictForm | None
+    evidence_form: EvidenceForm | None
+    findings: list[str]
+
+
+def _verdict_form(check: Check, data: Any = None) -> VerdictForm:
+    if check.kind == CheckKind.TECHNICAL:
+        application = check.application
+        findings = kind_for(application.programme.kind).technical_findings
+        form = TechnicalVerdictForm(data, findings=findings)
+        policy = policy_for(application)
+        if "document" in form.fields and policy is not None:
+            # The programme says what its document check is (e.g. the BPJS segment).
+            form.fields["document"].label = gettext(policy.technical_label)
+        return form
+    return VerdictForm(data)
+
+
+def _checks_page(
+    request: PortalRequest, application: Application, *, bound: VerdictForm | None = None
+) -> HttpResponse:
+    panels = []
+    for view in checks_for(user=request.user, application=application):
+        check = view.check
+        check.application = application
+        verdict_form = None
+        if verdict_allowed(actor=request.user, check=check):
+            is_bound = bound is not None and request.POST.get("check") == str(check.pk)
+            verdict_form = bound if is_bound else _verdict_form(check)
+        attach = evidence_allowed(actor=request.user, check=check) and request.user.has_perm(
+            "verification.add_evidence"
+        )
+        panels.append(
+            CheckPanel(
+                view=view,
+                verdict_form=verdict_form,
+                evidence_form=EvidenceForm() if attach else None,
+                findings=finding_lines(view.verdict.findings) if view.verdict else [],
+            )
+        )
+    may_open = request.user.has_perm("verification.decide_check") and (
+        scope_for(request.user).agency_code in (None, application.programme.agency.code)
+    )
+    context = {
+        "application": application,
+        "nik": mask_nik(application.person.nik),
+        "panels": panels,
+        "may_open": may_open,
+        "bound": bound,
+        "policy": getattr(application.programme, "verification_policy", None),
+    }
+    return render(request, "verification/application.html", context)
+
+
 @portal_view(perm="verification.view_check")
 def application_checks(request: PortalRequest, pk: int) -> HttpResponse:
     application = application_verification_get(user=request.user, application_id=pk)
@@ -91,38 +176,27 @@ def application_checks(request: PortalRequest, pk: int) -> HttpResponse:
             else:
                 checks_open(actor=request.user, application_id=application.pk)
         return redirect("verification:application", pk=application.pk)
-    views = checks_for(user=request.user, application=application)
-    context = {
-        "application": application,
-        "nik": mask_nik(application.person.nik),
-        "checks": views,
-        "policy": getattr(application.programme, "verification_policy", None),
-        "verdict_form": VerdictForm(),
-        "technical_form": TechnicalVerdictForm(),
-        "evidence_form": EvidenceForm(),
-    }
-    return render(request, "verification/application.html", context)
+    return _checks_page(request, application)
 
 
 @require_POST
 @portal_view(perm="verification.decide_check")
 def check_verdict(request: PortalRequest, pk: int) -> HttpResponse:
     check = check_get(user=request.user, check_id=pk)
-    technical = check.kind == CheckKind.TECHNICAL
-    form = (TechnicalVerdictForm if technical else VerdictForm)(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Choose the verdict and give a reason."))
-    findings = form.findings() if isinstance(form, TechnicalVerdictForm) else {}
-    with forbidden_as_403():
-        verdict_record(
-            actor=request.user,
-            check_id=check.pk,
-            passed=form.passed,
-            reason=form.cleaned_data["reason"],
-            findings=findings,
-        )
-    messages.success(request, _("The verdict was recorded."))
-    return redirect("verification:application", pk=check.application_id)
+    form = _verdict_form(check, request.POST)
+    if form.is_valid():
+        findings = form.findings() if isinstance(form, TechnicalVerdictForm) else {}
+        with refusals_on(form), forbidden_as_403():
+            verdict_record(
+                actor=request.user,
+                check_id=check.pk,
+                passed=form.passed,
+                reason=form.cleaned_data["reason"],
+                findings=findings,
+            )
+            messages.success(request, _("The verdict was recorded."))
+            return redirect("verification:application", pk=check.application_id)
+    return _checks_page(request, check.application, bound=form)
 
 
 def _upload(request: PortalRequest, **target: int) -> None:
@@ -181,7 +255,7 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            with forbidden_as_403():
+            with refusals_on(form), forbidden_as_403():
                 visit_complete(
                     actor=request.user,
                     visit_id=visit.pk,
@@ -193,12 +267,13 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
                     passed=form.passed(),
                     reason=data.get("reason", ""),
                 )
-            messages.success(request, _("The visit was recorded."))
-            return redirect("verification:visit", pk=visit.pk)
+                messages.success(request, _("The visit was recorded."))
+                return redirect("verification:visit", pk=visit.pk)
     context = {
         "visit": visit,
         "form": form,
-        "evidence_form": EvidenceForm(),
+        "evidence_form": EvidenceForm(camera=True),
+        "members": household_members(household=visit.household),
         "assign_form": AssignForm(officers=_officers(visit.kelurahan_code)),
         "evidence": visit.evidence.all(),
     }
@@ -295,7 +370,8 @@ def oversight(request: PortalRequest) -> HttpResponse:
     chart = bar_chart(
         [(r.agency, [float(r.states[s]) for s in reports.PIPELINE]) for r in rows],
         title=gettext("Applications per agency, by stage"),
-        series=[gettext(s.replace("_", " ").capitalize()) for s in reports.PIPELINE],
+        series=[str(ApplicationState(s).label) for s in reports.PIPELINE],
+        colours=[STAGE_COLOURS[s] for s in reports.PIPELINE],
     )
     ageing_chart = bar_chart(
         [(r.agency, [float(n) for n in r.ageing]) for r in rows],

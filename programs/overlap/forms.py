@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -9,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import Programme
 from programs.overlap.models import HOUSEHOLD_CAP_DIGITS, FindingStatus, NationalListKind
 from programs.overlap.rules import RULES
+from registry.forms import kelurahan_choices
+from registry.models import Kelurahan
 
 
 class FindingFilterForm(forms.Form):
     rule = forms.ChoiceField(
-        label=_("Rule"), required=False, choices=[("", "—"), *[(r.code, r.code) for r in RULES]]
+        label=_("Rule"), required=False, choices=[("", "—"), *[(r.code, r.label) for r in RULES]]
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *FindingStatus.choices]
@@ -41,9 +44,19 @@ class ReportFilterForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    household = forms.IntegerField(label=_("Household id"), required=False)
-    kelurahan = forms.CharField(label=_("Kelurahan code"), required=False, max_length=13)
+    household = forms.CharField(
+        label=_("Registry no. (KDS-0000123)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "KDS-0000123"}),
+    )
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2015, max_value=2100)
+
+    def __init__(self, *args: Any, kelurahan: Iterable[Kelurahan], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("All")), *kelurahan_choices(kelurahan)]
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = choices
 
 
 class NationalListForm(forms.Form):

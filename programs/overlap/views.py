@@ -48,7 +48,12 @@ from programs.overlap.services import (
 )
 from programs.overlap.tasks import overlap_detect_start
 from programs.selectors import programme_get, programme_list
-from registry.selectors import household_get
+from registry.selectors import (
+    household_get,
+    household_get_by_number,
+    household_numbers,
+    kelurahan_list,
+)
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -187,11 +192,17 @@ def report_xlsx(request: PortalRequest) -> HttpResponse:
 
 
 def _ledger(request: PortalRequest) -> tuple[LedgerFilterForm, list[LedgerRow]]:
-    form = LedgerFilterForm(request.GET or None)
+    form = LedgerFilterForm(request.GET or None, kelurahan=kelurahan_list(user=request.user))
     filters = form.cleaned_data if form.is_valid() else {}
-    household_id = filters.get("household")
-    if household_id:
-        household_id = household_get(user=request.user, household_id=household_id).pk
+    household_id = None
+    if typed := (filters.get("household") or "").strip():
+        # The registry number people see; the bare id of older links still works.
+        household = (
+            household_get(user=request.user, household_id=int(typed))
+            if typed.isdigit()
+            else household_get_by_number(user=request.user, registry_number=typed)
+        )
+        household_id = household.pk
     if not (household_id or filters.get("kelurahan")):
         return form, []
     rows = benefit_ledger(
@@ -207,7 +218,10 @@ def _ledger(request: PortalRequest) -> tuple[LedgerFilterForm, list[LedgerRow]]:
 @portal_view(perm="programs.view_enrolment")
 def ledger_page(request: PortalRequest) -> HttpResponse:
     form, rows = _ledger(request)
-    return render(request, "overlap/ledger.html", {"form": form, "rows": rows[:2000]})
+    rows = rows[:2000]
+    numbers = household_numbers(ids={r.household_id for r in rows if r.household_id})
+    shown = [(r, numbers.get(r.household_id or 0, "")) for r in rows]
+    return render(request, "overlap/ledger.html", {"form": form, "rows": shown})
 
 
 @require_GET

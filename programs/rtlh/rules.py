@@ -51,6 +51,7 @@ class Rtlh(DetailModelKind):
     code = "rtlh"
     detail_form = RtlhForm
     detail_model = RtlhDetail
+    technical_findings = ("roof", "floor", "walls", "land_status")
 
     def check(self, candidate: Candidate) -> list[Outcome]:
         outcomes = [

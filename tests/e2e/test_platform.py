@@ -14,7 +14,10 @@ pytestmark = [
 ]
 
 
-def test_login_switch_language_and_watch_a_job(dinsos_operator, page, login, celery_worker_process):
+def test_login_switch_language_and_watch_a_job(
+    dinsos_operator, page, login, celery_worker_process, settings
+):
+    settings.KDS_DEMO_TOOLS = True  # the demo job is offered on a demo installation only
     login(dinsos_operator)
     expect(page.locator("h1")).to_have_text("Dasbor")
 

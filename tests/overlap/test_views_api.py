@@ -162,3 +162,15 @@ def test_api_decision_and_report(planted, api_client_factory):
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
     report = client.get(reverse("overlap_api:report")).json()
     assert "by_area" in report
+
+
+def test_ledger_accepts_the_registry_number(client, dinsos_operator, puskesos_b):
+    head = applicant()
+    enrol(head, "rtlh", year=2025)
+    number = head.household.registry_number
+    client.force_login(dinsos_operator)
+    page = client.get(reverse("overlap:ledger"), {"household": number.lower()})
+    assert page.content.count(f'data-household="{head.household_id}"'.encode()) == 1
+    assert number.encode() in page.content
+    client.force_login(puskesos_b)
+    assert client.get(reverse("overlap:ledger"), {"household": number}).status_code in (403, 404)

@@ -3,7 +3,9 @@
 from verification.services.checks import (
     checks_open,
     disagreement_resolve,
+    evidence_allowed,
     identity_refresh,
+    verdict_allowed,
     verdict_record,
 )
 from verification.services.complaints import (
@@ -34,8 +36,10 @@ __all__ = [
     "complaints_escalate_overdue",
     "disagreement_resolve",
     "evidence_add",
+    "evidence_allowed",
     "evidence_upload",
     "identity_refresh",
+    "verdict_allowed",
     "verdict_record",
     "verivali_start",
     "visit_assign",

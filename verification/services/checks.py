@@ -183,6 +183,33 @@ def _four_eyes(actor: Actor, check: Check) -> None:
         )
 
 
+def verdict_allowed(*, actor: Actor, check: Check) -> bool:
+    """Whether `actor` could record this check's verdict now: the page offers the form only
+    then (the same rules as `verdict_record`, asked before instead of refused after)."""
+    if check.kind not in HUMAN_CHECKS or check.status != Check.Status.PENDING:
+        return False
+    if check.application.state != S.IN_VERIFICATION:
+        return False
+    try:
+        verifier_check(actor, check)
+        _four_eyes(actor, check)
+    except Forbidden:
+        return False
+    return True
+
+
+def evidence_allowed(*, actor: Actor, check: Check) -> bool:
+    """Whether `actor` may add a file to this check: its verifiers may, before and after the
+    verdict (a photo taken on the day often arrives later)."""
+    if check.kind not in HUMAN_CHECKS:
+        return False
+    try:
+        verifier_check(actor, check)
+    except Forbidden:
+        return False
+    return True
+
+
 @transaction.atomic
 def verdict_record(
     *,
