@@ -40,6 +40,18 @@ def batch_list(*, user: Actor, programme_id: int | None = None) -> QuerySet[Batc
     return batches
 
 
+def batches_awaiting_approval(*, user: Actor) -> QuerySet[Batch]:
+    """Built drafts the user may approve: within their scope, prepared by someone else."""
+    if user is None or not user.has_perm("distribution.approve_batch"):
+        return Batch.objects.none()
+    return (
+        batch_list(user=user)
+        .filter(state=BatchState.DRAFT, built_at__isnull=False)
+        .exclude(prepared_by_id=user.pk)
+        .order_by("planned_on", "pk")
+    )
+
+
 def batch_get(*, user: Actor, batch_id: int) -> Batch:
     """One batch the user may see, or Http404 (the same answer as a missing one)."""
     return _one(batch_list(user=user), batch_id)

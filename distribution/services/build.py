@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import Actor, audit_record
 from depok_kds.errors import Conflict
+from depok_kds.formatting import rupiah
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
 from distribution.channels import Due, Refused, adapter_for
@@ -186,7 +187,7 @@ def _build_chunk(
             refuse(
                 due.enrolment_id,
                 Refusal.Reason.AMOUNT,
-                f"Rp{int(total)}: Rp{int(programme.amount_min)}-Rp{int(programme.amount_max)}",
+                f"{rupiah(total)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}",
             )
             continue
         if budget <= 0 or spent + total > budget:

@@ -225,3 +225,17 @@ def test_api_needs_the_distribution_scope(
         client_for(puskesos_b).get(reverse("distribution_api:lines"), {"nik": nik}).json()["count"]
         == 0
     )
+
+
+def test_the_task_inbox_lists_built_batches_awaiting_the_users_approval_not_their_own(
+    dinsos_admin: User, second_admin: User
+) -> None:
+    beneficiary()
+    batch = build(new_batch(SMA, actor=dinsos_admin), actor=dinsos_admin)
+    marker = f'data-batch="{batch.pk}"'
+
+    approver_page = client_for(second_admin).get(reverse("verification:tasks"))
+    preparer_page = client_for(dinsos_admin).get(reverse("verification:tasks"))
+
+    assert marker in approver_page.content.decode()
+    assert marker not in preparer_page.content.decode()
