@@ -1,19 +1,27 @@
 """Bulk enrolment through an import: a recipient list (CSV or XLSX: a `nik` column, an
-optional `amount`, and any programme columns such as `jkn_segment`) into one cycle.
+optional `amount`, and the programme's detail columns such as `jkn_segment`) into one cycle.
 
-Set-based: the rows are COPY'd into a temporary table, joined once with the registry,
-checked (declarative rules in Python over the fetched values, frequency and exclusions in
-SQL, the programme app's row check), and the good rows are enrolled with one
-INSERT ... SELECT per chunk. A preview run reports the bad rows and writes nothing. A commit
-runs in one transaction, refuses the whole list when it would exceed the cycle's quota, and
-skips rows already enrolled (ON CONFLICT), so a re-run after a killed worker is safe.
-The file is read with the registry's CSV/XLSX reader.
+An import is a bulk use of the application path, not a second one: each row becomes the
+`Candidate` an application would be, its detail is cleaned by the programme's own form, and
+`candidates_evaluate` (the declarative rules, the frequency limit and exclusions, the
+programme app's checks) and the registered approval gates (required verification checks,
+open blocking findings) decide it, over the whole list at once. A household programme takes
+one row per household (the first in the file). The quota and budget are checked for the
+whole list under the cycle's lock, as an approval does.
+
+Set-based: the rows are COPY'd into a temporary table and joined once with the registry, the
+history and the gates read the database once per rule for the whole list, and the good rows
+are enrolled with one INSERT ... SELECT per chunk. A preview run reports the bad rows and
+writes nothing. A commit runs in one transaction, refuses the whole list when it would
+exceed the cycle's quota or budget, and skips rows already enrolled (ON CONFLICT), so a
+re-run after a killed worker is safe. The file is read with the registry's CSV/XLSX reader.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -27,14 +35,15 @@ from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import DomainError
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
-from programs.eligibility import Facts, evaluate, failed
-from programs.kinds import kind_for
+from programs.eligibility import failed
+from programs.kinds import Candidate, kind_for
 from programs.models import Application, Cycle, Enrolment, Programme, RecipientImport
 from programs.services import (
     amount_check,
     budget_committed,
+    candidates_evaluate,
     decider_check,
-    excluded_programme_ids,
+    gate_refusals_many,
     slots_taken,
 )
 from registry.imports.readers import open_sheet
@@ -76,9 +85,15 @@ def recipient_import_start(
     )
 
 
-def _read(upload: RecipientImport) -> tuple[list[tuple[int, str, str]], list[dict[str, Any]]]:
-    """(row number, nik, amount) of well-formed rows, and error rows for the others."""
+Row = tuple[int, str, str]  # (row number, nik, amount as written)
+
+
+def _read(
+    upload: RecipientImport,
+) -> tuple[list[Row], dict[int, dict[str, Any]], list[dict[str, Any]]]:
+    """Well-formed rows, each row's detail cleaned by the programme's form, and error rows."""
     kind = kind_for(upload.cycle.programme.kind)
+    fields = list(kind.detail_form.base_fields)
     suffix = Path(upload.file_name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(bytes(upload.content))
@@ -89,9 +104,14 @@ def _read(upload: RecipientImport) -> tuple[list[tuple[int, str, str]], list[dic
             raise DomainError(_("The file has no 'nik' column."), code="no_nik_column")
         at_nik = headers.index("nik")
         at_amount = headers.index("amount") if "amount" in headers else None
-        good: list[tuple[int, str, str]] = []
+        at_detail = [(f, headers.index(f)) for f in fields if f in headers]
+        good: list[Row] = []
+        details: dict[int, dict[str, Any]] = {}
         errors: list[dict[str, Any]] = []
         seen: set[str] = set()
+        # A list repeats few distinct details (a KIS list: the JKN segment), so each distinct
+        # one is cleaned by the form once.
+        cleaned: dict[tuple[str, ...], dict[str, Any] | DomainError] = {}
         for row in sheet.rows():
             nik = row.values[at_nik].strip()
             amount = row.values[at_amount].strip() if at_amount is not None else ""
@@ -106,15 +126,25 @@ def _read(upload: RecipientImport) -> tuple[list[tuple[int, str, str]], list[dic
                 )
                 continue
             seen.add(nik)
-            refusal = kind.import_row_refusal(dict(zip(headers, row.values, strict=False)))
-            if refusal:
-                errors.append({"row": row.number, "column": "", "reason": _(refusal)})
+            key = tuple(row.values[i].strip() for _f, i in at_detail)
+            if key not in cleaned:
+                try:
+                    cleaned[key] = kind.detail_clean(
+                        {f: v for (f, _i), v in zip(at_detail, key, strict=True)}
+                    )
+                except DomainError as exc:
+                    cleaned[key] = exc
+            detail = cleaned[key]
+            if isinstance(detail, DomainError):
+                columns = ", ".join(sorted(detail.details)) if detail.details else ""
+                errors.append({"row": row.number, "column": columns, "reason": str(detail.message)})
                 continue
             good.append((row.number, nik, amount))
-    return good, errors
+            details[row.number] = detail
+    return good, details, errors
 
 
-def _stage(rows: list[tuple[int, str, str]], progress: Progress) -> None:
+def _stage(rows: list[Row], progress: Progress) -> None:
     with connection.cursor() as cursor:
         # ON COMMIT DROP ends it with the job's transaction; a caller already inside a
         # transaction (preview then commit in one) must not find the previous one.
@@ -136,12 +166,72 @@ def _stage(rows: list[tuple[int, str, str]], progress: Progress) -> None:
         cursor.execute("ANALYZE recipient_stage")
 
 
-def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
+def _candidates(
+    cycle: Cycle, details: dict[int, dict[str, Any]], actor: User | None, exclude: set[int]
+) -> tuple[list[int], list[Candidate], list[Decimal | None]]:
+    """The staged rows still standing, as the candidates an application would make."""
+    programme = cycle.programme
+    today = timezone.localdate()
+    numbers: list[int] = []
+    candidates: list[Candidate] = []
+    requested: list[Decimal | None] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.row_no, s.amount, p.id, p.nik, p.birth_date, p.disability, "  # noqa: S608
+            f"p.is_deceased, p.education, h.id, h.kelurahan_code, h.poverty_class, h.desil, "
+            f"h.status FROM recipient_stage s JOIN {PERSONS} p ON p.id = s.person_id "
+            f"JOIN {HOUSEHOLDS} h ON h.id = s.household_id WHERE s.ok ORDER BY s.row_no"
+        )
+        for (
+            number, amount, person_id, nik, born, disability, dead, education,
+            household_id, kelurahan, klass, desil, status,
+        ) in cursor:  # fmt: skip
+            if number in exclude:
+                continue
+            household = Household(
+                id=household_id,
+                kelurahan_id=kelurahan,
+                poverty_class=klass,
+                desil=desil,
+                status=status,
+            )
+            person = Person(
+                id=person_id,
+                nik=nik,
+                birth_date=born,
+                disability=disability,
+                is_deceased=dead,
+                education=education,
+                household_id=household_id,
+            )
+            numbers.append(number)
+            requested.append(amount)
+            candidates.append(
+                Candidate(
+                    programme=programme,
+                    cycle=cycle,
+                    person=person,
+                    household=household,
+                    channel=Application.Channel.AGENCY,
+                    detail=details.get(number, {}),
+                    on=today,
+                    actor=actor,
+                )
+            )
+    return numbers, candidates, requested
+
+
+def _check(
+    cycle: Cycle,
+    details: dict[int, dict[str, Any]],
+    errors: list[dict[str, Any]],
+    actor: User | None,
+) -> int:
     """Mark bad staged rows (ok = false) with their reasons; return the good rows' count."""
     programme = cycle.programme
-    # The beneficiary the limits count, as in the core (`_history_outcomes`): a household
-    # programme (RTLH) limits the household, any other the person.
-    unit = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
+    kind = kind_for(programme.kind)
+    per_household = programme.target == Programme.Target.HOUSEHOLD
+    unit = "household_id" if per_household else "person_id"
     bad: dict[int, str] = {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT row_no FROM recipient_stage WHERE person_id IS NULL")
@@ -164,53 +254,44 @@ def _check(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
             bad.setdefault(
                 number, _("Has an application in this cycle: decide that application instead.")
             )
-        if programme.frequency_years:
+        if per_household:
+            # One beneficiary per household and cycle, as for applications: the first row
+            # of a household in the file stands for it.
             cursor.execute(
-                f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-                f"ON e.{unit} = s.{unit} AND e.programme_id = %s AND e.year > %s "
-                "AND e.cycle_id <> %s",
-                [programme.pk, cycle.year - programme.frequency_years, cycle.pk],
+                "SELECT row_no FROM (SELECT row_no, row_number() OVER (PARTITION BY household_id "
+                "ORDER BY row_no) AS n FROM recipient_stage WHERE household_id IS NOT NULL) r "
+                "WHERE n > 1"
             )
             for (number,) in cursor.fetchall():
-                bad.setdefault(number, _("Enrolled within the programme's frequency limit."))
-        excluded = list(excluded_programme_ids(programme))
-        if excluded:
-            cursor.execute(
-                f"SELECT DISTINCT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-                f"ON e.{unit} = s.{unit} AND e.programme_id = ANY(%s) AND e.year = %s "
-                "AND e.status = 'active'",
-                [excluded, cycle.year],
-            )
-            for (number,) in cursor.fetchall():
-                bad.setdefault(number, _("Enrolled in a programme this one excludes."))
-        if programme.rules:
-            cursor.execute(
-                f"SELECT s.row_no, s.kelurahan_code, p.birth_date, p.disability, p.is_deceased, "  # noqa: S608
-                f"h.poverty_class, h.desil, p.education FROM recipient_stage s "
-                f"JOIN {PERSONS} p ON p.id = s.person_id "
-                f"JOIN {HOUSEHOLDS} h ON h.id = s.household_id"
-            )
-            today = timezone.localdate()
-            for number, kel, born, disability, dead, klass, desil, education in cursor:
-                facts = Facts(
-                    on=today,
-                    birth_date=born,
-                    kelurahan_code=kel,
-                    poverty_class=klass,
-                    desil=desil,
-                    disability=disability,
-                    is_deceased=dead,
-                    school_level=education,
+                bad.setdefault(
+                    number, _("Another member of this household is earlier in the file.")
                 )
-                failures = failed(evaluate(programme.rules, facts))
-                if failures:
-                    bad.setdefault(number, "; ".join(o.text(_) for o in failures))
-        cursor.execute("SELECT row_no, amount FROM recipient_stage WHERE amount IS NOT NULL")
-        for number, amount in cursor.fetchall():
-            try:
-                amount_check(programme=programme, amount=Decimal(amount))
-            except (DomainError, InvalidOperation) as exc:
-                bad.setdefault(number, str(getattr(exc, "message", exc)))
+    numbers, candidates, requested = _candidates(cycle, details, actor, set(bad))
+    granted: list[tuple[int, Decimal]] = []
+    kept: list[Candidate] = []
+    for number, candidate, amount in zip(numbers, candidates, requested, strict=True):
+        try:
+            value = kind.amount(candidate, None if amount is None else Decimal(amount))
+            amount_check(programme=programme, amount=value)
+        except (DomainError, InvalidOperation) as exc:
+            bad[number] = str(getattr(exc, "message", exc))
+            continue
+        granted.append((number, value))
+        kept.append(replace(candidate, extra={"amount": value}))
+    outcomes = candidates_evaluate(kept)
+    refusals = gate_refusals_many(kept)
+    for (number, _value), found, refused in zip(granted, outcomes, refusals, strict=True):
+        failures = failed(found)
+        if failures:
+            bad[number] = "; ".join(o.text(_) for o in failures)
+        elif refused:
+            bad[number] = "; ".join(refused)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE recipient_stage s SET amount = g.amount FROM unnest(%s::int[], "
+            "%s::numeric[]) AS g(row_no, amount) WHERE s.row_no = g.row_no",
+            [[n for n, _v in granted], [v for _n, v in granted]],
+        )
         if bad:
             cursor.execute(
                 "UPDATE recipient_stage SET ok = false WHERE row_no = ANY(%s)", [list(bad)]
@@ -293,11 +374,11 @@ def recipient_import_run(job: Job, progress: Progress) -> dict[str, Any]:
         pk=job.params["import_id"]
     )
     cycle, commit = upload.cycle, bool(job.params.get("commit"))
-    rows, errors = _read(upload)
+    rows, details, errors = _read(upload)
     progress.set_total(len(rows) * (2 if commit else 1))
     with transaction.atomic():
         _stage(rows, progress)
-        good = _check(cycle, errors)
+        good = _check(cycle, details, errors, job.requested_by)
         progress.advance(len(rows))
         result: dict[str, Any] = {
             "rows": len(rows) + len(errors),

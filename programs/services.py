@@ -18,13 +18,14 @@ AppConfig.ready(), because this core must not import them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -35,6 +36,7 @@ from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
 from programs.eligibility import Facts, Outcome, evaluate, failed
+from programs.frequency import clash
 from programs.kinds import Candidate, kind_for
 from programs.models import (
     SLOT_STATES,
@@ -51,7 +53,10 @@ from programs.models import (
 from registry.models import Person
 
 S = ApplicationState
-Gate = Callable[[Application], "str | None"]
+# A gate looks at candidates (all of one programme cycle; each with its application's id
+# when it has one) and returns one refusal message or None per candidate, so that an
+# approval asks it about one and an import about a whole list in one go.
+Gate = Callable[[Sequence[Candidate]], "list[str | None]"]
 APPROVAL_GATES: list[Gate] = []
 
 
@@ -61,9 +66,18 @@ def approval_gate_register(gate: Gate) -> None:
         APPROVAL_GATES.append(gate)
 
 
-def _gate_refusals(application: Application) -> list[str]:
-    """What the registered approval gates refuse the application for (none: it may pass)."""
-    return [refusal for gate in APPROVAL_GATES if (refusal := gate(application))]
+def gate_refusals_many(candidates: Sequence[Candidate]) -> list[list[str]]:
+    """What the registered approval gates refuse each candidate for (none: it may pass)."""
+    refusals: list[list[str]] = [[] for _ in candidates]
+    for gate in APPROVAL_GATES:
+        for found, refusal in zip(refusals, gate(candidates), strict=True):
+            if refusal:
+                found.append(refusal)
+    return refusals
+
+
+def _gate_refusals(candidate: Candidate) -> list[str]:
+    return gate_refusals_many([candidate])[0]
 
 
 # A step another app runs at a transition of an application (application, actor).
@@ -209,67 +223,103 @@ def candidate_facts(candidate: Candidate) -> Facts:
     )
 
 
-def _history_outcomes(candidate: Candidate) -> list[Outcome]:
-    """Frequency limit and excluded programmes, from past enrolments."""
-    programme, outcomes = candidate.programme, []
-    unit = (
-        Q(household=candidate.household)
-        if programme.target == Programme.Target.HOUSEHOLD and candidate.household
-        else Q(person=candidate.person)
-    )
-    if programme.frequency_years:
-        since = candidate.cycle.year - programme.frequency_years
-        recent = (
-            Enrolment.objects.filter(unit, programme=programme, year__gt=since)
-            .exclude(cycle=candidate.cycle)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
-        )
-        params = {"years": programme.frequency_years, "year": recent or "-"}
-        outcomes.append(
-            Outcome(
-                "frequency",
-                recent is None,
-                gettext_noop("Not enrolled within the last %(years)s years.")
-                if recent is None
-                else gettext_noop("Already enrolled in %(year)s, within the last %(years)s years."),
-                params,
+def _unit(candidate: Candidate) -> int:
+    """The beneficiary the limits count: the household for a household programme."""
+    if candidate.programme.target == Programme.Target.HOUSEHOLD and candidate.household:
+        return candidate.household.pk
+    return candidate.person.pk
+
+
+def _history_outcomes_many(candidates: Sequence[Candidate]) -> list[list[Outcome]]:
+    """Frequency limit and excluded programmes from past enrolments, for candidates of one
+    programme cycle, in one query per rule (an import asks about a whole list)."""
+    first = candidates[0]
+    programme, cycle = first.programme, first.cycle
+    column = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
+    units = sorted({_unit(c) for c in candidates})
+    outcomes: list[list[Outcome]] = [[] for _ in candidates]
+    table = Enrolment._meta.db_table
+    years = programme.frequency_years
+    if years:
+        dates = [c.on for c in candidates]
+        past: defaultdict[int, list[tuple[date, int]]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column}, enrolled_on, year FROM {table} "  # noqa: S608
+                f"WHERE programme_id = %s AND cycle_id <> %s AND {column} = ANY(%s) "
+                "AND enrolled_on > %s AND enrolled_on < %s",
+                [
+                    programme.pk,
+                    cycle.pk,
+                    units,
+                    date(min(dates).year - years - 1, 1, 1),
+                    date(max(dates).year + years + 1, 12, 31),
+                ],
             )
-        )
+            for unit, on, year in cursor.fetchall():
+                past[unit].append((on, year))
+        for found, candidate in zip(outcomes, candidates, strict=True):
+            recent = max(
+                (y for on, y in past[_unit(candidate)] if clash(on, candidate.on, years)),
+                default=None,
+            )
+            found.append(
+                Outcome(
+                    "frequency",
+                    recent is None,
+                    gettext_noop("Not enrolled within the last %(years)s years.")
+                    if recent is None
+                    else gettext_noop(
+                        "Already enrolled in %(year)s, within the last %(years)s years."
+                    ),
+                    {"years": years, "year": recent or "-"},
+                )
+            )
     excluded = excluded_programme_ids(programme)
     if excluded:
-        clash = (
-            Enrolment.objects.filter(
-                unit,
-                programme__in=excluded,
-                year=candidate.cycle.year,
-                status=Enrolment.Status.ACTIVE,
+        clashes: dict[int, str] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT ON (e.{column}) e.{column}, p.name FROM {table} e "  # noqa: S608
+                f"JOIN {Programme._meta.db_table} p ON p.id = e.programme_id "
+                f"WHERE e.programme_id = ANY(%s) AND e.year = %s AND e.status = %s "
+                f"AND e.{column} = ANY(%s) ORDER BY e.{column}, e.id",
+                [sorted(excluded), cycle.year, Enrolment.Status.ACTIVE, units],
             )
-            .select_related("programme")
-            .first()
-        )
-        outcomes.append(
-            Outcome(
-                "exclusion",
-                clash is None,
-                gettext_noop("Enrolled in no programme this one excludes.")
-                if clash is None
-                else gettext_noop(
-                    "Already enrolled in %(programme)s, which excludes this programme."
-                ),
-                {"programme": clash.programme.name} if clash else {},
+            clashes = dict(cursor.fetchall())
+        for found, candidate in zip(outcomes, candidates, strict=True):
+            name = clashes.get(_unit(candidate))
+            found.append(
+                Outcome(
+                    "exclusion",
+                    name is None,
+                    gettext_noop("Enrolled in no programme this one excludes.")
+                    if name is None
+                    else gettext_noop(
+                        "Already enrolled in %(programme)s, which excludes this programme."
+                    ),
+                    {"programme": name} if name else {},
+                )
             )
-        )
     return outcomes
+
+
+def candidates_evaluate(candidates: Sequence[Candidate]) -> list[list[Outcome]]:
+    """Every rule for each candidate (all of one programme cycle): the declarative rules,
+    history, then the programme app's. One application and an import's list both pass here."""
+    if not candidates:
+        return []
+    programme = candidates[0].programme
+    kind = kind_for(programme.kind)
+    declared = [evaluate(programme.rules, candidate_facts(c)) for c in candidates]
+    history = _history_outcomes_many(candidates)
+    own = kind.check_many(candidates)
+    return [d + h + k for d, h, k in zip(declared, history, own, strict=True)]
 
 
 def candidate_evaluate(candidate: Candidate) -> list[Outcome]:
-    """Every rule for the candidate: declarative rules, history, then the programme app's."""
-    outcomes = evaluate(candidate.programme.rules, candidate_facts(candidate))
-    outcomes += _history_outcomes(candidate)
-    outcomes += kind_for(candidate.programme.kind).check(candidate)
-    return outcomes
+    """Every rule for one candidate (see `candidates_evaluate`)."""
+    return candidates_evaluate([candidate])[0]
 
 
 def _results_store(application: Application, outcomes: list[Outcome]) -> None:
@@ -453,8 +503,9 @@ def application_verification_start(
     return application
 
 
-def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
-    candidate = Candidate(
+def application_candidate(application: Application, actor: User | None) -> Candidate:
+    """The application as the rules and the gates see it, evaluated today."""
+    return Candidate(
         programme=application.programme,
         cycle=application.cycle,
         person=application.person,
@@ -464,8 +515,12 @@ def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
         on=timezone.localdate(),
         actor=actor,
         extra={"amount": application.amount},
+        application_id=application.pk,
     )
-    outcomes = candidate_evaluate(candidate)
+
+
+def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
+    outcomes = candidate_evaluate(application_candidate(application, actor))
     _results_store(application, outcomes)
     return outcomes
 
@@ -509,7 +564,7 @@ def application_approve(*, actor: User | None, application_id: int, reason: str)
     before = _from_state(application, S.IN_VERIFICATION)
     if not reason.strip():
         raise DomainError(_("A decision needs a reason."), code="reason_required")
-    refusals = _gate_refusals(application)
+    refusals = _gate_refusals(application_candidate(application, actor))
     if refusals:
         raise DomainError("; ".join(refusals), code="gate_failed")
     outcomes = _reevaluate(application, actor)
@@ -628,7 +683,7 @@ def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
     for application in waiting:
         if not cycle_has_room(cycle, application.amount):
             break
-        if _gate_refusals(application):
+        if _gate_refusals(application_candidate(application, actor)):
             continue
         if failed(_reevaluate(application, actor)):
             continue

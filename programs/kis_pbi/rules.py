@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 from django.utils.translation import gettext_noop
@@ -65,8 +64,3 @@ class KisPbi(DetailModelKind):
     def benefit_starts_on(self, application: Application, enrolled_on: date) -> date | None:
         decided = application.decided_at.date() if application.decided_at else enrolled_on
         return first_of_next_month(decided)
-
-    def import_row_refusal(self, row: Mapping[str, str]) -> str | None:
-        if (row.get("jkn_segment") or "").strip().lower() == JknSegment.PBI_APBN:
-            return gettext_noop("Already PBI-APBN: a person cannot be PBI-APBN and PBI-APBD.")
-        return None

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from programs.frequency import clash_sql
 from programs.models import Programme
 from programs.overlap.rules import RULES
 
@@ -113,7 +114,7 @@ SELECT 'frequency_limit', 'frequency_limit:' || b.id, {_B},
 FROM e b
 JOIN e a ON a.programme_id = b.programme_id AND a.unit = b.unit AND a.cycle_id <> b.cycle_id
         AND (a.enrolled_on, a.id) < (b.enrolled_on, b.id)
-        AND b.enrolled_on < a.enrolled_on + make_interval(years => b.frequency_years)
+        AND {clash_sql("a.enrolled_on", "b.enrolled_on", "b.frequency_years")}
 WHERE b.status = 'active'
 GROUP BY {_B}, b.frequency_years
 """

@@ -40,10 +40,10 @@ def _refused_rule(code, person, detail, **kwargs) -> list[str]:
     return [d["rule"] for d in refused.value.details or []]
 
 
-def _enrol(application, actor):
+def _enrol(application, actor, on=None):
     application_verification_start(actor=actor, application_id=application.pk)
     application_approve(actor=actor, application_id=application.pk, reason="Sesuai")
-    return application_enrol(actor=actor, application_id=application.pk)
+    return application_enrol(actor=actor, application_id=application.pk, on=on)
 
 
 # --- KIS PBI ------------------------------------------------------------------------------
@@ -154,7 +154,8 @@ def test_rtlh_refuses_aid_within_three_years(disrumkim_officer):
 
 def test_rtlh_allows_aid_after_three_years(disrumkim_officer):
     person = applicant()
-    _enrol(_submit("rtlh", person, HOUSE, year=2022), disrumkim_officer)
+    # Enrolled more than three years before today (the limit counts from the enrolment).
+    _enrol(_submit("rtlh", person, HOUSE, year=2022), disrumkim_officer, on=date(2022, 6, 1))
     assert _submit("rtlh", person, HOUSE).state == Application.State.SUBMITTED
 
 
