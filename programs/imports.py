@@ -21,18 +21,19 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from depok_kds.audit import audit_record, recorded_user
-from depok_kds.errors import DomainError
+from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
 from programs.eligibility import failed
@@ -49,6 +50,7 @@ from programs.services import (
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
 
+M = TypeVar("M", bound=Model)
 KIND = "programs.recipient_import"
 CHUNK = 50_000
 _NIK = re.compile(r"^[0-9]{16}$")
@@ -63,9 +65,18 @@ HOUSEHOLDS = Household._meta.db_table
 def recipient_import_start(
     *, actor: User | None, cycle_id: int, file_name: str, content: bytes, commit: bool
 ) -> Job:
-    """Keep the uploaded list and start the job that checks (and, if `commit`, enrols) it."""
+    """Keep the uploaded list and start the job that checks (and, if `commit`, enrols) it.
+
+    Under four eyes (the programme's default) a list is only previewed here; another
+    officer commits it (`recipient_import_commit`).
+    """
     cycle = Cycle.objects.select_related("programme__agency").get(pk=cycle_id)
     decider_check(actor=actor, programme=cycle.programme)
+    if commit and cycle.programme.four_eyes:
+        raise DomainError(
+            _("Check the list first: another officer commits it after the preview."),
+            code="four_eyes",
+        )
     if Path(file_name).suffix.lower() not in (".csv", ".xlsx"):
         raise DomainError(_("Upload a CSV or XLSX file."), code="file_type")
     upload = RecipientImport.objects.create(
@@ -86,6 +97,27 @@ def recipient_import_start(
 
 
 Row = tuple[int, str, str]  # (row number, nik, amount as written)
+
+
+@transaction.atomic
+def recipient_import_commit(*, actor: User | None, import_id: int) -> Job:
+    """Start the job that enrols a previewed list; who prepared it cannot commit it (four
+    eyes, unless the programme turned them off)."""
+    upload = (
+        RecipientImport.objects.select_for_update(of=("self",))
+        .select_related("cycle__programme__agency")
+        .get(pk=import_id)
+    )
+    programme = upload.cycle.programme
+    decider_check(actor=actor, programme=programme)
+    if upload.committed:
+        raise Conflict(_("This list has already been committed."), code="wrong_state")
+    if programme.four_eyes and actor is not None and upload.uploaded_by_id in (None, actor.pk):
+        raise Forbidden(
+            _("You prepared this list; another officer must commit it."), code="four_eyes"
+        )
+    audit_record(actor=actor, action="programs.recipient_import_approve", target=upload, after={})
+    return job_start(kind=KIND, requested_by=actor, params={"import_id": upload.pk, "commit": True})
 
 
 def _read(
@@ -166,6 +198,16 @@ def _stage(rows: list[Row], progress: Progress) -> None:
         cursor.execute("ANALYZE recipient_stage")
 
 
+def _loaded(model: type[M], **values: Any) -> M:
+    """A model instance as a query with `.only(*values)` would load it (other fields load
+    on access), without `Model.__init__`: a list builds hundreds of thousands of them."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance
+
+
 def _candidates(
     cycle: Cycle, details: dict[int, dict[str, Any]], actor: User | None, exclude: set[int]
 ) -> tuple[list[int], list[Candidate], list[Decimal | None]]:
@@ -175,6 +217,7 @@ def _candidates(
     numbers: list[int] = []
     candidates: list[Candidate] = []
     requested: list[Decimal | None] = []
+    households: dict[int, Household] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.row_no, s.amount, p.id, p.nik, p.birth_date, p.disability, "  # noqa: S608
@@ -188,14 +231,18 @@ def _candidates(
         ) in cursor:  # fmt: skip
             if number in exclude:
                 continue
-            household = Household(
-                id=household_id,
-                kelurahan_id=kelurahan,
-                poverty_class=klass,
-                desil=desil,
-                status=status,
-            )
-            person = Person(
+            household = households.get(household_id)
+            if household is None:
+                household = households[household_id] = _loaded(
+                    Household,
+                    id=household_id,
+                    kelurahan_id=kelurahan,
+                    poverty_class=klass,
+                    desil=desil,
+                    status=status,
+                )
+            person = _loaded(
+                Person,
                 id=person_id,
                 nik=nik,
                 birth_date=born,
@@ -216,6 +263,7 @@ def _candidates(
                     detail=details.get(number, {}),
                     on=today,
                     actor=actor,
+                    extra={},  # the granted amount, once known (`_check`)
                 )
             )
     return numbers, candidates, requested
@@ -277,7 +325,8 @@ def _check(
             bad[number] = str(getattr(exc, "message", exc))
             continue
         granted.append((number, value))
-        kept.append(replace(candidate, extra={"amount": value}))
+        candidate.extra["amount"] = value  # type: ignore[index]
+        kept.append(candidate)
     outcomes = candidates_evaluate(kept)
     refusals = gate_refusals_many(kept)
     for (number, _value), found, refused in zip(granted, outcomes, refusals, strict=True):

@@ -77,6 +77,14 @@ class Programme(TimeStampedModel):
     excludes = models.ManyToManyField(
         "self", symmetrical=True, blank=True, verbose_name=_("excludes")
     )
+    four_eyes = models.BooleanField(
+        _("four eyes on decisions"),
+        default=True,
+        help_text=_(
+            "Who proposed or verified an application cannot approve it, and who prepared a "
+            "recipient list cannot commit it."
+        ),
+    )
     report_order = models.PositiveSmallIntegerField(_("report order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 

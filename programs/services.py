@@ -102,6 +102,43 @@ def rejection_hook_register(hook: ApplicationHook) -> None:
         REJECTION_HOOKS.append(hook)
 
 
+# Users (ids) who took part in an application besides its decider: the verification app
+# adds those who recorded a verdict on its checks.
+ParticipantSource = Callable[[Application], Iterable[int]]
+PARTICIPANT_SOURCES: list[ParticipantSource] = []
+
+
+def participant_source_register(source: ParticipantSource) -> None:
+    """Add a source of users who took part in an application (see `four_eyes_check`)."""
+    if source not in PARTICIPANT_SOURCES:
+        PARTICIPANT_SOURCES.append(source)
+
+
+def four_eyes_check(*, actor: User | None, application: Application) -> None:
+    """Who proposed or verified an application cannot approve it (unless its programme
+    turned four eyes off)."""
+    if actor is None or not application.programme.four_eyes:
+        return
+    proposers = set(
+        ApplicationEvent.objects.filter(
+            application=application, to_state__in=[S.DRAFT, S.SUBMITTED], actor__isnull=False
+        ).values_list("actor_id", flat=True)
+    )
+    if application.submitted_by_id is not None:
+        proposers.add(application.submitted_by_id)
+    if actor.pk in proposers:
+        raise Forbidden(
+            _("You proposed this application; another officer must decide on it."),
+            code="four_eyes",
+        )
+    for source in PARTICIPANT_SOURCES:
+        if actor.pk in set(source(application)):
+            raise Forbidden(
+                _("You verified this application; another officer must decide on it."),
+                code="four_eyes",
+            )
+
+
 ExclusionSource = Callable[[Programme], Iterable[int]]
 EXCLUSION_SOURCES: list[ExclusionSource] = []
 
@@ -562,6 +599,7 @@ def application_approve(*, actor: User | None, application_id: int, reason: str)
     application = _lock(application_id)
     decider_check(actor=actor, programme=application.programme)
     before = _from_state(application, S.IN_VERIFICATION)
+    four_eyes_check(actor=actor, application=application)
     if not reason.strip():
         raise DomainError(_("A decision needs a reason."), code="reason_required")
     refusals = _gate_refusals(application_candidate(application, actor))

@@ -16,7 +16,7 @@ from depok_kds.models import User
 from programs.kinds import Candidate
 from programs.models import Application
 from verification.identity import identity_status
-from verification.models import Check, CheckKind, Policy
+from verification.models import Check, CheckKind, Policy, Verdict
 from verification.selectors import policy_for
 from verification.services.checks import checks_open
 from verification.services.visits import visits_cancel
@@ -95,3 +95,12 @@ def visits_cancel_on_rejection(application: Application, actor: User | None) -> 
     """A rejected application needs no more visits: those still assigned are cancelled, or
     they would stay overdue on the officer's list with no verdict they could record."""
     visits_cancel(actor=actor, application_id=application.pk)
+
+
+def verifiers(application: Application) -> list[int]:
+    """Users who recorded a verdict on the application's checks (they may not approve it)."""
+    return list(
+        Verdict.objects.filter(check_row__application=application, decided_by__isnull=False)
+        .values_list("decided_by_id", flat=True)
+        .distinct()
+    )

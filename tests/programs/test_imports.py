@@ -40,8 +40,10 @@ HOUSE = {"owner_first_house": "true", "land_and_building_in_owner_name": "true",
 
 def rtlh_list(people, **changes: str) -> str:
     house = {**HOUSE, **changes}
-    return ",".join(["nik", *house]) + "\n" + "".join(
-        ",".join([p.nik, *house.values()]) + "\n" for p in people
+    return (
+        ",".join(["nik", *house])
+        + "\n"
+        + "".join(",".join([p.nik, *house.values()]) + "\n" for p in people)
     )
 
 

@@ -189,7 +189,9 @@ def test_puskesos_submits_only_in_own_kelurahan(puskesos_b):
 
 
 def test_approval_gate_blocks_approval_until_it_passes(dinkes_officer, monkeypatch):
-    monkeypatch.setattr(services, "APPROVAL_GATES", [lambda cs: ["Verifikasi lapangan belum"] * len(cs)])
+    monkeypatch.setattr(
+        services, "APPROVAL_GATES", [lambda cs: ["Verifikasi lapangan belum"] * len(cs)]
+    )
     application = _submit(open_cycle("kis-pbi-apbd"), applicant())
     application_verification_start(actor=dinkes_officer, application_id=application.pk)
     with pytest.raises(DomainError) as refused:
