@@ -86,6 +86,17 @@ def disrumkim_officer(db: None) -> User:
 
 
 @pytest.fixture
+def colleague_of(db: None) -> Callable[[User], User]:
+    """A second officer of the same agency: under four eyes, who proposed or verified an
+    application cannot approve it."""
+
+    def make(user: User) -> User:
+        return _persona(f"{user.username}-2", Role.AGENCY_OFFICER, agency_code=user.agency_code)
+
+    return make
+
+
+@pytest.fixture
 def leader(db: None) -> User:
     return _persona("pimpinan", Role.LEADERSHIP)
 

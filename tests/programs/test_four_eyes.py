@@ -5,25 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from depok_kds.accounts import user_create
 from depok_kds.errors import DomainError, Forbidden
 from depok_kds.models import Job
-from depok_kds.roles import Role
 from programs.imports import recipient_import_commit, recipient_import_start
 from programs.models import Application, Programme, RecipientImport
 from programs.services import application_approve, application_submit
 from programs.services import application_verification_start as start
-from tests.conftest import PASSWORD
 from tests.programs.factories import KIS, applicant, open_cycle
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dinkes_colleague(db: None):
-    return user_create(
-        username="dinkes2", password=PASSWORD, role=Role.AGENCY_OFFICER, agency_code="DINKES"
-    )
+def dinkes_colleague(dinkes_officer, colleague_of):
+    return colleague_of(dinkes_officer)
 
 
 def _proposed_by(actor) -> Application:
