@@ -257,6 +257,7 @@ def candidate_facts(candidate: Candidate) -> Facts:
         disability=person.disability,
         is_deceased=person.is_deceased,
         school_level=str(candidate.detail.get("level") or person.education),
+        year=candidate.cycle.year,
     )
 
 

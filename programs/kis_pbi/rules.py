@@ -1,7 +1,9 @@
 """KIS PBI-APBD (Dinkes): the city pays the JKN premium.
 
 - A person is PBI-APBN or PBI-APBD, never both: a PBI-APBN member is refused.
-- From 2026 only DTSEN desil 1-5 (2023-2025 was UHC: a Depok KK address was enough).
+- From 2026 only DTSEN desil 1-5 (2023-2025 was UHC: a Depok KK address was enough): the
+  programme's declarative poverty rule (`desil_max` 5, `from_year` 2026), data that
+  detection reads as well.
 - Membership starts on the first day of the month after approval.
 """
 
@@ -16,9 +18,6 @@ from programs.kinds import Candidate, DetailModelKind
 from programs.kis_pbi.forms import KisPbiForm
 from programs.kis_pbi.models import JknSegment, KisPbiDetail
 from programs.models import Application
-
-DESIL_FROM_YEAR = 2026
-DESIL_MAX = 5
 
 
 def first_of_next_month(day: date) -> date:
@@ -43,21 +42,6 @@ class KisPbi(DetailModelKind):
         else:
             outcomes.append(
                 Outcome("kis_pbi_not_pbi_apbn", True, gettext_noop("Not a PBI-APBN member."))
-            )
-        if candidate.cycle.year >= DESIL_FROM_YEAR:
-            desil = candidate.household.desil if candidate.household else None
-            ok = desil is not None and desil <= DESIL_MAX
-            outcomes.append(
-                Outcome(
-                    "kis_pbi_desil_1_5",
-                    ok,
-                    gettext_noop(
-                        "From 2026 KIS PBI-APBD needs DTSEN desil 1-5; desil is %(desil)s."
-                    )
-                    if not ok
-                    else gettext_noop("DTSEN desil %(desil)s is within 1-5."),
-                    {"desil": desil if desil is not None else "-"},
-                )
             )
         return outcomes
 

@@ -55,9 +55,7 @@ def test_kis_pbi_refuses_a_pbi_apbn_member():
 
 
 def test_kis_pbi_needs_desil_1_5_from_2026():
-    assert _refused_rule("kis-pbi-apbd", applicant(desil=7), {"jkn_segment": "none"}) == [
-        "kis_pbi_desil_1_5"
-    ]
+    assert _refused_rule("kis-pbi-apbd", applicant(desil=7), {"jkn_segment": "none"}) == ["poverty"]
 
 
 def test_kis_pbi_before_2026_a_depok_address_is_enough():
