@@ -63,7 +63,13 @@ HOUSEHOLDS = Household._meta.db_table
 
 @transaction.atomic
 def recipient_import_start(
-    *, actor: User | None, cycle_id: int, file_name: str, content: bytes, commit: bool
+    *,
+    actor: User | None,
+    cycle_id: int,
+    file_name: str,
+    content: bytes,
+    commit: bool,
+    historical: bool = False,
 ) -> Job:
     """Keep the uploaded list and start the job that checks (and, if `commit`, enrols) it.
 
@@ -79,17 +85,24 @@ def recipient_import_start(
         )
     if Path(file_name).suffix.lower() not in (".csv", ".xlsx"):
         raise DomainError(_("Upload a CSV or XLSX file."), code="file_type")
+    _historical_check(cycle, historical)
     upload = RecipientImport.objects.create(
         cycle=cycle,
         file_name=file_name[:200],
         content=content,
         uploaded_by=recorded_user(actor),
+        historical=historical,
     )
     audit_record(
         actor=actor,
         action="programs.recipient_import",
         target=upload,
-        after={"cycle": cycle.pk, "commit": commit, "bytes": len(content)},
+        after={
+            "cycle": cycle.pk,
+            "commit": commit,
+            "historical": historical,
+            "bytes": len(content),
+        },
     )
     return job_start(
         kind=KIND, requested_by=actor, params={"import_id": upload.pk, "commit": commit}
@@ -97,6 +110,16 @@ def recipient_import_start(
 
 
 Row = tuple[int, str, str]  # (row number, nik, amount as written)
+
+
+def _historical_check(cycle: Cycle, historical: bool) -> None:
+    """A historical list records a past cycle, closed, without the checks; it never writes
+    into an open cycle (an open cycle's lists pass the checks)."""
+    if historical and cycle.status == Cycle.Status.OPEN:
+        raise DomainError(
+            _("A historical list records a closed cycle only; this cycle is open."),
+            code="historical_open_cycle",
+        )
 
 
 @transaction.atomic
@@ -112,6 +135,7 @@ def recipient_import_commit(*, actor: User | None, import_id: int) -> Job:
     decider_check(actor=actor, programme=programme)
     if upload.committed:
         raise Conflict(_("This list has already been committed."), code="wrong_state")
+    _historical_check(upload.cycle, upload.historical)
     if programme.four_eyes and actor is not None and upload.uploaded_by_id in (None, actor.pk):
         raise Forbidden(
             _("You prepared this list; another officer must commit it."), code="four_eyes"
@@ -121,11 +145,12 @@ def recipient_import_commit(*, actor: User | None, import_id: int) -> Job:
 
 
 def _read(
-    upload: RecipientImport,
+    upload: RecipientImport, *, historical: bool = False
 ) -> tuple[list[Row], dict[int, dict[str, Any]], list[dict[str, Any]]]:
-    """Well-formed rows, each row's detail cleaned by the programme's form, and error rows."""
+    """Well-formed rows, each row's detail cleaned by the programme's form (not for a
+    historical list, which records what was paid), and error rows."""
     kind = kind_for(upload.cycle.programme.kind)
-    fields = list(kind.detail_form.base_fields)
+    fields = [] if historical else list(kind.detail_form.base_fields)
     suffix = Path(upload.file_name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(bytes(upload.content))
@@ -158,6 +183,9 @@ def _read(
                 )
                 continue
             seen.add(nik)
+            if historical:
+                good.append((row.number, nik, amount))
+                continue
             key = tuple(row.values[i].strip() for _f, i in at_detail)
             if key not in cleaned:
                 try:
@@ -351,7 +379,33 @@ def _check(
     return good
 
 
-def _enrol(cycle: Cycle, progress: Progress, done_before: int) -> int:
+def _check_historical(cycle: Cycle, errors: list[dict[str, Any]]) -> int:
+    """A historical list is recorded as it was paid: only rows naming no registered person,
+    or already recorded in the cycle, are left out."""
+    bad: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_no FROM recipient_stage WHERE person_id IS NULL")
+        for (number,) in cursor.fetchall():
+            bad[number] = _("No registered person (in a household) holds this NIK.")
+        cursor.execute(
+            f"SELECT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
+            "ON e.person_id = s.person_id AND e.cycle_id = %s",
+            [cycle.pk],
+        )
+        for (number,) in cursor.fetchall():
+            bad.setdefault(number, _("Already enrolled in this cycle."))
+        if bad:
+            cursor.execute(
+                "UPDATE recipient_stage SET ok = false WHERE row_no = ANY(%s)", [list(bad)]
+            )
+        cursor.execute("SELECT count(*) FROM recipient_stage WHERE ok")
+        good = int(cursor.fetchone()[0])
+    errors.extend({"row": n, "column": "nik", "reason": r} for n, r in sorted(bad.items()))
+    return good
+
+
+def _enrol(cycle: Cycle, progress: Progress, done_before: int, historical: bool = False) -> int:
+    source = Enrolment.Source.HISTORICAL if historical else Enrolment.Source.IMPORT
     enrolled = 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(row_no), max(row_no) FROM recipient_stage WHERE ok")
@@ -362,7 +416,7 @@ def _enrol(cycle: Cycle, progress: Progress, done_before: int) -> int:
             cursor.execute(
                 f"INSERT INTO {ENROLMENTS} (programme_id, cycle_id, year, person_id, "  # noqa: S608
                 "household_id, kelurahan_code, source, amount, enrolled_on, status, exit_reason) "
-                "SELECT %s, %s, %s, person_id, household_id, kelurahan_code, 'import', "
+                "SELECT %s, %s, %s, person_id, household_id, kelurahan_code, %s, "
                 "coalesce(amount, %s), %s, 'active', '' FROM recipient_stage "
                 "WHERE ok AND row_no >= %s AND row_no < %s "
                 "ON CONFLICT (programme_id, cycle_id, person_id) DO NOTHING",
@@ -370,6 +424,7 @@ def _enrol(cycle: Cycle, progress: Progress, done_before: int) -> int:
                     cycle.programme_id,
                     cycle.pk,
                     cycle.year,
+                    source,
                     cycle.amount,
                     timezone.localdate(),
                     start,
@@ -423,11 +478,14 @@ def recipient_import_run(job: Job, progress: Progress) -> dict[str, Any]:
         pk=job.params["import_id"]
     )
     cycle, commit = upload.cycle, bool(job.params.get("commit"))
-    rows, details, errors = _read(upload)
+    rows, details, errors = _read(upload, historical=upload.historical)
     progress.set_total(len(rows) * (2 if commit else 1))
     with transaction.atomic():
         _stage(rows, progress)
-        good = _check(cycle, details, errors, job.requested_by)
+        if upload.historical:
+            good = _check_historical(cycle, errors)
+        else:
+            good = _check(cycle, details, errors, job.requested_by)
         progress.advance(len(rows))
         result: dict[str, Any] = {
             "rows": len(rows) + len(errors),
@@ -435,7 +493,11 @@ def recipient_import_run(job: Job, progress: Progress) -> dict[str, Any]:
             "bad": len(errors),
             "enrolled": 0,
         }
-        if commit:
+        if commit and upload.historical:
+            cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+            _historical_check(cycle, historical=True)
+            result["enrolled"] = _enrol(cycle, progress, len(rows), historical=True)
+        elif commit:
             cycle = _room_check(cycle.pk, good)
             result["enrolled"] = _enrol(cycle, progress, len(rows))
             RecipientImport.objects.filter(pk=upload.pk).update(committed=True)

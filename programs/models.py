@@ -321,6 +321,8 @@ class Enrolment(models.Model):
     class Source(models.TextChoices):
         APPLICATION = "application", _("Application")
         IMPORT = "import", _("Import")
+        # Realisation of a past, closed cycle recorded without the checks (see imports.py).
+        HISTORICAL = "historical", _("Historical record (not checked)")
         DEMO = "demo", _("Demo data")
 
     programme = models.ForeignKey(
@@ -450,6 +452,8 @@ class RecipientImport(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     committed = models.BooleanField(_("committed"), default=False)
+    # A historical list records a past, closed cycle without the checks; never an open one.
+    historical = models.BooleanField(_("historical record (not checked)"), default=False)
 
     class Meta:
         verbose_name = _("recipient import")

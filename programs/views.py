@@ -117,6 +117,9 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "import_form": ImportForm(),
         "pending_imports": recipient_import_pending(user=request.user, cycle=cycle),
         "enrolled": enrolment_list(user=request.user, cycle_id=cycle.pk).count(),
+        "historical": enrolment_list(user=request.user, cycle_id=cycle.pk)
+        .filter(source=Enrolment.Source.HISTORICAL)
+        .count(),
     }
     return render(request, "programs/cycle_detail.html", context)
 
@@ -265,6 +268,7 @@ def import_new(request: PortalRequest, pk: int) -> HttpResponse:
         file_name=upload.name,
         content=upload.read(),
         commit=form.cleaned_data["commit"],
+        historical=form.cleaned_data["historical"],
     )
     return redirect("jobs:detail", pk=job.pk)
 

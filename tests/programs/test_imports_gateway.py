@@ -6,9 +6,12 @@ import pytest
 from django.utils import timezone
 
 from depok_kds.errors import DomainError
+from depok_kds.jobs import job_run
+from depok_kds.models import Job
 from programs import services
+from programs.imports import KIND, recipient_import_run, recipient_import_start
 from programs.kinds import Candidate, kind_for
-from programs.models import Enrolment, Programme
+from programs.models import Cycle, Enrolment, Programme, RecipientImport
 from programs.overlap.models import Finding
 from programs.overlap.services import finding_gate
 from programs.services import candidate_evaluate
@@ -132,3 +135,27 @@ def test_an_unknown_programme_kind_is_refused():
         candidate_evaluate(candidate)
     job = run_import(cycle, f"nik\n{person.nik}\n", commit=False)
     assert job.status == "failed" and not Enrolment.objects.exists()
+
+
+def test_a_historical_list_records_a_closed_cycle_only_and_is_marked(dinkes_officer, client):
+    cycle = open_cycle("kis-pbi-apbd", year=2023)
+    person = applicant(desil=9)  # not poor: a historical record is not checked
+    text = f"nik\n{person.nik}\n".encode()
+    with pytest.raises(DomainError) as refused:
+        recipient_import_start(
+            actor=dinkes_officer, cycle_id=cycle.pk, file_name="2023.csv", content=text,
+            commit=False, historical=True,
+        )  # fmt: skip
+    assert refused.value.code == "historical_open_cycle"
+    Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
+    upload = RecipientImport.objects.create(
+        cycle=cycle, file_name="2023.csv", content=text, historical=True
+    )
+    job = Job.objects.create(kind=KIND, params={"import_id": upload.pk, "commit": True})
+    finished = job_run(job_id=job.pk, handler=recipient_import_run)
+    assert finished is not None and finished.result["enrolled"] == 1
+    enrolment = Enrolment.objects.get(cycle=cycle)
+    assert enrolment.source == Enrolment.Source.HISTORICAL
+    client.force_login(dinkes_officer)
+    page = client.get(f"/programs/cycles/{cycle.pk}/").content.decode()
+    assert 'id="historical-count"' in page
