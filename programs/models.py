@@ -276,6 +276,65 @@ class ApplicationEvent(ActedEvent):
         return f"{self.application_id}: {self.from_state} -> {self.to_state}"
 
 
+class ProgrammeRules(TimeStampedModel):
+    """A version of one programme's eligibility rules, as the scoring rulesets are versioned:
+    a draft changes nothing; activating it (`programme_rules_activate`) retires the active
+    version and puts its rules in force on the programme. Every eligibility result records
+    the version that decided it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="rule_versions",
+        verbose_name=_("programme"),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    rules = models.JSONField(_("eligibility rules"), default=list, blank=True)
+    frequency_years = models.PositiveSmallIntegerField(
+        _("no repeat within (years)"), null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("drafted by"),
+    )  # fmt: skip
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("activated by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["programme", "-version"]
+        verbose_name = _("programme rules version")
+        verbose_name_plural = _("programme rules versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "version"], name="programme_rules_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(status="active"),
+                name="programme_rules_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "retired"]),
+                name="programme_rules_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} v{self.version}"
+
+
 class EligibilityResult(models.Model):
     """The outcome of one rule for one application at its latest evaluation."""
 
@@ -290,6 +349,14 @@ class EligibilityResult(models.Model):
     passed = models.BooleanField(_("passed"))
     message = models.CharField(_("message"), max_length=200)  # an English msgid
     params = models.JSONField(default=dict, blank=True)
+    rules_version = models.ForeignKey(
+        ProgrammeRules,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rules version"),
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
 
     class Meta:

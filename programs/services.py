@@ -49,6 +49,7 @@ from programs.models import (
     EligibilityResult,
     Enrolment,
     Programme,
+    ProgrammeRules,
 )
 from registry.models import Person
 
@@ -361,10 +362,15 @@ def candidate_evaluate(candidate: Candidate) -> list[Outcome]:
 
 
 def _results_store(application: Application, outcomes: list[Outcome]) -> None:
+    """Keep the latest evaluation with the rules version in force that decided it."""
+    version = ProgrammeRules.objects.filter(
+        programme_id=application.programme_id, status=ProgrammeRules.Status.ACTIVE
+    ).first()
     EligibilityResult.objects.filter(application=application).delete()
     EligibilityResult.objects.bulk_create(
         EligibilityResult(
             application=application,
+            rules_version=version,
             position=i,
             rule=o.rule,
             passed=o.passed,
