@@ -12,7 +12,8 @@ Rules:
   household registry, which they need to find applicants) is visible;
 - leadership sees aggregates only: every row-level query is empty, and counts
   (`aggregate_queryset`, `aggregate_scope_for`) cover the whole city;
-- an API client's service user is scoped by its own kelurahan/agency fields, if set;
+- an API client's service user is scoped by its own kelurahan/agency fields; with neither
+  it sees nothing unless its key carries the explicit city-wide scope;
 - a user with no role sees nothing.
 """
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from depok_kds.models import User
 
 M = TypeVar("M", bound=Model)
+# The API key scope that lets a client with neither an agency nor a kelurahan see the city.
+CITY_WIDE_SCOPE = "city:all"
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,11 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     if kelurahan is not None or agency is not None:
         return Scope(rows=True, kelurahan_codes=kelurahan, agency_code=agency)
     if Role.API_CLIENT in roles:
-        return EVERYTHING
+        # A key with neither an agency nor a kelurahan sees the city only when it says so.
+        client = getattr(user, "api_client", None)
+        if client is not None and CITY_WIDE_SCOPE in client.scopes:
+            return EVERYTHING
+        return NOTHING
     if roles & AGGREGATE_ONLY_ROLES:
         return NOTHING
     return NOTHING

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.access import CITY_WIDE_SCOPE
 from depok_kds.accounts import user_create
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError
@@ -31,6 +32,7 @@ SCOPES = {
     "jobs:read": _("Read job status"),
     "jobs:write": _("Start jobs"),
     "pii:read": _("See full NIK and KK numbers"),
+    CITY_WIDE_SCOPE: _("See the whole city (a key with no agency and no kelurahan)"),
 }
 KEY_PREFIX = "kds_"
 

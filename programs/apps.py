@@ -14,3 +14,5 @@ class ProgramsConfig(AppConfig):
         from registry.dukcapil.selectors import agency_persons_register
 
         agency_persons_register(agency_persons)
+        # Registered here so that every process (web, worker, tests) knows the import job.
+        from programs import tasks  # noqa: F401

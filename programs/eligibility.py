@@ -40,6 +40,7 @@ class Facts:
     disability: str = "none"
     is_deceased: bool = False
     school_level: str = ""
+    year: int | None = None  # the cycle's year (rules that apply from a year on)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,20 +78,50 @@ def _alive(rule: Mapping[str, Any], facts: Facts) -> Outcome:
     return Outcome("alive", True, gettext_noop("The person is alive."))
 
 
+def poverty_applies(rule: Mapping[str, Any], year: int | None) -> bool:
+    """Whether a poverty rule binds in a cycle year (`from_year`: KIS PBI-APBD targets DTSEN
+    desil 1-5 from 2026; before, a Depok address was enough)."""
+    from_year = rule.get("from_year")
+    return from_year is None or year is None or year >= int(from_year)
+
+
+def poverty_holds(rule: Mapping[str, Any], *, desil: int | None, poverty_class: str) -> bool:
+    """Poor by the local class, or within a DTSEN desil (either suffices when both are set).
+    Detection's inclusion- and exclusion-error SQL is `POVERTY_SQL`, the same test."""
+    classes = list(rule.get("classes", []))
+    desil_max = rule.get("desil_max")
+    by_class = bool(classes) and poverty_class in classes
+    by_desil = desil_max is not None and desil is not None and desil <= desil_max
+    return by_class or by_desil
+
+
+# `poverty_holds` in SQL over a household `h` and a targeting row `t` (desil_max, classes).
+POVERTY_SQL = (
+    "((t.desil_max IS NOT NULL AND h.desil IS NOT NULL AND h.desil <= t.desil_max)"
+    " OR h.poverty_class = ANY(string_to_array(t.classes, ',')))"
+)
+
+
 def _poverty(rule: Mapping[str, Any], facts: Facts) -> Outcome:
     """Poor by the local class, or within a DTSEN desil (either suffices when both are set)."""
     classes = list(rule.get("classes", []))
     desil_max = rule.get("desil_max")
     if not classes and desil_max is None:
         raise RuleError("poverty needs classes or desil_max")
+    if not poverty_applies(rule, facts.year):
+        return Outcome(
+            "poverty",
+            True,
+            gettext_noop("DTSEN desil targeting applies from %(from_year)s."),
+            {"from_year": rule.get("from_year")},
+        )
     params = {
         "classes": ", ".join(classes) or "-",
         "desil_max": desil_max if desil_max is not None else "-",
         "poverty_class": facts.poverty_class or "-",
         "desil": facts.desil if facts.desil is not None else "-",
     }
-    by_class = bool(classes) and facts.poverty_class in classes
-    by_desil = desil_max is not None and facts.desil is not None and facts.desil <= desil_max
+    by_desil = poverty_holds({"desil_max": desil_max}, desil=facts.desil, poverty_class="")
     if by_desil:
         return Outcome(
             "poverty",
@@ -98,7 +129,7 @@ def _poverty(rule: Mapping[str, Any], facts: Facts) -> Outcome:
             gettext_noop("DTSEN desil %(desil)s is within 1-%(desil_max)s."),
             params,
         )
-    if by_class:
+    if poverty_holds({"classes": classes}, desil=None, poverty_class=facts.poverty_class):
         return Outcome(
             "poverty",
             True,

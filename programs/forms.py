@@ -59,6 +59,13 @@ class ImportForm(forms.Form):
     commit = forms.BooleanField(
         label=_("Enrol now (otherwise only check the rows)"), required=False
     )
+    historical = forms.BooleanField(
+        label=_(
+            "Historical record of a closed cycle: recorded without the checks and marked "
+            "as historical"
+        ),
+        required=False,
+    )
 
 
 class ReportFilterForm(forms.Form):

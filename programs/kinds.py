@@ -7,7 +7,7 @@ and what to store, so that it never imports a programme app.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,6 +39,7 @@ class Candidate:
     on: date
     actor: User | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    application_id: int | None = None  # None for a row of an import
 
 
 class ProgrammeKind:
@@ -65,6 +66,11 @@ class ProgrammeKind:
         """Rules of this programme beyond the declarative ones (may read the database)."""
         return []
 
+    def check_many(self, candidates: Sequence[Candidate]) -> list[list[Outcome]]:
+        """`check` for each candidate of a list (an import); override to read the database
+        once for the whole list."""
+        return [self.check(c) for c in candidates]
+
     def amount(self, candidate: Candidate, requested: Decimal | None) -> Decimal:
         """The amount granted: by default the cycle's amount, or what was requested."""
         return requested if requested is not None else candidate.cycle.amount
@@ -81,10 +87,6 @@ class ProgrammeKind:
         return []
 
     def benefit_starts_on(self, application: Application, enrolled_on: date) -> date | None:
-        return None
-
-    def import_row_refusal(self, row: Mapping[str, str]) -> str | None:
-        """Why a row of a recipient import is refused by this programme, or None."""
         return None
 
 
@@ -137,7 +139,16 @@ def kind_register(kind: ProgrammeKind) -> None:
 
 
 def kind_for(code: str) -> ProgrammeKind:
-    return _KINDS.get(code) or ProgrammeKind()
+    """The registered programme app; an unknown one is refused, never run without its
+    rules (a programme whose app is missing cannot take applications or imports)."""
+    kind = _KINDS.get(code)
+    if kind is None:
+        raise DomainError(
+            _("The programme app %(kind)s is not installed; nothing can be decided.")
+            % {"kind": code or "-"},
+            code="unknown_kind",
+        )
+    return kind
 
 
 def detail_value(detail: Mapping[str, Any], name: str, default: Any = None) -> Any:

@@ -77,6 +77,14 @@ class Programme(TimeStampedModel):
     excludes = models.ManyToManyField(
         "self", symmetrical=True, blank=True, verbose_name=_("excludes")
     )
+    four_eyes = models.BooleanField(
+        _("four eyes on decisions"),
+        default=True,
+        help_text=_(
+            "Who proposed or verified an application cannot approve it, and who prepared a "
+            "recipient list cannot commit it."
+        ),
+    )
     report_order = models.PositiveSmallIntegerField(_("report order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -281,6 +289,65 @@ def _state_label(state: str) -> str:
     return str(ApplicationState(state).label) if state in ApplicationState.values else state
 
 
+class ProgrammeRules(TimeStampedModel):
+    """A version of one programme's eligibility rules, as the scoring rulesets are versioned:
+    a draft changes nothing; activating it (`programme_rules_activate`) retires the active
+    version and puts its rules in force on the programme. Every eligibility result records
+    the version that decided it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        related_name="rule_versions",
+        verbose_name=_("programme"),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    rules = models.JSONField(_("eligibility rules"), default=list, blank=True)
+    frequency_years = models.PositiveSmallIntegerField(
+        _("no repeat within (years)"), null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("drafted by"),
+    )  # fmt: skip
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("activated by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["programme", "-version"]
+        verbose_name = _("programme rules version")
+        verbose_name_plural = _("programme rules versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "version"], name="programme_rules_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(status="active"),
+                name="programme_rules_one_active",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "active", "retired"]),
+                name="programme_rules_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} v{self.version}"
+
+
 class EligibilityResult(models.Model):
     """The outcome of one rule for one application at its latest evaluation."""
 
@@ -295,6 +362,14 @@ class EligibilityResult(models.Model):
     passed = models.BooleanField(_("passed"))
     message = models.CharField(_("message"), max_length=200)  # an English msgid
     params = models.JSONField(default=dict, blank=True)
+    rules_version = models.ForeignKey(
+        ProgrammeRules,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rules version"),
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
 
     class Meta:
@@ -326,6 +401,8 @@ class Enrolment(models.Model):
     class Source(models.TextChoices):
         APPLICATION = "application", _("Application")
         IMPORT = "import", _("Import")
+        # Realisation of a past, closed cycle recorded without the checks (see imports.py).
+        HISTORICAL = "historical", _("Historical record (not checked)")
         DEMO = "demo", _("Demo data")
 
     programme = models.ForeignKey(
@@ -455,6 +532,8 @@ class RecipientImport(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     committed = models.BooleanField(_("committed"), default=False)
+    # A historical list records a past, closed cycle without the checks; never an open one.
+    historical = models.BooleanField(_("historical record (not checked)"), default=False)
 
     class Meta:
         verbose_name = _("recipient import")

@@ -13,7 +13,15 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
-from programs.models import Application, ApplicationState, Cycle, Decree, Enrolment, Programme
+from programs.models import (
+    Application,
+    ApplicationState,
+    Cycle,
+    Decree,
+    Enrolment,
+    Programme,
+    RecipientImport,
+)
 from registry.models import Person
 
 if TYPE_CHECKING:
@@ -154,4 +162,28 @@ def decree_get(*, user: User | AnonymousUser, decree_id: int) -> Decree:
         user=user,
         agency_field="cycle__programme__agency__code",
         pk=decree_id,
+    )
+
+
+def recipient_import_pending(
+    *, user: User | AnonymousUser, cycle: Cycle
+) -> QuerySet[RecipientImport]:
+    """The cycle's lists previewed and not yet committed, newest first."""
+    return (
+        RecipientImport.objects.filter(cycle__in=[cycle.pk], committed=False)
+        .filter(cycle__programme__in=programme_list(user=user))
+        .select_related("uploaded_by")
+        .defer("content")
+        .order_by("-created_at")
+    )
+
+
+def recipient_import_get(*, user: User | AnonymousUser, import_id: int) -> RecipientImport:
+    return get_in_scope(
+        RecipientImport.objects.select_related("cycle__programme__agency")
+        .filter(cycle__programme__in=programme_list(user=user))
+        .defer("content"),
+        user=user,
+        agency_field="cycle__programme__agency__code",
+        pk=import_id,
     )

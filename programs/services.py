@@ -18,13 +18,14 @@ AppConfig.ready(), because this core must not import them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -35,6 +36,7 @@ from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
 from programs.eligibility import Facts, Outcome, evaluate, failed
+from programs.frequency import clash
 from programs.kinds import Candidate, kind_for
 from programs.models import (
     SLOT_STATES,
@@ -47,11 +49,15 @@ from programs.models import (
     EligibilityResult,
     Enrolment,
     Programme,
+    ProgrammeRules,
 )
 from registry.models import Person
 
 S = ApplicationState
-Gate = Callable[[Application], "str | None"]
+# A gate looks at candidates (all of one programme cycle; each with its application's id
+# when it has one) and returns one refusal message or None per candidate, so that an
+# approval asks it about one and an import about a whole list in one go.
+Gate = Callable[[Sequence[Candidate]], "list[str | None]"]
 APPROVAL_GATES: list[Gate] = []
 
 
@@ -61,9 +67,18 @@ def approval_gate_register(gate: Gate) -> None:
         APPROVAL_GATES.append(gate)
 
 
-def _gate_refusals(application: Application) -> list[str]:
-    """What the registered approval gates refuse the application for (none: it may pass)."""
-    return [refusal for gate in APPROVAL_GATES if (refusal := gate(application))]
+def gate_refusals_many(candidates: Sequence[Candidate]) -> list[list[str]]:
+    """What the registered approval gates refuse each candidate for (none: it may pass)."""
+    refusals: list[list[str]] = [[] for _ in candidates]
+    for gate in APPROVAL_GATES:
+        for found, refusal in zip(refusals, gate(candidates), strict=True):
+            if refusal:
+                found.append(refusal)
+    return refusals
+
+
+def _gate_refusals(candidate: Candidate) -> list[str]:
+    return gate_refusals_many([candidate])[0]
 
 
 # A step another app runs at a transition of an application (application, actor).
@@ -86,6 +101,43 @@ def rejection_hook_register(hook: ApplicationHook) -> None:
     field visits still waiting for it), inside the same transaction."""
     if hook not in REJECTION_HOOKS:
         REJECTION_HOOKS.append(hook)
+
+
+# Users (ids) who took part in an application besides its decider: the verification app
+# adds those who recorded a verdict on its checks.
+ParticipantSource = Callable[[Application], Iterable[int]]
+PARTICIPANT_SOURCES: list[ParticipantSource] = []
+
+
+def participant_source_register(source: ParticipantSource) -> None:
+    """Add a source of users who took part in an application (see `four_eyes_check`)."""
+    if source not in PARTICIPANT_SOURCES:
+        PARTICIPANT_SOURCES.append(source)
+
+
+def four_eyes_check(*, actor: User | None, application: Application) -> None:
+    """Who proposed or verified an application cannot approve it (unless its programme
+    turned four eyes off)."""
+    if actor is None or not application.programme.four_eyes:
+        return
+    proposers = set(
+        ApplicationEvent.objects.filter(
+            application=application, to_state__in=[S.DRAFT, S.SUBMITTED], actor__isnull=False
+        ).values_list("actor_id", flat=True)
+    )
+    if application.submitted_by_id is not None:
+        proposers.add(application.submitted_by_id)
+    if actor.pk in proposers:
+        raise Forbidden(
+            _("You proposed this application; another officer must decide on it."),
+            code="four_eyes",
+        )
+    for source in PARTICIPANT_SOURCES:
+        if actor.pk in set(source(application)):
+            raise Forbidden(
+                _("You verified this application; another officer must decide on it."),
+                code="four_eyes",
+            )
 
 
 ExclusionSource = Callable[[Programme], Iterable[int]]
@@ -206,77 +258,119 @@ def candidate_facts(candidate: Candidate) -> Facts:
         disability=person.disability,
         is_deceased=person.is_deceased,
         school_level=str(candidate.detail.get("level") or person.education),
+        year=candidate.cycle.year,
     )
 
 
-def _history_outcomes(candidate: Candidate) -> list[Outcome]:
-    """Frequency limit and excluded programmes, from past enrolments."""
-    programme, outcomes = candidate.programme, []
-    unit = (
-        Q(household=candidate.household)
-        if programme.target == Programme.Target.HOUSEHOLD and candidate.household
-        else Q(person=candidate.person)
-    )
-    if programme.frequency_years:
-        since = candidate.cycle.year - programme.frequency_years
-        recent = (
-            Enrolment.objects.filter(unit, programme=programme, year__gt=since)
-            .exclude(cycle=candidate.cycle)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
-        )
-        params = {"years": programme.frequency_years, "year": recent or "-"}
-        outcomes.append(
-            Outcome(
-                "frequency",
-                recent is None,
-                gettext_noop("Not enrolled within the last %(years)s years.")
-                if recent is None
-                else gettext_noop("Already enrolled in %(year)s, within the last %(years)s years."),
-                params,
+def _unit(candidate: Candidate) -> int:
+    """The beneficiary the limits count: the household for a household programme."""
+    if candidate.programme.target == Programme.Target.HOUSEHOLD and candidate.household:
+        return candidate.household.pk
+    return candidate.person.pk
+
+
+def _history_outcomes_many(candidates: Sequence[Candidate]) -> list[list[Outcome]]:
+    """Frequency limit and excluded programmes from past enrolments, for candidates of one
+    programme cycle, in one query per rule (an import asks about a whole list)."""
+    first = candidates[0]
+    programme, cycle = first.programme, first.cycle
+    column = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
+    units = sorted({_unit(c) for c in candidates})
+    outcomes: list[list[Outcome]] = [[] for _ in candidates]
+    table = Enrolment._meta.db_table
+    years = programme.frequency_years
+    if years:
+        dates = [c.on for c in candidates]
+        past: defaultdict[int, list[tuple[date, int]]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column}, enrolled_on, year FROM {table} "  # noqa: S608
+                f"WHERE programme_id = %s AND cycle_id <> %s AND {column} = ANY(%s) "
+                "AND enrolled_on > %s AND enrolled_on < %s",
+                [
+                    programme.pk,
+                    cycle.pk,
+                    units,
+                    date(min(dates).year - years - 1, 1, 1),
+                    date(max(dates).year + years + 1, 12, 31),
+                ],
             )
-        )
+            for unit, on, year in cursor.fetchall():
+                past[unit].append((on, year))
+        for found, candidate in zip(outcomes, candidates, strict=True):
+            recent = max(
+                (y for on, y in past[_unit(candidate)] if clash(on, candidate.on, years)),
+                default=None,
+            )
+            found.append(
+                Outcome(
+                    "frequency",
+                    recent is None,
+                    gettext_noop("Not enrolled within the last %(years)s years.")
+                    if recent is None
+                    else gettext_noop(
+                        "Already enrolled in %(year)s, within the last %(years)s years."
+                    ),
+                    {"years": years, "year": recent or "-"},
+                )
+            )
     excluded = excluded_programme_ids(programme)
     if excluded:
-        clash = (
-            Enrolment.objects.filter(
-                unit,
-                programme__in=excluded,
-                year=candidate.cycle.year,
-                status=Enrolment.Status.ACTIVE,
+        clashes: dict[int, str] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT ON (e.{column}) e.{column}, p.name FROM {table} e "  # noqa: S608
+                f"JOIN {Programme._meta.db_table} p ON p.id = e.programme_id "
+                f"WHERE e.programme_id = ANY(%s) AND e.year = %s AND e.status = %s "
+                f"AND e.{column} = ANY(%s) ORDER BY e.{column}, e.id",
+                [sorted(excluded), cycle.year, Enrolment.Status.ACTIVE, units],
             )
-            .select_related("programme")
-            .first()
-        )
-        outcomes.append(
-            Outcome(
-                "exclusion",
-                clash is None,
-                gettext_noop("Enrolled in no programme this one excludes.")
-                if clash is None
-                else gettext_noop(
-                    "Already enrolled in %(programme)s, which excludes this programme."
-                ),
-                {"programme": clash.programme.name} if clash else {},
+            clashes = dict(cursor.fetchall())
+        for found, candidate in zip(outcomes, candidates, strict=True):
+            name = clashes.get(_unit(candidate))
+            found.append(
+                Outcome(
+                    "exclusion",
+                    name is None,
+                    gettext_noop("Enrolled in no programme this one excludes.")
+                    if name is None
+                    else gettext_noop(
+                        "Already enrolled in %(programme)s, which excludes this programme."
+                    ),
+                    {"programme": name} if name else {},
+                )
             )
-        )
     return outcomes
+
+
+def candidates_evaluate(candidates: Sequence[Candidate]) -> list[list[Outcome]]:
+    """Every rule for each candidate (all of one programme cycle): the declarative rules,
+    history, then the programme app's. One application and an import's list both pass here."""
+    if not candidates:
+        return []
+    programme = candidates[0].programme
+    kind = kind_for(programme.kind)
+    declared = [evaluate(programme.rules, candidate_facts(c)) for c in candidates]
+    history = _history_outcomes_many(candidates)
+    own = kind.check_many(candidates)
+    return [d + h + k for d, h, k in zip(declared, history, own, strict=True)]
 
 
 def candidate_evaluate(candidate: Candidate) -> list[Outcome]:
-    """Every rule for the candidate: declarative rules, history, then the programme app's."""
-    outcomes = evaluate(candidate.programme.rules, candidate_facts(candidate))
-    outcomes += _history_outcomes(candidate)
-    outcomes += kind_for(candidate.programme.kind).check(candidate)
-    return outcomes
+    """Every rule for one candidate (see `candidates_evaluate`)."""
+    return candidates_evaluate([candidate])[0]
 
 
 def _results_store(application: Application, outcomes: list[Outcome]) -> None:
+    """Keep the latest evaluation with the rules version in force that decided it."""
+    version = ProgrammeRules.objects.filter(
+        programme_id=application.programme_id, status=ProgrammeRules.Status.ACTIVE
+    ).first()
     EligibilityResult.objects.filter(application=application).delete()
     EligibilityResult.objects.bulk_create(
         EligibilityResult(
             application=application,
+            rules_version=version,
             position=i,
             rule=o.rule,
             passed=o.passed,
@@ -453,8 +547,9 @@ def application_verification_start(
     return application
 
 
-def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
-    candidate = Candidate(
+def application_candidate(application: Application, actor: User | None) -> Candidate:
+    """The application as the rules and the gates see it, evaluated today."""
+    return Candidate(
         programme=application.programme,
         cycle=application.cycle,
         person=application.person,
@@ -464,8 +559,12 @@ def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
         on=timezone.localdate(),
         actor=actor,
         extra={"amount": application.amount},
+        application_id=application.pk,
     )
-    outcomes = candidate_evaluate(candidate)
+
+
+def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
+    outcomes = candidate_evaluate(application_candidate(application, actor))
     _results_store(application, outcomes)
     return outcomes
 
@@ -507,9 +606,10 @@ def application_approve(*, actor: User | None, application_id: int, reason: str)
     application = _lock(application_id)
     decider_check(actor=actor, programme=application.programme)
     before = _from_state(application, S.IN_VERIFICATION)
+    four_eyes_check(actor=actor, application=application)
     if not reason.strip():
         raise DomainError(_("A decision needs a reason."), code="reason_required")
-    refusals = _gate_refusals(application)
+    refusals = _gate_refusals(application_candidate(application, actor))
     if refusals:
         raise DomainError("; ".join(refusals), code="gate_failed")
     outcomes = _reevaluate(application, actor)
@@ -628,7 +728,7 @@ def waitlist_promote(*, actor: User | None, cycle_id: int) -> list[Application]:
     for application in waiting:
         if not cycle_has_room(cycle, application.amount):
             break
-        if _gate_refusals(application):
+        if _gate_refusals(application_candidate(application, actor)):
             continue
         if failed(_reevaluate(application, actor)):
             continue

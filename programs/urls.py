@@ -10,6 +10,7 @@ urlpatterns = [
     path("cycles/<int:pk>/apply/", views.application_new, name="apply"),
     path("cycles/<int:pk>/decree/", views.decree_new, name="decree-new"),
     path("cycles/<int:pk>/import/", views.import_new, name="import"),
+    path("imports/<int:pk>/commit/", views.import_commit, name="import-commit"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/<slug:action>/", views.application_act, name="act"),
     path("enrolments/<int:pk>/exit/", views.enrolment_end, name="exit"),

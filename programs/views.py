@@ -34,7 +34,7 @@ from programs.forms import (
     ImportForm,
     ReportFilterForm,
 )
-from programs.imports import recipient_import_start
+from programs.imports import recipient_import_commit, recipient_import_start
 from programs.kinds import kind_for
 from programs.models import Application, Enrolment
 from programs.report import RecipientReport, recipient_report, report_years
@@ -46,6 +46,8 @@ from programs.selectors import (
     enrolment_list,
     programme_get,
     programme_list,
+    recipient_import_get,
+    recipient_import_pending,
 )
 from programs.services import (
     application_approve,
@@ -118,7 +120,11 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "decrees": cycle.decrees.all(),
         "decree_form": DecreeForm(),
         "import_form": ImportForm(),
+        "pending_imports": recipient_import_pending(user=request.user, cycle=cycle),
         "enrolled": enrolment_list(user=request.user, cycle_id=cycle.pk).count(),
+        "historical": enrolment_list(user=request.user, cycle_id=cycle.pk)
+        .filter(source=Enrolment.Source.HISTORICAL)
+        .count(),
     }
     return render(request, "programs/cycle_detail.html", context)
 
@@ -288,7 +294,16 @@ def import_new(request: PortalRequest, pk: int) -> HttpResponse:
         file_name=upload.name,
         content=upload.read(),
         commit=form.cleaned_data["commit"],
+        historical=form.cleaned_data["historical"],
     )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_POST
+@portal_view(perm="programs.add_recipientimport")
+def import_commit(request: PortalRequest, pk: int) -> HttpResponse:
+    upload = recipient_import_get(user=request.user, import_id=pk)
+    job = recipient_import_commit(actor=request.user, import_id=upload.pk)
     return redirect("jobs:detail", pk=job.pk)
 
 

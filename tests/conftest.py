@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 import pytest
 from django.conf import settings
 
+from depok_kds.access import CITY_WIDE_SCOPE
 from depok_kds.accounts import user_create
 from depok_kds.api_clients import api_client_create
 from depok_kds.models import ApiClient, User
@@ -85,6 +86,17 @@ def disrumkim_officer(db: None) -> User:
 
 
 @pytest.fixture
+def colleague_of(db: None) -> Callable[[User], User]:
+    """A second officer of the same agency: under four eyes, who proposed or verified an
+    application cannot approve it."""
+
+    def make(user: User) -> User:
+        return _persona(f"{user.username}-2", Role.AGENCY_OFFICER, agency_code=user.agency_code)
+
+    return make
+
+
+@pytest.fixture
 def leader(db: None) -> User:
     return _persona("pimpinan", Role.LEADERSHIP)
 
@@ -108,7 +120,13 @@ def api_client_factory(db: None) -> ApiClientFactory:
         kelurahan_codes: Iterable[str] = (),
         agency_code: str = "",
         rate: str = "",
+        city_wide: bool = True,
     ) -> tuple[ApiClient, str]:
+        # A client with neither an agency nor a kelurahan is city-wide only by an explicit
+        # scope; the tests' unscoped clients ask for it unless `city_wide=False`.
+        unscoped = not kelurahan_codes and not agency_code
+        if city_wide and unscoped:
+            scopes = [*scopes, CITY_WIDE_SCOPE]
         return api_client_create(
             name=f"test-client-{next(numbers)}",
             scopes=scopes,

@@ -12,6 +12,7 @@ class VerificationConfig(AppConfig):
         # application_approve always has the gate, whichever entry point started the process.
         from programs.services import (
             approval_gate_register,
+            participant_source_register,
             rejection_hook_register,
             verification_start_hook_register,
         )
@@ -19,9 +20,11 @@ class VerificationConfig(AppConfig):
         from verification.gate import (
             approval_gate,
             checks_open_on_verification_start,
+            verifiers,
             visits_cancel_on_rejection,
         )
 
         approval_gate_register(approval_gate)
+        participant_source_register(verifiers)
         verification_start_hook_register(checks_open_on_verification_start)
         rejection_hook_register(visits_cancel_on_rejection)

@@ -222,7 +222,7 @@ def run(ctx: Context) -> dict[str, Any]:
     for number in range(KEYS):
         client, key = api_client_create(
             name=f"bench-load-{number}",
-            scopes=["registry:read", "programs:read", "jobs:read"],
+            scopes=["registry:read", "programs:read", "jobs:read", "city:all"],
             rate="1000000/min",
         )
         keys.append(key)

@@ -35,6 +35,7 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
             "exit_reason",
             "enrolled_on",
             "starts_on",
+            "source",
         ]
 
     def get_nik(self, obj: Enrolment) -> str:

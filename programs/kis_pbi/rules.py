@@ -1,13 +1,14 @@
 """KIS PBI-APBD (Dinkes): the city pays the JKN premium.
 
 - A person is PBI-APBN or PBI-APBD, never both: a PBI-APBN member is refused.
-- From 2026 only DTSEN desil 1-5 (2023-2025 was UHC: a Depok KK address was enough).
+- From 2026 only DTSEN desil 1-5 (2023-2025 was UHC: a Depok KK address was enough): the
+  programme's declarative poverty rule (`desil_max` 5, `from_year` 2026), data that
+  detection reads as well.
 - Membership starts on the first day of the month after approval.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 from django.utils.translation import gettext_noop
@@ -17,9 +18,6 @@ from programs.kinds import Candidate, DetailModelKind
 from programs.kis_pbi.forms import KisPbiForm
 from programs.kis_pbi.models import JknSegment, KisPbiDetail
 from programs.models import Application
-
-DESIL_FROM_YEAR = 2026
-DESIL_MAX = 5
 
 
 def first_of_next_month(day: date) -> date:
@@ -45,28 +43,8 @@ class KisPbi(DetailModelKind):
             outcomes.append(
                 Outcome("kis_pbi_not_pbi_apbn", True, gettext_noop("Not a PBI-APBN member."))
             )
-        if candidate.cycle.year >= DESIL_FROM_YEAR:
-            desil = candidate.household.desil if candidate.household else None
-            ok = desil is not None and desil <= DESIL_MAX
-            outcomes.append(
-                Outcome(
-                    "kis_pbi_desil_1_5",
-                    ok,
-                    gettext_noop(
-                        "From 2026 KIS PBI-APBD needs DTSEN desil 1-5; desil is %(desil)s."
-                    )
-                    if not ok
-                    else gettext_noop("DTSEN desil %(desil)s is within 1-5."),
-                    {"desil": desil if desil is not None else "-"},
-                )
-            )
         return outcomes
 
     def benefit_starts_on(self, application: Application, enrolled_on: date) -> date | None:
         decided = application.decided_at.date() if application.decided_at else enrolled_on
         return first_of_next_month(decided)
-
-    def import_row_refusal(self, row: Mapping[str, str]) -> str | None:
-        if (row.get("jkn_segment") or "").strip().lower() == JknSegment.PBI_APBN:
-            return gettext_noop("Already PBI-APBN: a person cannot be PBI-APBN and PBI-APBD.")
-        return None

@@ -27,6 +27,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from programs.eligibility import POVERTY_SQL, poverty_applies
+from programs.frequency import clash_sql
 from programs.models import Programme
 from programs.overlap.rules import RULES
 
@@ -113,7 +115,7 @@ SELECT 'frequency_limit', 'frequency_limit:' || b.id, {_B},
 FROM e b
 JOIN e a ON a.programme_id = b.programme_id AND a.unit = b.unit AND a.cycle_id <> b.cycle_id
         AND (a.enrolled_on, a.id) < (b.enrolled_on, b.id)
-        AND b.enrolled_on < a.enrolled_on + make_interval(years => b.frequency_years)
+        AND {clash_sql("a.enrolled_on", "b.enrolled_on", "b.frequency_years")}
 WHERE b.status = 'active'
 GROUP BY {_B}, b.frequency_years
 """
@@ -217,17 +219,22 @@ FROM t
 JOIN ({_ENROLMENT} WHERE en.status = 'active' AND en.year = %(year)s) b
   ON b.programme_id = t.programme_id
 JOIN registry_household h ON h.id = b.household_id
-WHERE NOT ((t.desil_max IS NOT NULL AND h.desil IS NOT NULL AND h.desil <= t.desil_max)
-           OR h.poverty_class = ANY(string_to_array(t.classes, ',')))
+WHERE NOT {POVERTY_SQL}
 """
 
+# A household poor by some programme's configured poverty rule (as `INCLUSION_ERROR` reads
+# them) that receives nothing this year.
 EXCLUSION_ERROR = f"""
+WITH t AS (
+    SELECT * FROM unnest(%(t_ids)s::bigint[], %(t_classes)s::text[], %(t_desil)s::int[])
+        AS t(programme_id, classes, desil_max)
+)
 SELECT 'exclusion_error', 'exclusion_error:' || h.id || ':' || %(year)s, NULL::bigint, h.id,
        NULL::bigint, NULL::bigint, NULL::bigint, '{REGISTRY_OWNER}', h.kelurahan_code,
        %(year)s::int,
        jsonb_build_object('desil', h.desil, 'poverty_class', h.poverty_class)
 FROM registry_household h
-WHERE h.status = 'active' AND (h.poverty_class = 'miskin' OR h.desil BETWEEN 1 AND 5)
+WHERE h.status = 'active' AND EXISTS (SELECT 1 FROM t WHERE {POVERTY_SQL})
   AND NOT EXISTS (SELECT 1 FROM programs_enrolment en
                   WHERE en.household_id = h.id AND en.year = %(year)s AND en.status = 'active')
   AND EXISTS (SELECT 1 FROM registry_person pe
@@ -343,14 +350,19 @@ class DetectionResult:
         }
 
 
-def targeting_params() -> dict[str, list[Any]]:
-    """Each programme's declarative poverty rule, as arrays for the inclusion-error SQL."""
+def targeting_params(year: int | None = None) -> dict[str, list[Any]]:
+    """Each active programme's declarative poverty rule binding in `year`, as arrays for the
+    inclusion- and exclusion-error SQL."""
     ids: list[int] = []
     classes: list[str] = []
     desil: list[int | None] = []
-    for programme_id, rules in Programme.objects.values_list("pk", "rules"):
+    for programme_id, rules in Programme.objects.filter(is_active=True).values_list("pk", "rules"):
         for rule in rules or []:
-            if isinstance(rule, Mapping) and rule.get("rule") == "poverty":
+            if (
+                isinstance(rule, Mapping)
+                and rule.get("rule") == "poverty"
+                and poverty_applies(rule, year)
+            ):
                 ids.append(programme_id)
                 classes.append(",".join(rule.get("classes") or []))
                 desil.append(rule.get("desil_max"))
@@ -367,7 +379,7 @@ def detect(
 ) -> DetectionResult:
     """Run the rules (all, or `rules`), over the city or one programme, and reconcile."""
     codes = [r.code for r in RULES if rules is None or r.code in rules]
-    params: dict[str, Any] = {"year": year, "cap": cap, **targeting_params()}
+    params: dict[str, Any] = {"year": year, "cap": cap, **targeting_params(year)}
     result = DetectionResult()
     with connection.cursor() as cursor:
         cursor.execute(_STAGE_CREATE)

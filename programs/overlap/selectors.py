@@ -9,6 +9,7 @@ kelurahan, Dinsos and auditors all, leadership none (the aggregate report only).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
 from depok_kds.access import aggregate_queryset, get_in_scope, scope_queryset
+from programs.kinds import Candidate
 from programs.models import Application, Enrolment, Programme
 from programs.overlap.models import (
     DEFAULT_HOUSEHOLD_CAP,
@@ -29,6 +31,7 @@ from programs.overlap.models import (
 )
 from programs.overlap.rules import WHOLE_BENEFICIARY_RULES
 from programs.selectors import enrolment_list
+from programs.services import application_candidate
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -118,22 +121,58 @@ def death_benefit_proposal(*, household_id: int) -> DeathBenefitProposal | None:
 # --- the approval gate's view ---------------------------------------------------------
 
 
+def _blocks(finding: Finding, candidate: Candidate) -> bool:
+    """Whether a live blocking finding stops this candidate: it is about the application
+    itself, about the beneficiary in the same programme, or about the beneficiary as a whole
+    (identity, death, move, the household cap)."""
+    if candidate.application_id is not None and finding.application_id == candidate.application_id:
+        return True
+    household_id = candidate.household.pk if candidate.household else None
+    per_household = candidate.programme.target == Programme.Target.HOUSEHOLD
+    beneficiary = finding.person_id == candidate.person.pk or (
+        household_id is not None
+        and finding.household_id == household_id
+        and (finding.person_id is None or per_household)
+    )
+    return beneficiary and (
+        finding.programme_id == candidate.programme.pk or finding.rule in WHOLE_BENEFICIARY_RULES
+    )
+
+
+def blocking_findings_many(candidates: Sequence[Candidate]) -> list[list[Finding]]:
+    """Open or confirmed blocking findings that stop each candidate's approval (or import),
+    read in one query for the whole list."""
+    persons = sorted({c.person.pk for c in candidates})
+    households = sorted({c.household.pk for c in candidates if c.household})
+    applications = sorted({c.application_id for c in candidates if c.application_id})
+    live = Finding.objects.filter(blocks=True, status__in=LIVE_STATUSES).extra(
+        where=["(person_id = ANY(%s) OR household_id = ANY(%s) OR application_id = ANY(%s))"],
+        params=[persons, households, applications],
+    )
+    by_key: defaultdict[tuple[str, int], list[Finding]] = defaultdict(list)
+    for finding in live.order_by("pk"):
+        for key in (
+            ("p", finding.person_id),
+            ("h", finding.household_id),
+            ("a", finding.application_id),
+        ):
+            if key[1] is not None:
+                by_key[(key[0], key[1])].append(finding)
+    found: list[list[Finding]] = []
+    for candidate in candidates:
+        near = [
+            *by_key[("p", candidate.person.pk)],
+            *(by_key[("h", candidate.household.pk)] if candidate.household else []),
+            *(by_key[("a", candidate.application_id)] if candidate.application_id else []),
+        ]
+        unique = {f.pk: f for f in near if _blocks(f, candidate)}
+        found.append([unique[pk] for pk in sorted(unique)])
+    return found
+
+
 def blocking_findings(application: Application) -> list[Finding]:
-    """Open or confirmed blocking findings that stop this application's approval: about the
-    application itself, about the beneficiary in the same programme, or about the
-    beneficiary as a whole (identity, death, move, the household cap)."""
-    beneficiary = Q(person_id=application.person_id)
-    if application.household_id is not None:
-        beneficiary |= Q(household_id=application.household_id, person__isnull=True)
-        if application.per_household:
-            beneficiary |= Q(household_id=application.household_id)
-    relevant = Q(application_id=application.pk) | (
-        beneficiary
-        & (Q(programme_id=application.programme_id) | Q(rule__in=WHOLE_BENEFICIARY_RULES))
-    )
-    return list(
-        Finding.objects.filter(relevant, blocks=True, status__in=LIVE_STATUSES).order_by("pk")
-    )
+    """Open or confirmed blocking findings that stop this application's approval."""
+    return blocking_findings_many([application_candidate(application, None)])[0]
 
 
 # --- configuration ------------------------------------------------------------------------

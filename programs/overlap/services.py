@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -19,7 +19,7 @@ from depok_kds.access import get_in_scope
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import User
-from programs.models import Application
+from programs.kinds import Candidate
 from programs.overlap.detection import DetectionResult, detect
 from programs.overlap.models import (
     HOUSEHOLD_CAP_DIGITS,
@@ -34,7 +34,7 @@ from programs.overlap.models import (
     OverlapSettings,
 )
 from programs.overlap.rules import rule_spec
-from programs.overlap.selectors import blocking_findings, finding_scope, household_cap
+from programs.overlap.selectors import blocking_findings_many, finding_scope, household_cap
 from programs.selectors import programme_list
 from registry.names import normalize_name
 
@@ -119,14 +119,19 @@ def finding_dismiss(*, actor: User, finding_id: int, reason: str) -> Finding:
 # --- the approval gate ---------------------------------------------------------------------
 
 
-def finding_gate(application: Application) -> str | None:
-    """Approval gate (registered with the programme core): the refusal, or None."""
-    found = blocking_findings(application)
-    if not found:
-        return None
-    return gettext("Blocked by an overlap finding: %(findings)s") % {
-        "findings": "; ".join(f"{f.rule} (#{f.pk}): {rule_spec(f.rule).description}" for f in found)
-    }
+def finding_gate(candidates: Sequence[Candidate]) -> list[str | None]:
+    """Approval gate (registered with the programme core): a refusal per candidate, or None."""
+    return [
+        gettext("Blocked by an overlap finding: %(findings)s")
+        % {
+            "findings": "; ".join(
+                f"{f.rule} (#{f.pk}): {rule_spec(f.rule).description}" for f in found
+            )
+        }
+        if found
+        else None
+        for found in blocking_findings_many(candidates)
+    ]
 
 
 # --- national recipient lists --------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 
 from depok_kds.access import (
+    Scope,
     aggregate_queryset,
     aggregate_scope_for,
     get_in_scope,
@@ -90,3 +91,14 @@ def test_counts_cover_nothing_for_a_user_without_role(db):
     nobody = User.objects.create_user("nobody", password="x-pass-12345")
     assert not aggregate_scope_for(nobody).rows
     assert not aggregate_queryset(User.objects.all(), user=nobody).exists()
+
+
+def test_an_api_client_with_no_agency_or_kelurahan_sees_nothing_unless_city_wide(
+    api_client_factory,
+):
+    unscoped, _ = api_client_factory(["registry:read"], city_wide=False)
+    assert scope_for(unscoped.user) == Scope(rows=False)
+    city, _ = api_client_factory(["registry:read"])
+    assert "city:all" in city.scopes and scope_for(city.user).city_wide
+    agency, _ = api_client_factory(["registry:read"], agency_code="DINKES")
+    assert scope_for(agency.user).agency_code == "DINKES"

@@ -92,6 +92,10 @@ def test_create_api_client_command_prints_the_key_once(capsys, job):
     client = ApiClient.objects.get(name="sipd")
     assert client.scopes == ["jobs:read", "registry:read"]
     assert key not in client.key_hash
+    # Neither an agency nor a kelurahan, and not explicitly city-wide: it sees nothing.
+    assert api_get(f"/api/v1/jobs/{job.pk}/", key).status_code == 404
+    call_command("create_api_client", "sipd-kota", "--scopes", "jobs:read,city:all")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
     assert api_get(f"/api/v1/jobs/{job.pk}/", key).status_code == 200
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from programs.models import Programme
 from tests.programs.factories import applicant, open_cycle
 
 pytestmark = [
@@ -23,6 +24,8 @@ def _no_approval_gates(monkeypatch):
 
 
 def test_application_from_submission_to_enrolment(dinkes_officer, page, login):
+    # One officer walks the whole flow here; four eyes are tested in the programme suite.
+    Programme.objects.filter(code="kis-pbi-apbd").update(four_eyes=False)
     person = applicant()
     cycle = open_cycle("kis-pbi-apbd")
     login(dinkes_officer)

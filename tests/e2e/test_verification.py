@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def test_field_visit_from_assignment_to_approval(
-    session, dinsos_operator, puskesos_a, dinkes_officer
+    session, dinsos_operator, puskesos_a, dinkes_officer, colleague_of
 ):
     application = in_verification("kis-pbi-apbd")
     visit = FieldVisit.objects.get(check_row__application=application)
@@ -48,10 +48,11 @@ def test_field_visit_from_assignment_to_approval(
     agency.locator("#check-technical").locator("#id_reason").fill("Bukan peserta PBI-APBN")
     agency.click("#verdict-technical")
     expect(agency.locator("#check-technical")).to_have_attribute("data-status", "passed")
-    agency.goto(f"/programs/applications/{application.pk}/")
-    agency.fill("#id_reason", "Verifikasi ganda lengkap")
-    agency.click("#act-approve")
-    expect(agency.locator("#state")).to_have_attribute("data-state", "approved")
+    approver = session(colleague_of(dinkes_officer))  # four eyes: not the verifier
+    approver.goto(f"/programs/applications/{application.pk}/")
+    approver.fill("#id_reason", "Verifikasi ganda lengkap")
+    approver.click("#act-approve")
+    expect(approver.locator("#state")).to_have_attribute("data-state", "approved")
 
 
 def test_complaint_from_receipt_to_answer_with_public_tracking(session, puskesos_a, page):

@@ -240,6 +240,6 @@ def test_a_configured_pair_refuses_the_second_programme_from_the_start(dinsos_ad
     enrol(person, FOOD)
     assert programme(FOOD).pk in excluded_programme_ids(programme(DISABILITY))
     cycle = open_cycle(DISABILITY, year=YEAR)
-    job = run_import(cycle, f"nik\n{person.nik}\n", commit=False)
+    job = run_import(cycle, f"nik,device\n{person.nik},wheelchair\n", commit=False)
     assert job.result["good"] == 0
     assert job.error_rows[0]["row"] == 2 and "tidak boleh bersamaan" in job.error_rows[0]["reason"]

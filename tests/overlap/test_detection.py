@@ -9,7 +9,7 @@ import pytest
 
 from depok_kds.errors import DomainError
 from depok_kds.models import Job
-from programs.models import Enrolment
+from programs.models import Enrolment, Programme
 from programs.overlap.models import ExclusivePair, Finding, NationalList, NationalListEntry
 from programs.overlap.services import national_list_import
 from registry.dukcapil.models import MatchOutcome, MatchRun
@@ -307,6 +307,28 @@ def test_desil_6_household_or_a_served_poor_one_is_not_an_exclusion_error():
     enrol(last_year, "kis-pbi-apbd", year=YEAR - 1)
     detect()
     assert [f.household_id for f in _findings("exclusion_error")] == [last_year.household_id]
+
+
+def test_kis_is_checked_for_inclusion_errors_from_2026_by_its_configured_rule():
+    rich = applicant(desil=7, poverty_class="miskin")  # poor by class; KIS reads desil only
+    enrol(rich, "kis-pbi-apbd")
+    enrol(applicant(desil=9, poverty_class="tidak_miskin"), "kis-pbi-apbd", year=2025)
+    detect()
+    [finding] = _findings("inclusion_error")
+    assert finding.person_id == rich.pk and finding.details["desil_max"] == 5
+    detect(year=2025)  # before 2026 a Depok address was enough: no inclusion error
+    assert _findings("inclusion_error") == [finding]
+
+
+def test_exclusion_errors_read_the_programmes_configured_rules():
+    poor_by_desil = applicant(desil=4, poverty_class="tidak_miskin")
+    Programme.objects.exclude(code="kis-pbi-apbd").update(is_active=False)
+    detect()  # only KIS targets the poor now: desil 1-5 by its rule
+    assert [f.household_id for f in _findings("exclusion_error")] == [poor_by_desil.household_id]
+    rule = {"rule": "poverty", "desil_max": 3, "from_year": 2026}
+    Programme.objects.filter(code="kis-pbi-apbd").update(rules=[rule])
+    detect()  # desil 4 is no longer within any programme's target
+    assert _findings("exclusion_error") == []
 
 
 # --- the household cap ---------------------------------------------------------------------

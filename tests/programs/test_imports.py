@@ -27,6 +27,26 @@ def run_import(cycle, text: str, *, commit: bool) -> Job:
     return finished
 
 
+def kis_list(people) -> str:
+    return "nik,jkn_segment\n" + "".join(f"{p.nik},none\n" for p in people)
+
+
+# A house that meets every RTLH criterion, as the columns of an RTLH list.
+HOUSE = {"owner_first_house": "true", "land_and_building_in_owner_name": "true",
+         "in_dispute": "false", "damage_from_disaster": "false",
+         "no_sale_within_three_years": "true", "roof_damaged": "true",
+         "partner_shop": "TB Sumber Rezeki"}  # fmt: skip
+
+
+def rtlh_list(people, **changes: str) -> str:
+    house = {**HOUSE, **changes}
+    return (
+        ",".join(["nik", *house])
+        + "\n"
+        + "".join(",".join([p.nik, *house.values()]) + "\n" for p in people)
+    )
+
+
 def test_import_preview_lists_bad_rows_and_writes_nothing():
     cycle = open_cycle("kis-pbi-apbd", year=2025)
     good, apbn = applicant(), applicant()
@@ -47,7 +67,7 @@ def test_import_preview_lists_bad_rows_and_writes_nothing():
 def test_import_commit_enrols_good_rows_once():
     cycle = open_cycle("kis-pbi-apbd", year=2025)
     people = [applicant() for _ in range(3)]
-    text = "nik\n" + "\n".join(p.nik for p in people) + "\n"
+    text = "nik,jkn_segment\n" + "\n".join(f"{p.nik},none" for p in people) + "\n"
     assert run_import(cycle, text, commit=True).result["enrolled"] == 3
     again = run_import(cycle, text, commit=True)  # a re-run neither fails nor doubles
     assert again.result["enrolled"] == 0 and len(again.error_rows) == 3
@@ -56,7 +76,7 @@ def test_import_commit_enrols_good_rows_once():
 
 def test_import_exceeding_the_quota_refused_and_nothing_written():
     cycle = open_cycle("kis-pbi-apbd", year=2025, quota=2)
-    text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
+    text = kis_list(applicant() for _ in range(3))
     job = run_import(cycle, text, commit=True)
     assert (
         job.status == "failed" and "quota" in job.error_message.lower()
@@ -74,7 +94,7 @@ def test_import_applies_the_programme_rules():
 def test_an_import_beyond_the_budget_or_into_a_closed_cycle_is_refused():
     cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
     Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
-    text = "nik\n" + "\n".join(applicant().nik for _ in range(3)) + "\n"
+    text = kis_list(applicant() for _ in range(3))
     job = run_import(cycle, text, commit=True)
     assert job.status == "failed" and "250.000" in job.error_message
     assert not Enrolment.objects.exists()
@@ -86,7 +106,7 @@ def test_an_import_beyond_the_budget_or_into_a_closed_cycle_is_refused():
 def test_imported_enrolments_count_against_the_budget_of_approvals(dinkes_officer):
     cycle = open_cycle("kis-pbi-apbd", year=2025, amount=Decimal(100_000))
     Cycle.objects.filter(pk=cycle.pk).update(budget=Decimal(250_000))
-    text = "nik\n" + "\n".join(applicant().nik for _ in range(2)) + "\n"
+    text = kis_list(applicant() for _ in range(2))
     assert run_import(cycle, text, commit=True).result["enrolled"] == 2
     cycle.refresh_from_db()
     assert budget_committed(cycle) == Decimal(200_000)
@@ -99,7 +119,7 @@ def test_an_import_and_an_application_never_take_two_places_for_one_person(dinke
     application_submit(
         actor=dinkes_officer, cycle_id=cycle.pk, person_id=applied.pk, channel="agency", detail=KIS
     )
-    job = run_import(cycle, f"nik\n{applied.nik}\n{imported.nik}\n", commit=True)
+    job = run_import(cycle, kis_list([applied, imported]), commit=True)
     assert job.result["enrolled"] == 1 and job.error_rows[0]["row"] == 2
     with pytest.raises(Conflict) as refused:
         application_submit(
@@ -117,8 +137,8 @@ def test_a_household_programmes_limit_counts_the_household_in_an_import():
     assert rtlh.target == "household" and rtlh.frequency_years
     last_year = open_cycle("rtlh", year=2024)
     owner = applicant()
-    assert run_import(last_year, f"nik\n{owner.nik}\n", commit=True).result["enrolled"] == 1
+    assert run_import(last_year, rtlh_list([owner]), commit=True).result["enrolled"] == 1
     son = applicant(household=owner.household)
-    job = run_import(open_cycle("rtlh", year=2025), f"nik\n{son.nik}\n", commit=False)
+    job = run_import(open_cycle("rtlh", year=2025), rtlh_list([son]), commit=False)
     assert job.result["good"] == 0  # the same house, within the limit
-    assert "batas frekuensi" in job.error_rows[0]["reason"]
+    assert "dalam 3 tahun terakhir" in job.error_rows[0]["reason"]

@@ -40,10 +40,10 @@ def _refused_rule(code, person, detail, **kwargs) -> list[str]:
     return [d["rule"] for d in refused.value.details or []]
 
 
-def _enrol(application, actor):
+def _enrol(application, actor, on=None):
     application_verification_start(actor=actor, application_id=application.pk)
     application_approve(actor=actor, application_id=application.pk, reason="Sesuai")
-    return application_enrol(actor=actor, application_id=application.pk)
+    return application_enrol(actor=actor, application_id=application.pk, on=on)
 
 
 # --- KIS PBI ------------------------------------------------------------------------------
@@ -55,9 +55,7 @@ def test_kis_pbi_refuses_a_pbi_apbn_member():
 
 
 def test_kis_pbi_needs_desil_1_5_from_2026():
-    assert _refused_rule("kis-pbi-apbd", applicant(desil=7), {"jkn_segment": "none"}) == [
-        "kis_pbi_desil_1_5"
-    ]
+    assert _refused_rule("kis-pbi-apbd", applicant(desil=7), {"jkn_segment": "none"}) == ["poverty"]
 
 
 def test_kis_pbi_before_2026_a_depok_address_is_enough():
@@ -154,7 +152,8 @@ def test_rtlh_refuses_aid_within_three_years(disrumkim_officer):
 
 def test_rtlh_allows_aid_after_three_years(disrumkim_officer):
     person = applicant()
-    _enrol(_submit("rtlh", person, HOUSE, year=2022), disrumkim_officer)
+    # Enrolled more than three years before today (the limit counts from the enrolment).
+    _enrol(_submit("rtlh", person, HOUSE, year=2022), disrumkim_officer, on=date(2022, 6, 1))
     assert _submit("rtlh", person, HOUSE).state == Application.State.SUBMITTED
 
 

@@ -71,7 +71,7 @@ def test_application_stores_every_rule_outcome():
         EligibilityResult.objects.filter(application=application).values_list("rule", "passed")
     )
     assert ("depok_resident", True) in rules and ("kis_pbi_not_pbi_apbn", True) in rules
-    assert ("kis_pbi_desil_1_5", True) in rules
+    assert ("poverty", True) in rules
 
 
 def test_application_twice_same_cycle_refused():
@@ -94,7 +94,7 @@ def test_application_outside_the_rules_refused_and_nothing_written():
     with pytest.raises(DomainError) as refused:
         _submit(open_cycle("kis-pbi-apbd"), applicant(desil=8))
     assert refused.value.code == "not_eligible"
-    assert refused.value.details[0]["rule"] == "kis_pbi_desil_1_5"
+    assert refused.value.details[0]["rule"] == "poverty"
     assert not Application.objects.exists() and not EligibilityResult.objects.exists()
 
 
@@ -189,7 +189,9 @@ def test_puskesos_submits_only_in_own_kelurahan(puskesos_b):
 
 
 def test_approval_gate_blocks_approval_until_it_passes(dinkes_officer, monkeypatch):
-    monkeypatch.setattr(services, "APPROVAL_GATES", [lambda a: "Verifikasi lapangan belum"])
+    monkeypatch.setattr(
+        services, "APPROVAL_GATES", [lambda cs: ["Verifikasi lapangan belum"] * len(cs)]
+    )
     application = _submit(open_cycle("kis-pbi-apbd"), applicant())
     application_verification_start(actor=dinkes_officer, application_id=application.pk)
     with pytest.raises(DomainError) as refused:

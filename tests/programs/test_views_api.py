@@ -60,7 +60,7 @@ def test_puskesos_sees_applications_of_own_kelurahan_only(puskesos_a, puskesos_b
     assert _client(puskesos_b).get(url).status_code == 404
 
 
-def test_portal_application_submission_decision_and_enrolment(dinkes_officer):
+def test_portal_application_submission_decision_and_enrolment(dinkes_officer, colleague_of):
     person = applicant()
     cycle = open_cycle("kis-pbi-apbd")
     client = _client(dinkes_officer)
@@ -70,7 +70,12 @@ def test_portal_application_submission_decision_and_enrolment(dinkes_officer):
     )
     application = Application.objects.get(person=person)
     assert response.status_code == 302
-    for action in ("verify", "approve", "enrol"):
+    for action in ("verify", "approve"):
+        client.post(reverse("programs:act", args=[application.pk, action]), {"reason": "Sesuai"})
+    application.refresh_from_db()
+    assert application.state == "in_verification"  # four eyes: the proposer cannot approve
+    client = _client(colleague_of(dinkes_officer))
+    for action in ("approve", "enrol"):
         client.post(reverse("programs:act", args=[application.pk, action]), {"reason": "Sesuai"})
     application.refresh_from_db()
     assert application.state == "enrolled"

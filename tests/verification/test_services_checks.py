@@ -74,7 +74,7 @@ def test_approval_refused_when_checks_were_never_opened(dinkes_officer):
     assert refused.value.code == "gate_failed"
 
 
-def test_both_checks_passed_lets_the_agency_approve(puskesos_a, dinkes_officer):
+def test_both_checks_passed_lets_the_agency_approve(puskesos_a, dinkes_officer, colleague_of):
     application = in_verification()
     verdict_record(
         actor=puskesos_a,
@@ -88,7 +88,10 @@ def test_both_checks_passed_lets_the_agency_approve(puskesos_a, dinkes_officer):
         passed=True,
         reason="Bukan PBI-APBN",
     )
-    assert _approve(application, dinkes_officer).state == S.APPROVED
+    with pytest.raises(Forbidden) as refused:  # four eyes: the verifier does not approve
+        _approve(application, dinkes_officer)
+    assert refused.value.code == "four_eyes"
+    assert _approve(application, colleague_of(dinkes_officer)).state == S.APPROVED
 
 
 def test_a_failed_check_rejects_with_its_reason(puskesos_a):
@@ -184,7 +187,7 @@ def test_blind_mode_hides_the_first_verdict_and_does_not_reject_until_both(
 
 
 def test_blind_disagreement_goes_to_the_supervisor(
-    puskesos_a, disrumkim_officer, dinsos_admin, dinsos_operator
+    puskesos_a, disrumkim_officer, dinsos_admin, dinsos_operator, colleague_of
 ):
     application = in_verification("rtlh")
     verdict_record(
@@ -218,7 +221,7 @@ def test_blind_disagreement_goes_to_the_supervisor(
     )
     assert (
         application_approve(
-            actor=disrumkim_officer, application_id=application.pk, reason="ok"
+            actor=colleague_of(disrumkim_officer), application_id=application.pk, reason="ok"
         ).state
         == S.APPROVED
     )

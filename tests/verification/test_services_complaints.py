@@ -137,7 +137,7 @@ def test_appeal_reopens_a_rejected_application(puskesos_a, dinsos_admin):
     assert reopened.person_id == application.person_id and reopened.cycle_id == application.cycle_id
 
 
-def test_verivali_generates_due_visits_once_per_round(puskesos_a, dinkes_officer):
+def test_verivali_generates_due_visits_once_per_round(puskesos_a, dinkes_officer, colleague_of):
     application = in_verification()
     verdict_record(
         actor=puskesos_a, check_id=check_of(application, "poverty").pk, passed=True, reason="Miskin"
@@ -150,7 +150,9 @@ def test_verivali_generates_due_visits_once_per_round(puskesos_a, dinkes_officer
     )
     from programs.services import application_approve
 
-    application_approve(actor=dinkes_officer, application_id=application.pk, reason="ok")
+    application_approve(
+        actor=colleague_of(dinkes_officer), application_id=application.pk, reason="ok"
+    )
     enrolment = application_enrol(
         actor=dinkes_officer,
         application_id=application.pk,
