@@ -101,7 +101,7 @@ class HouseholdByKkWidget(KkWidget):
         return self.households[kk]
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if value is None:
+        if value is None or value.pk is None:  # none, or a new family not registered yet
             return ""
         cards = getattr(value, "open_cards", None)
         if cards is None:
