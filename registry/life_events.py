@@ -12,6 +12,7 @@ run finds the work done so far and does the rest.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from depok_kds.models import User
 
 FOLLOW_UP_TASK = "registry.life_event_follow_up"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,17 @@ def life_events_notify(event: LifeEvent) -> LifeEventFollowUp:
         },
     )
     follow_up_id = follow_up.pk
-    transaction.on_commit(lambda: current_app.send_task(FOLLOW_UP_TASK, args=[follow_up_id]))
+    transaction.on_commit(lambda: _queue(follow_up_id))
     return follow_up
+
+
+def _queue(follow_up_id: int) -> None:
+    # The change has committed: a broker that cannot be reached must not turn it into an
+    # error page. The follow-up stays pending, visibly, until it is queued again.
+    try:
+        current_app.send_task(FOLLOW_UP_TASK, args=[follow_up_id])
+    except Exception:
+        logger.exception("life event follow-up %s could not be queued", follow_up_id)
 
 
 def life_event_follow_up_run(*, follow_up_id: int) -> LifeEventFollowUp:

@@ -132,3 +132,21 @@ def test_the_household_page_shows_the_follow_up_state(
     page = client.get(reverse("registry:household", args=[head.household_id])).content.decode()
 
     assert shown in page
+
+
+def test_a_broker_that_cannot_be_reached_leaves_the_follow_up_pending(
+    dinsos_operator, handlers, monkeypatch, django_capture_on_commit_callbacks
+):
+    head = household_head(dinsos_operator)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(current_app, "send_task", unreachable)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        person_death_record(actor=dinsos_operator, person_id=head.pk, death_date=date(2026, 1, 10))
+
+    assert len(queued) == 1
+    head.refresh_from_db()
+    assert head.is_deceased
+    assert LifeEventFollowUp.objects.get(person=head).status == "pending"
