@@ -64,8 +64,6 @@ MEMBER_COLUMNS = (
 # Ids come from the tables' own sequences, taken first, so that a household is written with
 # its head at once (the foreign keys are checked at commit) instead of updated after.
 WRITES = (
-    "ANALYZE registration_family",
-    "ANALYZE registration_member",
     """
     UPDATE registration_family
     SET household_id = nextval(pg_get_serial_sequence('registry_household', 'id'))
@@ -76,6 +74,7 @@ WRITES = (
         nextval(pg_get_serial_sequence('registry_person', 'id')) AS id
     FROM registration_member m ORDER BY m.row_no
     """,
+    "ANALYZE registration_person",
     """
     INSERT INTO registry_household (id, kelurahan_code, rw, rt, address, status, head_id,
         poverty_class, desil_period, created_at, updated_at)
@@ -169,6 +168,9 @@ def households_register_staged(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("households_register_staged runs inside the caller's transaction")
+    # Fresh statistics first: without them the planner joins the staged rows by nested loops.
+    cursor.execute("ANALYZE registration_family")
+    cursor.execute("ANALYZE registration_member")
     _heads_check(cursor)
     _scope_check(cursor, actor=actor)
     user = recorded_user(actor)
@@ -244,12 +246,14 @@ def households_register(
 def _heads_check(cursor: CursorWrapper) -> None:
     cursor.execute(
         """
-        SELECT f.kk, count(m.row_no) FILTER (WHERE m.relationship = '1'), count(m.row_no)
-        FROM registration_family f LEFT JOIN registration_member m ON m.kk = f.kk
-        GROUP BY f.kk
-        HAVING count(m.row_no) = 0 OR count(m.row_no) FILTER (WHERE m.relationship = '1') <> 1
-        LIMIT 1
-        """
+        SELECT f.kk, coalesce(g.heads, 0), coalesce(g.members, 0)
+        FROM registration_family f
+        LEFT JOIN (
+            SELECT kk, count(*) FILTER (WHERE relationship = '1') AS heads, count(*) AS members
+            FROM registration_member GROUP BY kk
+        ) g ON g.kk = f.kk
+        WHERE g.kk IS NULL OR g.heads <> 1
+        """  # no LIMIT: it would make the planner hope for an early row and loop
     )
     found = cursor.fetchone()
     if found is None:
