@@ -43,6 +43,11 @@ class AuditContextMiddleware:
 Actor: TypeAlias = "User | AnonymousUser | None"
 
 
+def current_remote_addr() -> str | None:
+    """The client address of the request being served (None outside a request)."""
+    return _remote_addr.get()
+
+
 def recorded_user(actor: Actor) -> User | None:
     """The user to record as having acted: None for the system or an anonymous visitor."""
     return actor if actor is not None and actor.is_authenticated else None

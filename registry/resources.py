@@ -12,6 +12,7 @@ may see them, and every export is written to the audit log.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.fields import Field
+from import_export.results import RowResult
 from tablib import Dataset
 
 from depok_kds.access import may_see_pii
@@ -34,6 +36,7 @@ from registry.imports.selectors import import_allowed
 from registry.imports.values import (
     CellError,
     identifier_kk,
+    identifier_nik,
     parse_date,
     parse_kelurahan_code,
     parse_period,
@@ -56,7 +59,8 @@ from registry.imports.widgets import (
 from registry.models import DesilRecord, FamilyCard, Household, HouseholdEvent, Kelurahan, Person
 from registry.models.person import name_key
 from registry.nik import today_wib
-from registry.selectors import mask_nik
+from registry.services.common import MemberData
+from registry.services.registration import FamilyData, households_register
 
 BATCH_SIZE = 1_000
 # The member fields the household import writes, whose changes the history records.
@@ -69,6 +73,10 @@ HEAD = Person.Relationship.HEAD
 
 def _sex_letter(value: str) -> str:
     return "L" if value == Person.Sex.MALE else "P"
+
+
+class RowError(CellError):
+    """A row of a new family that cannot be read: the family waits for the file's correction."""
 
 
 class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  # untyped library
@@ -166,9 +174,9 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.household_widget: HouseholdByKkWidget = self.fields["no_kk"].widget
-        self.created: list[Household] = []
-        self.family_sizes: dict[int, int] = {}
-        self.family_numbers: dict[int, str] = {}
+        self.created: set[int] = set()
+        # Members of the families registered in `before_import`, reported as new rows.
+        self.registered_persons: set[int] = set()
         # Rows that add or change a member of an existing household, for its history:
         # (household id, NIK, event kind, what changed).
         self.member_changes: list[tuple[int, str, str, dict[str, Any]]] = []
@@ -176,10 +184,11 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
     # --- import ---------------------------------------------------------------------------
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
-        """Find the household of every No. KK in the file; create the new ones with their card.
+        """Find the household of every No. KK in the file; register the new families whole
+        through the registration service (`households_register`).
 
-        A new family needs exactly one head and one valid address; otherwise each of its rows
-        gets that reason as its error.
+        A new family needs exactly one head, one valid address, every row readable and NIKs
+        held by no one else; otherwise each of its rows gets that reason as its error.
         """
         today = today_wib()
         families: dict[str, list[dict[str, Any]]] = {}
@@ -199,46 +208,100 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         known_kelurahan = set(Kelurahan.objects.values_list("code", flat=True))
         widget = self.household_widget
         widget.households, widget.problems = dict(existing), {}
-        new: list[tuple[str, Household, int]] = []
+        new: list[FamilyData] = []
         for kk, rows in families.items():
             if kk in existing:
                 continue
             try:
-                household = self._new_household(rows[0], known_kelurahan)
+                new.append(self._new_family(kk, rows, known_kelurahan, today))
+            except RowError:
+                # A row's own error says why; the family's other rows are skipped, unwritten.
+                widget.households[kk] = Household()
             except CellError as error:
                 widget.problems[kk] = error.message
-                continue
-            heads = sum(1 for row in rows if is_head(row))
-            if heads != 1:
-                message = _(
-                    "The family has %(count)s heads of family (hubungan 1); exactly one is needed."
-                )
-                widget.problems[kk] = str(message % {"count": heads})
-                continue
-            new.append((kk, household, len(rows)))
-        Household.objects.bulk_create([h for _kk, h, _n in new], batch_size=BATCH_SIZE)
-        FamilyCard.objects.bulk_create(
-            [FamilyCard(household=h, number=kk, valid_from=today) for kk, h, _n in new],
-            batch_size=BATCH_SIZE,
+        new = self._without_taken_niks(new)
+        user = kwargs.get("user")
+        registered = households_register(
+            actor=user, families=new, details={"source": "admin_import"}
         )
-        widget.households.update({kk: h for kk, h, _n in new})
-        self.created = [h for _kk, h, _n in new]
-        self.family_sizes = {h.pk: n for _kk, h, n in new}
-        self.family_numbers = {h.pk: kk for kk, h, _n in new}
+        widget.households.update({kk: Household(pk=pk) for kk, pk in registered.items()})
+        self.created = set(registered.values())
 
-    def _new_household(self, row: dict[str, Any], known: set[str]) -> Household:
-        code = parse_kelurahan_code(cell(row.get("kelurahan_code"))[0])
+    def _new_family(
+        self, kk: str, rows: list[dict[str, Any]], known: set[str], today: date
+    ) -> FamilyData:
+        code = parse_kelurahan_code(cell(rows[0].get("kelurahan_code"))[0])
         if code not in known:
             raise CellError(
                 _("%(value)r is not a kelurahan code of Kota Depok (for example 32.76.01.1006).")
                 % {"value": code}
             )
-        return Household(
-            kelurahan_id=code,
-            rw=members.parse_rt_rw(cell(row.get("rw"))[0]),
-            rt=members.parse_rt_rw(cell(row.get("rt"))[0]),
-            address=members.parse_address(cell(row.get("alamat"))[0]),
+        heads = sum(1 for row in rows if is_head(row))
+        if heads != 1:
+            message = _(
+                "The family has %(count)s heads of family (hubungan 1); exactly one is needed."
+            )
+            raise CellError(str(message % {"count": heads}))
+        family_members = [self._member(row, today) for row in rows]
+        return FamilyData(
+            kk=kk,
+            kelurahan_code=code,
+            rw=members.parse_rt_rw(cell(rows[0].get("rw"))[0]),
+            rt=members.parse_rt_rw(cell(rows[0].get("rt"))[0]),
+            address=members.parse_address(cell(rows[0].get("alamat"))[0]),
+            members=family_members,
         )
+
+    @staticmethod
+    def _member(row: dict[str, Any], today: date) -> MemberData:
+        try:
+            return HouseholdMemberResource._member_read(row, today)
+        except CellError as error:
+            raise RowError(error.message) from None
+
+    @staticmethod
+    def _member_read(row: dict[str, Any], today: date) -> MemberData:
+        text, number = cell(row.get("nik"))
+        nik = (
+            identifier_nik(text, numeric=number, today=today).nik
+            if text.strip() or number
+            else None
+        )
+        return MemberData(
+            nik=nik,
+            full_name=members.parse_name(cell(row.get("nama"))[0])[0],
+            sex=members.parse_sex(cell(row.get("jenis_kelamin"))[0]),
+            birth_place=members.parse_place(cell(row.get("tempat_lahir"))[0]),
+            birth_date=parse_date(cell(row.get("tanggal_lahir"))[0], today=today),
+            relationship=members.parse_relationship(cell(row.get("hubungan"))[0]),
+            marital_status=members.parse_marital_status(cell(row.get("status_kawin"))[0]),
+            education=members.parse_education(cell(row.get("pendidikan"))[0]),
+            occupation=members.parse_occupation(cell(row.get("pekerjaan"))[0]),
+            disability=members.parse_disability(cell(row.get("disabilitas"))[0]),
+        )
+
+    def _without_taken_niks(self, families: list[FamilyData]) -> list[FamilyData]:
+        """The families whose NIKs are registered to no one and given once in the file."""
+        given: dict[str, int] = {}
+        for family in families:
+            for member in family.members:
+                if member.nik:
+                    given[member.nik] = given.get(member.nik, 0) + 1
+        twice = {nik for nik, count in given.items() if count > 1}
+        registered = set(Person.objects.filter(nik__in=list(given)).values_list("nik", flat=True))
+        kept = []
+        for family in families:
+            niks = {member.nik for member in family.members if member.nik}
+            if niks & registered:
+                # The row holding that NIK is refused on its own (`import_instance`).
+                self.household_widget.households[family.kk] = Household()
+            elif niks & twice:
+                self.household_widget.problems[family.kk] = str(
+                    _("A NIK of this family is given twice in the file; a person is listed once.")
+                )
+            else:
+                kept.append(family)
+        return kept
 
     def import_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
         registered, household_before = instance.pk is not None, instance.household_id
@@ -249,8 +312,13 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
                 {"nik": _("This NIK is already registered in another household.")}
             )
         household = instance.household if instance.household_id else None
-        if household is None or household.pk in self.family_sizes:
-            return  # a new family: checked whole in before_import
+        if household is None:
+            return  # a new family waiting for another row's correction
+        if household.pk in self.created:
+            self.registered_persons.add(instance.pk)
+            return  # a new family: registered whole in before_import
+        if household is None:
+            return
         if household.status != Household.Status.ACTIVE:
             raise ValidationError({"no_kk": _("This household is no longer active.")})
         if instance.relationship == HEAD and household.head_id not in (None, instance.pk):
@@ -279,6 +347,28 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         instance.nik_status = Person.NikStatus.VALID if instance.nik else Person.NikStatus.MISSING
         instance.updated_at = timezone.now()  # bulk_update sets no auto_now field itself
 
+    def skip_row(
+        self, instance: Person, original: Any, row: Any, import_validation_errors: Any = None
+    ) -> bool:
+        if (
+            not import_validation_errors
+            and instance.household_id is None
+            and getattr(instance, "household", None) is not None
+        ):
+            return True  # another row of this new family has an error: it waits, unwritten
+        if not import_validation_errors and instance.pk in self.registered_persons:
+            return True  # written from this very row by `before_import`
+        return bool(super().skip_row(instance, original, row, import_validation_errors))
+
+    def after_import_row(self, row: Any, row_result: Any, **kwargs: Any) -> None:
+        """A row of a family registered whole in `before_import` is reported as new."""
+        super().after_import_row(row, row_result, **kwargs)
+        if (
+            row_result.import_type == RowResult.IMPORT_TYPE_SKIP
+            and row_result.object_id in self.registered_persons
+        ):
+            row_result.import_type = RowResult.IMPORT_TYPE_NEW
+
     def get_bulk_update_fields(self) -> list[str]:
         """The model fields an update writes (the library would name the file's columns)."""
         return [*MEMBER_FIELDS, "name_normalized", "nik_status", "updated_at"]
@@ -287,9 +377,8 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         super().after_import(dataset, result, **kwargs)
         if kwargs.get("dry_run") or result.has_errors():
             return
-        ids = [h.pk for h in self.created]
         touched = {household_id for household_id, _nik, _kind, _changed in self.member_changes}
-        Household.objects.filter(pk__in=[*ids, *touched], head__isnull=True).update(
+        Household.objects.filter(pk__in=touched, head__isnull=True).update(
             head=Subquery(
                 Person.objects.filter(
                     household=OuterRef("pk"), relationship=HEAD, is_deceased=False
@@ -298,22 +387,6 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         )
         user = kwargs.get("user")
         actor = recorded_user(user)
-        HouseholdEvent.objects.bulk_create(
-            [
-                HouseholdEvent(
-                    household_id=pk,
-                    kind=HouseholdEvent.Kind.REGISTERED,
-                    actor=actor,
-                    details={
-                        "members": self.family_sizes[pk],
-                        "kk": mask_nik(self.family_numbers[pk]),
-                        "source": "admin_import",
-                    },
-                )
-                for pk in ids
-            ],
-            batch_size=BATCH_SIZE,
-        )
         persons = dict(
             Person.objects.filter(
                 nik__in=[nik for _h, nik, _k, _c in self.member_changes]
@@ -344,7 +417,7 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             target_type="registry.household",
             after={
                 "file": kwargs.get("file_name", ""),
-                "households_new": len(ids),
+                "households_new": len(self.created),
                 "totals": dict(result.totals),
             },
         )

@@ -285,7 +285,7 @@ def household_get_detailed(*, user: User | AnonymousUser, household_id: int) -> 
 
 def household_members(*, household: Household) -> QuerySet[Person]:
     """Current members, living first, head first, then oldest first."""
-    return _members_in_order().filter(household=household)
+    return _members_in_order().filter(household=household).prefetch_related("life_event_follow_ups")
 
 
 def household_cards(*, household: Household) -> QuerySet[FamilyCard]:

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from registry import rescore  # noqa: F401
 from registry.imports import tasks as import_tasks  # noqa: F401
+from registry.life_events import FOLLOW_UP_TASK, life_event_follow_up_run
 from registry.retention import files_purge
 
 
@@ -15,3 +16,17 @@ from registry.retention import files_purge
 def files_purge_old() -> dict[str, int]:
     """The beat's hourly purge of old exports and import uploads (`registry.retention`)."""
     return files_purge()
+
+
+@shared_task(
+    name=FOLLOW_UP_TASK,
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def life_event_follow_up(follow_up_id: int) -> None:
+    """The programmes' follow-up of a committed death or move out (`registry.life_events`)."""
+    life_event_follow_up_run(follow_up_id=follow_up_id)

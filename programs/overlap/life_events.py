@@ -1,7 +1,8 @@
 """What a death or a move out of Depok means for the programmes.
 
 Registered as a registry life-event handler from `OverlapConfig.ready()` (the registry must
-not import programmes). Runs inside the registry service's transaction:
+not import programmes). Runs after the registry's change has committed, as a retried job
+(`registry.life_events.life_event_follow_up_run`), so every step is idempotent:
 
 - every active enrolment of the person ends at once through `enrolment_exit` (reason
   death / moved away; each writes its own audit row and application event), and one audit

@@ -90,6 +90,7 @@ class HouseholdAssessmentsApi(APIView):
         responses={201: AssessmentSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
+        household_get(user=request.user, household_id=pk)  # out of scope: 404 before any check
         data = AssessmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assessment = assessment_record(

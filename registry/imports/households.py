@@ -41,6 +41,7 @@ from registry.imports.households_sql import (
     HOUSEHOLD_DIFF,
     MEMBER_COLUMNS,
     PERSON_DIFF,
+    REGISTRATION_STAGE,
     STAGE,
     WRITES,
 )
@@ -54,6 +55,7 @@ from registry.imports.values import (
 )
 from registry.nik import check_nik_against
 from registry.selectors import mask_nik
+from registry.services.registration import households_register_staged, registration_stage
 
 if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
@@ -347,14 +349,23 @@ class HouseholdImport(ImportKind):
         return [(int(chunk), int(size)) for chunk, size in cursor.fetchall()]
 
     def write_chunk(self, cursor: CursorWrapper, chunk: int, ctx: ImportContext) -> None:
+        now = timezone.now()
         params = {
             "chunk": chunk,
-            "now": timezone.now(),
+            "now": now,
             "today": ctx.today,
             "mask": SQL_MASK,
             "job": ctx.job_id,
             "actor": ctx.actor.pk if ctx.actor is not None else None,
         }
+        registration_stage(cursor)
+        run(cursor, REGISTRATION_STAGE, params)
+        households_register_staged(
+            cursor=cursor,
+            actor=ctx.actor,
+            details={"source": "import", "import_job": ctx.job_id},
+            now=now,
+        )
         run(cursor, WRITES, params)
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:

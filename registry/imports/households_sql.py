@@ -180,45 +180,37 @@ CHECKS = (
     """,
 )
 
-# Ids come from the tables' own sequences, taken first, so that a new household is written
-# with its head at once (the foreign keys are checked at commit) instead of updated after.
-WRITES = (
+# New families are registered by `registry.services.registration` from these two statements
+# rows; the rest updates existing households and adds their new members.
+REGISTRATION_STAGE = (
     """
-    UPDATE import_family
-    SET household_id = nextval(pg_get_serial_sequence('registry_household', 'id'))
-    WHERE chunk = %(chunk)s AND is_new AND NOT skip
+    INSERT INTO registration_family (kk, kelurahan_code, rw, rt, address, valid_from)
+    SELECT kk, kelurahan_code, rw, rt, address, %(today)s
+    FROM import_family WHERE chunk = %(chunk)s AND is_new AND NOT skip
     """,
+    """
+    INSERT INTO registration_member (row_no, kk, nik, full_name, name_normalized, sex,
+        birth_place, birth_date, relationship, marital_status, education, occupation,
+        disability)
+    SELECT m.row_no, m.kk, m.nik, m.full_name, m.name_normalized, m.sex,
+        coalesce(m.birth_place, ''), m.birth_date, m.relationship, m.marital_status,
+        m.education, coalesce(m.occupation, ''), m.disability
+    FROM import_member m JOIN import_family f ON f.kk = m.kk
+    WHERE f.chunk = %(chunk)s AND f.is_new AND NOT f.skip AND NOT m.bad
+    """,
+)
+# Ids of new members of existing households come from the sequence first, as the
+# registration's do.
+WRITES = (
     "DROP TABLE IF EXISTS import_new_person",
     """
     CREATE TEMP TABLE import_new_person AS
     SELECT m.row_no, m.kk, m.relationship,
         nextval(pg_get_serial_sequence('registry_person', 'id')) AS id
     FROM import_member m JOIN import_family f ON f.kk = m.kk
-    WHERE m.chunk = %(chunk)s AND NOT f.skip AND NOT m.bad AND m.person_id IS NULL
+    WHERE m.chunk = %(chunk)s AND NOT f.skip AND NOT f.is_new AND NOT m.bad
+      AND m.person_id IS NULL
     ORDER BY m.row_no
-    """,
-    """
-    INSERT INTO registry_household (id, kelurahan_code, rw, rt, address, status, head_id,
-        poverty_class, desil_period, created_at, updated_at)
-    SELECT f.household_id, f.kelurahan_code, f.rw, f.rt, f.address, 'active', n.id,
-        '', '', %(now)s, %(now)s
-    FROM import_family f
-    LEFT JOIN import_new_person n ON n.kk = f.kk AND n.relationship = '1'
-    WHERE f.chunk = %(chunk)s AND f.is_new AND NOT f.skip
-    ORDER BY f.household_id
-    """,
-    """
-    INSERT INTO registry_familycard (household_id, number, valid_from, created_at, updated_at)
-    SELECT household_id, kk, %(today)s, %(now)s, %(now)s
-    FROM import_family WHERE chunk = %(chunk)s AND is_new AND NOT skip
-    """,
-    """
-    INSERT INTO registry_householdevent (household_id, kind, details, actor_id, created_at)
-    SELECT household_id, 'registered',
-        jsonb_build_object('members', members, 'nik_missing', nik_missing,
-            'kk', left(kk, 4) || %(mask)s || right(kk, 4), 'import_job', %(job)s),
-        %(actor)s, %(now)s
-    FROM import_family WHERE chunk = %(chunk)s AND is_new AND NOT skip
     """,
     f"""
     INSERT INTO registry_householdevent (household_id, kind, details, actor_id, created_at)

@@ -102,7 +102,7 @@ class HouseholdByKkWidget(KkWidget):
         return self.households[kk]
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if value is None:
+        if value is None or value.pk is None:  # none, or a new family not registered yet
             return ""
         # The file's own households are known by their No. KK: no query per row.
         if len(self._numbers) != len(self.households):

@@ -1,5 +1,6 @@
 from registry.models.assessment import Assessment, DesilRecord, Ruleset
 from registry.models.household import FamilyCard, Household, HouseholdEvent
+from registry.models.life_event import LifeEventFollowUp
 from registry.models.person import Person
 from registry.models.wilayah import Kecamatan, Kelurahan
 
@@ -11,6 +12,7 @@ __all__ = [
     "HouseholdEvent",
     "Kecamatan",
     "Kelurahan",
+    "LifeEventFollowUp",
     "Person",
     "Ruleset",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError
 from registry.dtsen import household_desil_refresh
-from registry.models import FamilyCard, Household, HouseholdEvent, Person
+from registry.models import FamilyCard, Household, HouseholdEvent
 from registry.selectors import mask_nik
 from registry.services.common import (
     HEAD,
@@ -30,9 +30,9 @@ from registry.services.common import (
     member_lock,
     member_refusal,
     nik_conflicts_check,
-    person_build,
     relationship_check,
 )
+from registry.services.registration import FamilyData, households_register
 
 Kind = HouseholdEvent.Kind
 
@@ -94,51 +94,27 @@ def household_register(
     warnings = kk_warnings + warnings
     nik_conflicts_check(actor=actor, niks=niks)
 
+    family = FamilyData(
+        kk=kk,
+        kelurahan_code=kelurahan.code,
+        rw=rw,
+        rt=rt,
+        address=address,
+        valid_from=kk_valid_from,
+        members=[replace(member, nik=niks.get(index)) for index, member in enumerate(members)],
+    )
     try:
         # A savepoint: a concurrent registration of the same NIK or No. KK ends here.
         with transaction.atomic():
-            household = Household.objects.create(
-                kelurahan=kelurahan, rw=rw, rt=rt, address=address.strip()
-            )
-            FamilyCard.objects.create(
-                household=household, number=kk, valid_from=kk_valid_from or today
-            )
-            persons = Person.objects.bulk_create(
-                [
-                    person_build(member, nik=niks.get(index), household=household)
-                    for index, member in enumerate(members)
-                ]
+            registered = households_register(
+                actor=actor, families=[family], details={"source": "portal"}
             )
     except IntegrityError as exc:
         raise Conflict(
             _("A NIK or the No. KK was registered by someone else a moment ago; search first."),
             code="duplicate",
         ) from exc
-    household.head = persons[heads[0]]
-    household.save(update_fields=["head", "updated_at"])
-    event_record(
-        household=household,
-        kind=Kind.REGISTERED,
-        actor=actor,
-        members=len(persons),
-        kk=mask_nik(kk),
-        nik_missing=sum(1 for p in persons if p.nik is None),
-        nik_missing_reasons={
-            str(p.pk): reason
-            for p, member in zip(persons, members, strict=True)
-            if p.nik is None and (reason := member.nik_missing_reason.strip())
-        },
-    )
-    audit_record(
-        actor=actor,
-        action="household.register",
-        target=household,
-        after={
-            **household_state(household),
-            "kk": mask_nik(kk),
-            "member_ids": [p.pk for p in persons],
-        },
-    )
+    household = Household.objects.get(pk=registered[kk])
     return HouseholdRegistration(household=household, warnings=warnings)
 
 

@@ -21,7 +21,7 @@ from registry.models import Person
 from registry.services.members import household_member_remove, person_death_record
 from tests.overlap.factories import YEAR, detect, enrol
 from tests.programs.factories import applicant, open_cycle
-from tests.registry.factories import PersonFactory
+from tests.registry.factories import PersonFactory, life_event_follow_ups_run
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +158,7 @@ def test_recording_a_death_closes_every_active_enrolment_and_proposes_the_death_
     kis = enrol(head, "kis-pbi-apbd")
     food = enrol(head, "bantuan-pangan-kota")
     person_death_record(actor=puskesos_a, person_id=head.pk, death_date=date(2026, 1, 10))
+    life_event_follow_ups_run()
     for enrolment in (kis, food):
         enrolment.refresh_from_db()
         assert (enrolment.status, enrolment.exit_reason) == ("exited", "death")
@@ -179,6 +180,7 @@ def test_moving_out_of_depok_closes_enrolments_and_proposes_nothing(dinsos_opera
     household_member_remove(
         actor=dinsos_operator, person_id=child.pk, reason="pindah", moved_out_on=date(2026, 2, 1)
     )
+    life_event_follow_ups_run()
     enrolment.refresh_from_db()
     assert enrolment.exit_reason == "moved_away"
     assert not DeathBenefitProposal.objects.exists()

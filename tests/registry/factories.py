@@ -13,7 +13,8 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
-from registry.models import FamilyCard, Household, Person
+from registry.life_events import life_event_follow_up_run
+from registry.models import FamilyCard, Household, LifeEventFollowUp, Person
 from registry.names import normalize_name
 from registry.services import MemberData
 
@@ -115,3 +116,11 @@ class FamilyCardFactory(DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
     number = factory.LazyAttribute(lambda o: make_kk(o.n, kecamatan="327602"))
     valid_from = date(2020, 3, 15)
+
+
+def life_event_follow_ups_run() -> None:
+    """Run the follow-ups a committed death or move out queues (a test never commits)."""
+    for follow_up_id in LifeEventFollowUp.objects.exclude(status="done").values_list(
+        "pk", flat=True
+    ):
+        life_event_follow_up_run(follow_up_id=follow_up_id)

@@ -60,6 +60,5 @@ def test_admin_filters_cannot_reveal_a_nik_digit_by_digit(
     persons = reverse("admin:registry_person_changelist")
     prefix = household.head.nik[:10]
     for lookup in ("nik__startswith", "nik__gt", "nik"):
-        response = client.get(persons, {lookup: prefix})
-        assert response.status_code == 400 or "Slamet Riyadi" not in response.content.decode()
+        assert client.get(persons, {lookup: prefix}).status_code == 400, lookup
     assert client.get(persons, {"nik_status": "valid"}).status_code == 200
