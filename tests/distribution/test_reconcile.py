@@ -15,6 +15,7 @@ from distribution import bank_file
 from distribution.models import Batch, ChannelConfig, Line, Payee
 from distribution.selectors import batch_totals
 from distribution.services import (
+    batch_approve,
     batch_export,
     line_reissue,
     payee_save,
@@ -235,3 +236,21 @@ def test_a_return_file_is_judged_and_applied_in_a_fixed_number_of_queries(
     assert upload.preview["bad"] == [
         {"row": size + 2, "reference": "NOPE", "reason": "The reference is unknown."}
     ]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_batch_is_built_and_its_file_written_in_a_fixed_number_of_queries(
+    size: int,
+    dinsos_admin: User,
+    second_admin: User,
+    django_assert_max_num_queries: object,
+) -> None:
+    for _ in range(size):
+        beneficiary()
+    batch = new_batch(SMA, actor=dinsos_admin)
+    with django_assert_max_num_queries(36):  # type: ignore[operator]
+        build(batch, actor=dinsos_admin)
+    batch_approve(actor=second_admin, batch_id=batch.pk)
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        _name, content = batch_export(actor=dinsos_admin, batch_id=batch.pk)
+    assert content.decode().split("\r\n")[-2] == f"T;{size};{size * 2_000_000}"
