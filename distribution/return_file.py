@@ -63,7 +63,7 @@ def parse(
         if cells is None:
             bad.append(BadRow(number, "", "The row is not valid UTF-8 text."))
             continue
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         try:
             reference = cells[columns["reference"]].strip()

@@ -127,7 +127,10 @@ def batch_build(
 def _build_chunk(
     batch: Batch, adapter: Any, rows: Sequence[Mapping[str, Any]], running: dict[str, Any]
 ) -> None:
-    period = DateRange(*adapter.line_period(batch), "[]")
+    start, end = adapter.line_period(batch)
+    period = DateRange(start, end, "[]")
+    # COPY reads the range from its text form: adapting a range object per row costs more.
+    period_text = f"[{start.isoformat()},{end.isoformat()}]"
     programme = batch.programme
     ids = [row["pk"] for row in rows]
     # A range over the chunk's ordered ids, not an IN list: one scan of the gist index.
@@ -139,10 +142,9 @@ def _build_chunk(
             period__overlap=period,
         ).values_list("enrolment_id", "component")
     )
-    # The budget: what the cycle's live lines already take (this batch's earlier chunks too).
-    spent = Line.objects.filter(
-        batch__cycle_id=batch.cycle_id, state__in=LIVE_LINE_STATES
-    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    # The budget: what the cycle's live lines took when the build started, plus this
+    # batch's earlier chunks (kept running, not summed again over a growing table).
+    spent: Decimal = running["spent"]
     budget = batch.cycle.budget
     refusals: list[Refusal] = []
     dues: list[Due] = []
@@ -204,7 +206,7 @@ def _build_chunk(
             lines.append(
                 (
                     batch.pk, due.enrolment_id, due.person_id, due.household_id,
-                    due.kelurahan_code, p.component, period, p.amount,
+                    due.kelurahan_code, p.component, period_text, p.amount,
                     p.payee.pk if p.payee else None, p.outlet_id,
                     p.payee.account_number if p.payee else "",
                     (p.payee.account_name or p.payee.name) if p.payee else "",

@@ -11,7 +11,6 @@ its state changes nothing, so the same file twice changes nothing the second tim
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,7 +23,7 @@ from depok_kds.audit import Actor, audit_record, recorded_user
 from depok_kds.errors import Conflict
 from distribution import return_file
 from distribution.channels import adapter_for
-from distribution.channels.school_transfer import SchoolTransfer
+from distribution.channels.school_transfer import SchoolTransfer, school_reference
 from distribution.models import (
     Batch,
     BatchState,
@@ -48,10 +47,10 @@ ALLOWED_FROM: dict[str, set[str]] = {
 
 @dataclass
 class Plan:
-    """What applying a return file would do now."""
+    """What applying a return file would do now (the moves themselves stay in the database,
+    in the temporary table `distribution_verdict`, until the transaction ends)."""
 
-    changes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    reasons: dict[int, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
     bad: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
@@ -59,91 +58,142 @@ class Plan:
     def summary(self) -> dict[str, Any]:
         return {
             "rows": self.rows,
-            "paid": len(self.changes.get(L.PAID, [])),
-            "failed": len(self.changes.get(L.FAILED, [])),
-            "returned": len(self.changes.get(L.RETURNED, [])),
+            "paid": self.counts.get(L.PAID, 0),
+            "failed": self.counts.get(L.FAILED, 0),
+            "returned": self.counts.get(L.RETURNED, 0),
             "unchanged": self.unchanged,
             "bad": self.bad[:1000],
             "bad_count": len(self.bad),
         }
 
 
-def _targets(batch: Batch) -> dict[str, tuple[list[int], Decimal, list[str]]]:
-    """reference -> (line ids, amount, line states) for every line or transfer of the batch."""
-    rows = list(
-        Line.objects.filter(batch=batch)
-        .exclude(state=L.CANCELLED)
-        .values_list("reference", "pk", "amount", "state", "payee_id")
-    )
+def _target_sql(batch: Batch) -> tuple[str, dict[str, Any]]:
+    """reference -> (line ids, amount, line states) for every line or transfer of the batch,
+    as SQL: a school transfer covers all of its school's lines."""
+    table = Line._meta.db_table
     if batch.channel == Channel.SCHOOL_TRANSFER:
-        grouped: dict[str, tuple[list[int], Decimal, list[str]]] = {}
-        for _reference, pk, amount, state, payee_id in rows:
-            key = f"SCH{batch.pk:06d}{payee_id:07d}"
-            ids, total, states = grouped.get(key, ([], Decimal(0), []))
-            grouped[key] = ([*ids, pk], total + amount, [*states, state])
-        return grouped
-    return {reference: ([pk], amount, [state]) for reference, pk, amount, state, _p in rows}
+        sql = f"""
+            SELECT %(prefix)s || CASE WHEN payee_id < 10000000
+                                      THEN lpad(payee_id::text, 7, '0') ELSE payee_id::text END
+                       AS key,
+                   array_agg(id ORDER BY id) AS ids, sum(amount) AS amount,
+                   array_agg(state::text ORDER BY id) AS states
+            FROM {table} WHERE batch_id = %(batch)s AND state <> 'cancelled'
+            GROUP BY payee_id
+        """  # noqa: S608 - table name from the model, values bound
+        return sql, {"batch": batch.pk, "prefix": school_reference(batch, 0)[:-7]}
+    sql = f"""
+        SELECT reference AS key, ARRAY[id] AS ids, amount, ARRAY[state::text] AS states
+        FROM {table} WHERE batch_id = %(batch)s AND state <> 'cancelled'
+    """  # noqa: S608 - table name from the model, values bound
+    return sql, {"batch": batch.pk}
+
+
+# Per staged row, what it does. The first row of a reference decides, a later one is a
+# duplicate; a row moves only the lines not already in its state, and only when each of
+# them may leave its state for it (ALLOWED_FROM).
+VERDICT_SQL = """
+CREATE TEMPORARY TABLE distribution_verdict ON COMMIT DROP AS
+WITH staged AS (
+    SELECT r.*, row_number() OVER (PARTITION BY r.reference ORDER BY r.row) AS nth
+    FROM distribution_return AS r
+),
+target AS ({target}),
+allowed (to_state, from_state) AS (SELECT * FROM unnest(%(to)s::text[], %(from)s::text[]))
+SELECT f.row, f.reference, f.amount, f.status, f.reason, t.ids, t.states, t.amount AS sent,
+       CASE
+           WHEN f.nth > 1 THEN 'twice'
+           WHEN t.key IS NULL THEN
+               CASE WHEN EXISTS (SELECT 1 FROM {line} AS o WHERE o.reference = f.reference)
+                    THEN 'elsewhere' ELSE 'unknown' END
+           WHEN f.amount <> t.amount THEN 'amount'
+           WHEN f.status = ALL (t.states) THEN 'unchanged'
+           WHEN EXISTS (
+               SELECT 1 FROM unnest(t.states) AS s (state)
+               WHERE s.state <> f.status AND NOT EXISTS (
+                   SELECT 1 FROM allowed AS a
+                   WHERE a.to_state = f.status AND a.from_state = s.state))
+               THEN 'transition'
+           ELSE 'change'
+       END AS verdict
+FROM staged AS f LEFT JOIN target AS t ON t.key = f.reference
+"""
+
+# The moves of a plan: (line_id, to_state, reason), each line at most once.
+MOVES_SQL = """
+SELECT u.line_id, v.status AS to_state, v.reason
+FROM distribution_verdict AS v, unnest(v.ids, v.states) AS u (line_id, state)
+WHERE v.verdict = 'change' AND u.state <> v.status
+"""
+
+
+def _bad_reason(
+    verdict: str, amount: Decimal, status: str, sent: Decimal | None, state: str | None
+) -> str:
+    if verdict == "twice":
+        return "The reference appears twice in the file."
+    if verdict == "elsewhere":
+        return "The reference belongs to another batch."
+    if verdict == "unknown":
+        return "The reference is unknown."
+    if verdict == "amount":
+        return f"The amount differs: Rp{int(amount)} in the file, Rp{int(sent or 0)} sent."
+    return f"A {state} line cannot become {status}."
 
 
 def return_plan(batch: Batch, content: bytes) -> Plan:
+    """Judge the file: staged by COPY in a temporary table, every row judged by one
+    statement into `distribution_verdict` (dropped at commit; call inside a transaction)."""
     layout = adapter_for(batch.programme_id).settings.get("return_layout")
     good, bad = return_file.parse(content, layout)
     plan = Plan(rows=len(good) + len(bad))
     plan.bad = [{"row": b.row, "reference": b.reference, "reason": b.reason} for b in bad]
-    targets = _targets(batch)
-    unknown = {row.reference for row in good if row.reference not in targets}
-    elsewhere = (
-        set(Line.objects.filter(reference__in=unknown).values_list("reference", flat=True))
-        if unknown
-        else set()
-    )
-    seen: set[str] = set()
-    for row in good:
-
-        def refuse(reason: str, row: return_file.ReturnRow = row) -> None:
-            plan.bad.append({"row": row.row, "reference": row.reference, "reason": reason})
-
-        if row.reference in seen:
-            refuse("The reference appears twice in the file.")
-            continue
-        seen.add(row.reference)
-        if row.reference not in targets:
-            refuse(
-                "The reference belongs to another batch."
-                if row.reference in elsewhere
-                else "The reference is unknown."
-            )
-            continue
-        ids, amount, states = targets[row.reference]
-        if row.amount != amount:
-            refuse(f"The amount differs: Rp{int(row.amount)} in the file, Rp{int(amount)} sent.")
-            continue
-        if all(state == row.status for state in states):
-            plan.unchanged += 1
-            continue
-        if any(state not in ALLOWED_FROM[row.status] for state in states if state != row.status):
-            refuse(f"A {states[0]} line cannot become {row.status}.")
-            continue
-        for pk, state in zip(ids, states, strict=True):
-            if state != row.status:
-                plan.changes[row.status].append(pk)
-                plan.reasons[pk] = row.reason
+    target, params = _target_sql(batch)
+    pairs = [(to, frm) for to, froms in ALLOWED_FROM.items() for frm in sorted(froms)]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS distribution_return, distribution_verdict")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE distribution_return (row integer, reference text,"
+            " amount numeric, status text, reason text) ON COMMIT DROP"
+        )
+        with cursor.copy(
+            "COPY distribution_return (row, reference, amount, status, reason) FROM STDIN"
+        ) as copy:
+            for r in good:
+                copy.write_row((r.row, r.reference, r.amount, r.status, r.reason))
+        cursor.execute("ANALYZE distribution_return")  # a temporary table has no statistics
+        cursor.execute(
+            VERDICT_SQL.format(target=target, line=Line._meta.db_table),
+            {**params, "to": [p[0] for p in pairs], "from": [p[1] for p in pairs]},
+        )
+        cursor.execute(
+            "SELECT row, reference, verdict, amount, status, sent, states[1]"
+            " FROM distribution_verdict WHERE verdict NOT IN ('change', 'unchanged')"
+        )
+        for number, reference, verdict, amount, status, sent, state in cursor.fetchall():
+            reason = _bad_reason(verdict, amount, status, sent, state)
+            plan.bad.append({"row": number, "reference": reference, "reason": reason})
+        cursor.execute("SELECT count(*) FROM distribution_verdict WHERE verdict = 'unchanged'")
+        plan.unchanged = cursor.fetchone()[0]
+        cursor.execute(f"SELECT to_state, count(*) FROM ({MOVES_SQL}) AS m GROUP BY to_state")  # noqa: S608
+        plan.counts = dict(cursor.fetchall())
     plan.bad.sort(key=lambda item: item["row"])
     return plan
 
 
 APPLY_SQL = f"""
-WITH changed AS (
+WITH moves AS ({MOVES_SQL}),
+changed AS (
     UPDATE {Line._meta.db_table} AS line
-    SET state = plan.to_state,
-        reason = CASE WHEN plan.to_state = 'paid' THEN line.reason ELSE plan.reason END,
+    SET state = moves.to_state,
+        reason = CASE WHEN moves.to_state = 'paid' THEN line.reason ELSE moves.reason END,
         settled_on = %(today)s
-    FROM distribution_plan AS plan
-    JOIN {Line._meta.db_table} AS old ON old.id = plan.line_id
-    WHERE line.id = plan.line_id
-      AND ((plan.to_state IN ('paid', 'failed') AND old.state = 'pending')
-           OR (plan.to_state = 'returned' AND old.state IN ('pending', 'paid')))
-    RETURNING line.id, old.state AS from_state, plan.to_state, plan.reason
+    FROM moves
+    JOIN {Line._meta.db_table} AS old ON old.id = moves.line_id
+    WHERE line.id = moves.line_id
+      AND ((moves.to_state IN ('paid', 'failed') AND old.state = 'pending')
+           OR (moves.to_state = 'returned' AND old.state IN ('pending', 'paid')))
+    RETURNING line.id, old.state AS from_state, moves.to_state, moves.reason
 )
 INSERT INTO {LineEvent._meta.db_table}
     (line_id, actor_id, created_at, from_state, to_state, reason, return_file_id)
@@ -152,20 +202,10 @@ SELECT id, %(actor)s, %(now)s, from_state, to_state, reason, %(file)s FROM chang
 
 
 def _apply(plan: Plan, *, upload: ReturnFile, actor: Actor) -> int:
-    """Apply the plan in one statement over a temporary table: each line moves only from a
-    state it may leave, and each move leaves its event row."""
+    """Apply the judged plan in one statement: each line moves only from a state it may
+    leave, and each move leaves its event row."""
     user = recorded_user(actor)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE distribution_plan"
-            " (line_id bigint PRIMARY KEY, to_state varchar(10), reason varchar(200))"
-            " ON COMMIT DROP"
-        )
-        with cursor.copy("COPY distribution_plan (line_id, to_state, reason) FROM STDIN") as copy:
-            for to_state, ids in plan.changes.items():
-                for pk in ids:
-                    copy.write_row((pk, to_state, plan.reasons.get(pk, "")))
-        cursor.execute("ANALYZE distribution_plan")  # a temporary table has no statistics
         cursor.execute(
             APPLY_SQL,
             {
@@ -176,8 +216,13 @@ def _apply(plan: Plan, *, upload: ReturnFile, actor: Actor) -> int:
             },
         )
         changed: int = cursor.rowcount
-        cursor.execute("DROP TABLE distribution_plan")
+    _staging_drop()
     return changed
+
+
+def _staging_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE distribution_return, distribution_verdict")
 
 
 @transaction.atomic
@@ -197,6 +242,7 @@ def return_file_upload(
         uploaded_by=recorded_user(actor),
         preview=return_plan(batch, content).summary(),
     )
+    _staging_drop()
     audit_record(
         actor=actor,
         action="distribution.return_file_upload",

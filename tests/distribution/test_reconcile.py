@@ -15,6 +15,7 @@ from distribution import bank_file
 from distribution.models import Batch, ChannelConfig, Line, Payee
 from distribution.selectors import batch_totals
 from distribution.services import (
+    batch_approve,
     batch_export,
     line_reissue,
     payee_save,
@@ -211,3 +212,45 @@ def test_a_programme_whose_channel_configuration_is_removed_cannot_be_paid(db: N
     ChannelConfig.objects.filter(programme__code=SMA).delete()
     with pytest.raises(DomainError):
         new_batch(SMA)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_return_file_is_judged_and_applied_in_a_fixed_number_of_queries(
+    size: int,
+    dinsos_admin: User,
+    second_admin: User,
+    django_assert_max_num_queries: object,
+) -> None:
+    for _ in range(size):
+        beneficiary()
+    batch = sent(new_batch(SMA, actor=dinsos_admin), preparer=dinsos_admin, approver=second_admin)
+    rows = [(ref, 2_000_000, "00", "") for ref in refs(batch)]
+    rows[0] = (rows[0][0], 2_000_000, "GAGAL", "Rekening tutup")
+    content = return_csv([*rows, ("NOPE", 1, "00", "")])
+    with django_assert_max_num_queries(40):  # type: ignore[operator]
+        upload = return_file_upload(
+            actor=dinsos_admin, batch_id=batch.pk, file_name="r.csv", content=content
+        )
+        applied = return_file_apply(actor=dinsos_admin, return_file_id=upload.pk)
+    assert applied.lines_changed == size
+    assert upload.preview["bad"] == [
+        {"row": size + 2, "reference": "NOPE", "reason": "The reference is unknown."}
+    ]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_batch_is_built_and_its_file_written_in_a_fixed_number_of_queries(
+    size: int,
+    dinsos_admin: User,
+    second_admin: User,
+    django_assert_max_num_queries: object,
+) -> None:
+    for _ in range(size):
+        beneficiary()
+    batch = new_batch(SMA, actor=dinsos_admin)
+    with django_assert_max_num_queries(36):  # type: ignore[operator]
+        build(batch, actor=dinsos_admin)
+    batch_approve(actor=second_admin, batch_id=batch.pk)
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        _name, content = batch_export(actor=dinsos_admin, batch_id=batch.pk)
+    assert content.decode().split("\r\n")[-2] == f"T;{size};{size * 2_000_000}"
