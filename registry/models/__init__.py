@@ -1,6 +1,6 @@
 from registry.models.assessment import Assessment, DesilRecord, Ruleset
 from registry.models.household import FamilyCard, Household, HouseholdEvent
-from registry.models.person import Person
+from registry.models.person import NameWord, Person
 from registry.models.wilayah import Kecamatan, Kelurahan
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "HouseholdEvent",
     "Kecamatan",
     "Kelurahan",
+    "NameWord",
     "Person",
     "Ruleset",
 ]
