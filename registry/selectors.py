@@ -152,7 +152,7 @@ def household_list(
     rw: int | None = None,
     rt: int | None = None,
     address: str = "",
-    born: date | int | None = None,
+    born: date | int | str | None = None,
     poverty_class: str = "",
     desil_max: int | None = None,
 ) -> QuerySet[Household]:
@@ -162,8 +162,8 @@ def household_list(
     or a number a registered resolver knows (a KDS card number), otherwise a name: normalised like
     the stored names (titles, bin/binti, Muhammad/M., old spelling) and ranked by
     `_best_named`. The narrowing fields are optional: `kelurahan_name` (part of the name),
-    `address` (part of the street address), `born` (a year, or a date: a member whose name
-    matches was born then; without a name, any member).
+    `address` (part of the street address), `born` (a year, a date or an ISO date: a member
+    whose name matches was born then; without a name, any member).
     """
     households = scope_queryset(
         Household.objects.select_related("kelurahan__kecamatan", "head"),
@@ -217,10 +217,12 @@ def household_list(
     return _best_named(matches, groups, name="members__name_normalized", best_member=True)
 
 
-def _birth_range(born: date | int | None) -> tuple[date, date] | None:
-    """The first and last day `born` (a year or a date) stands for."""
-    if born is None:
+def _birth_range(born: date | int | str | None) -> tuple[date, date] | None:
+    """The first and last day `born` (a year, a date or an ISO date) stands for."""
+    if born is None or born == "":
         return None
+    if isinstance(born, str):
+        born = date.fromisoformat(born)
     if isinstance(born, date):
         return born, born
     return date(born, 1, 1), date(born, 12, 31)
