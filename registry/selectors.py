@@ -51,9 +51,10 @@ M = TypeVar("M", Household, Person)
 # would not reach, and nothing leaks to other queries on a pooled connection as a
 # session-wide SET would. A name search is a lookup, not a report: the best 200 are enough.
 NAME_SEARCH_LIMIT = 200
-# Persons read per search before ranking: exact names first, then similar ones in table
-# order. A common name (Siti, Muhammad Dafa) matches tens of thousands of persons, and
-# ranking them all costs a second, while its best 200 are equally good ones anyway.
+# Persons read per search before ranking: those holding every typed word, nearest whole
+# names first, then (only when few) similar names in table order. A common name (Siti,
+# Muhammad Dafa) matches tens of thousands of persons, and ranking them all costs a second,
+# while its best 200 are equally good ones anyway.
 NAME_CANDIDATES = 300
 # Persons holding every typed word read at most, and how few send the search on to similar
 # names (the trigram index).
