@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "verification.verivali_scheduled",
         "schedule": crontab(minute=30, hour=KDS_NIGHTLY_HOUR, day_of_week="monday"),
     },
+    "name-words-nightly": {
+        "task": "registry.name_words_refresh",
+        "schedule": crontab(minute=15, hour=KDS_NIGHTLY_HOUR),
+    },
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
     "cards-revoke-unentitled": {"task": "cards.revoke_unentitled", "schedule": 86400.0},
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Household, Kelurahan, Person
@@ -38,6 +40,15 @@ class HouseholdSearchForm(forms.Form):
     desil_max = forms.IntegerField(
         label=_("Desil up to"), required=False, min_value=1, max_value=10
     )
+    # Narrowing a name search: the year or date of birth of the person named, part of the
+    # street address.
+    born = forms.CharField(
+        label=_("Born (year or date)"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1985"}),
+    )
+    address = forms.CharField(label=_("Part of the address"), required=False, max_length=100)
 
     def __init__(self, *args: Any, kelurahan: QuerySet[Kelurahan], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,7 +62,23 @@ class HouseholdSearchForm(forms.Form):
             required=False,
             choices=[("", _("All")), *Household.PovertyClass.choices],
         )
-        self.order_fields(["q", "kecamatan", "kelurahan", "rw", "rt", "class", "desil_max"])
+        self.order_fields(
+            ["q", "born", "kecamatan", "kelurahan", "rw", "rt", "address", "class", "desil_max"]
+        )
+
+    def clean_born(self) -> date | int | None:
+        """A year (1900 to this year) or a date (2026-12-06 or 6-12-2026)."""
+        text = self.cleaned_data.get("born", "").strip()
+        if not text:
+            return None
+        if text.isdigit() and len(text) == 4 and 1900 <= int(text) <= timezone.localdate().year:
+            return int(text)
+        for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(text, pattern).date()  # noqa: DTZ007
+            except ValueError:
+                continue
+        raise forms.ValidationError(_("Enter a year such as 1985 or a date such as 31-12-1985."))
 
     def filters(self) -> dict[str, Any]:
         """The cleaned values as keyword arguments of `household_list`."""
@@ -64,6 +91,9 @@ class HouseholdSearchForm(forms.Form):
             "rt": data.get("rt"),
             "poverty_class": data.get("class") or "",
             "desil_max": data.get("desil_max"),
+            # A date as text: the filters are also kept in an export job's parameters (JSON).
+            "born": born.isoformat() if isinstance(born := data.get("born"), date) else born,
+            "address": data.get("address") or "",
         }
 
 

@@ -6,12 +6,15 @@ officer sees only their kelurahan, and a row outside the scope is a 404 like a m
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.contrib.postgres.search import TrigramSimilarity, TrigramStrictWordSimilarity
-from django.db.models import F, IntegerField, Max, Prefetch, QuerySet
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection
+from django.db.models import F, FloatField, Func, IntegerField, Max, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -25,10 +28,11 @@ from registry.models import (
     Household,
     HouseholdEvent,
     Kelurahan,
+    NameWord,
     Person,
     Ruleset,
 )
-from registry.names import normalize_name
+from registry.names import name_tokens
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -47,10 +51,15 @@ M = TypeVar("M", Household, Person)
 # would not reach, and nothing leaks to other queries on a pooled connection as a
 # session-wide SET would. A name search is a lookup, not a report: the best 200 are enough.
 NAME_SEARCH_LIMIT = 200
-# Persons read per search before ranking: exact names first, then similar ones in table
-# order. A common name (Siti, Muhammad Dafa) matches tens of thousands of persons, and
-# ranking them all costs a second, while its best 200 are equally good ones anyway.
+# Persons read per search before ranking: those holding every typed word, nearest whole
+# names first, then (only when few) similar names in table order. A common name (Siti,
+# Muhammad Dafa) matches tens of thousands of persons, and ranking them all costs a second,
+# while its best 200 are equally good ones anyway.
 NAME_CANDIDATES = 300
+# Persons holding every typed word read at most, and how few send the search on to similar
+# names (the trigram index).
+NAME_WORD_MATCHES = 5000
+NAME_FEW = 20
 MASK_CHAR = "\u2022"
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")
 _SPACES = re.compile(r"\s+")
@@ -140,8 +149,11 @@ def household_list(
     q: str = "",
     kecamatan: str = "",
     kelurahan: str = "",
+    kelurahan_name: str = "",
     rw: int | None = None,
     rt: int | None = None,
+    address: str = "",
+    born: date | int | str | None = None,
     poverty_class: str = "",
     desil_max: int | None = None,
 ) -> QuerySet[Household]:
@@ -149,10 +161,10 @@ def household_list(
 
     `q` is a 16-digit NIK or No. KK (exact, index lookups), a registry number (KDS-0000123,
     kds-123) or a number a registered resolver knows (a KDS card number), otherwise a name:
-    normalised like
-    the stored names (titles, bin/binti, Muhammad/M., old spelling) and matched through the
-    trigram index on `Person.name_normalized`; households whose member has exactly that name
-    come first, then by how well their best-matching member's words match.
+    normalised like the stored names (titles, bin/binti, Muhammad/M., old spelling) and ranked by
+    `_best_named`. The narrowing fields are optional: `kelurahan_name` (part of the name),
+    `address` (part of the street address), `born` (a year, a date or an ISO date: a member
+    whose name matches was born then; without a name, any member).
     """
     households = scope_queryset(
         Household.objects.select_related("kelurahan__kecamatan", "head"),
@@ -165,17 +177,26 @@ def household_list(
         households = households.filter(
             kelurahan_id__in=Kelurahan.objects.filter(kecamatan_id=kecamatan).values("code")
         )
+    if kelurahan_name.strip():
+        households = households.filter(kelurahan__name__icontains=kelurahan_name.strip())
     if rw is not None:
         households = households.filter(rw=rw)
     if rt is not None:
         households = households.filter(rt=rt)
+    if address.strip():
+        households = households.filter(address__icontains=address.strip())
     if poverty_class:
         households = households.filter(poverty_class=poverty_class)
     if desil_max is not None:
         households = households.filter(desil__lte=desil_max)
+    birth = _birth_range(born)
 
     q = _SPACES.sub(" ", q).strip()
     if not q:
+        if birth is not None:
+            households = households.filter(
+                pk__in=Person.objects.filter(birth_date__range=birth).values("household_id")
+            )
         return households.order_by("kelurahan_id", "rw", "rt", "pk")
     number = q.replace(" ", "")
     if _SIXTEEN_DIGITS.fullmatch(number):
@@ -186,54 +207,163 @@ def household_list(
         ids = resolver(q)
         if ids is not None:
             return households.filter(pk__in=ids).order_by("pk")
-    key = normalize_name(q)
-    if not key or households.query.is_empty():
+    tokens = name_tokens(q)
+    if not tokens or households.query.is_empty():
         return households.none()
     # Scoped or filtered: draw the candidates from those households only.
     within = households if households.query.where else None
-    matches = households.filter(members__in=_name_candidates(key, within=within))
-    return _best_named(matches, key, name="members__name_normalized", best_member=True)
+    groups = _word_groups(tokens)
+    matches = households.filter(members__in=_name_candidates(groups, within=within, birth=birth))
+    return _best_named(matches, groups, name="members__name_normalized", best_member=True)
+
+
+def _birth_range(born: date | int | str | None) -> tuple[date, date] | None:
+    """The first and last day `born` (a year, a date or an ISO date) stands for."""
+    if born is None or born == "":
+        return None
+    if isinstance(born, str):
+        born = date.fromisoformat(born)
+    if isinstance(born, date):
+        return born, born
+    return date(born, 1, 1), date(born, 12, 31)
+
+
+# A typed word is widened to the registry's words at least this trigram-similar to it (Rizky
+# / Rizki 0.5, Zaenal / Zainal 0.4), the nearest NAME_VARIANTS of them.
+NAME_VARIANT_SIMILARITY = 0.4
+NAME_VARIANTS = 12
+# A found word weighs FOUND_WEIGHT plus its rarity (below 1): every typed word found first.
+FOUND_WEIGHT = 100.0
+
+
+# A typed word, its weight and its spellings in the registry.
+WordGroup = tuple[str, float, list[str]]
+
+
+def _word_groups(tokens: list[str]) -> list[WordGroup]:
+    """Per typed word (once each): the word, its weight (found, plus rarity) and its spellings.
+
+    The spellings are the word itself and the nearest words of `NameWord` (one query). The
+    rarity is 1 / log2(2 + persons holding any of the spellings): 1 for a word nobody else
+    has, 0.06 for a word in 100,000 names.
+    """
+    unique = list(dict.fromkeys(tokens))
+    table = NameWord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.word, v.word, v.persons FROM unnest(%s::text[]) AS t(word) "  # noqa: S608
+            f"CROSS JOIN LATERAL (SELECT n.word, n.persons FROM {table} n "
+            "WHERE n.word = t.word OR (length(t.word) > 2 AND n.word %% t.word "
+            "AND similarity(n.word, t.word) >= %s) "
+            "ORDER BY n.word <-> t.word LIMIT %s) AS v",
+            [unique, NAME_VARIANT_SIMILARITY, NAME_VARIANTS],
+        )
+        rows = cursor.fetchall()
+    variants: dict[str, dict[str, int]] = {token: {token: 0} for token in unique}
+    for token, word, persons in rows:
+        variants[token][word] = persons
+    return [
+        (t, FOUND_WEIGHT + 1 / math.log2(2 + sum(variants[t].values())), sorted(variants[t]))
+        for t in unique
+    ]
+
+
+class _WordsFound(Func):
+    """The sum of the weights of the typed words (any spelling of them) the name holds."""
+
+    output_field = FloatField()
+
+    def __init__(self, name: str, groups: list[WordGroup]) -> None:
+        super().__init__(F(name))
+        self.groups = groups
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        weights = [weight for _, weight, _ in self.groups]
+        words = [word for _, _, spellings in self.groups for word in spellings]
+        group = [i for i, (_, _, spellings) in enumerate(self.groups, 1) for _ in spellings]
+        sql = (
+            "(SELECT coalesce(sum(g.weight), 0) FROM unnest(%s::float8[]) "  # noqa: S608
+            "WITH ORDINALITY AS g(weight, i) WHERE EXISTS (SELECT 1 FROM "
+            "unnest(%s::text[], %s::int[]) AS v(word, i) WHERE v.i = g.i "
+            f"AND v.word = ANY(string_to_array({name_sql}, ' '))))"
+        )
+        return sql, (weights, words, group, *name_params)
 
 
 def _best_named(
-    matches: QuerySet[M], key: str, *, name: str, best_member: bool = False
+    matches: QuerySet[M], groups: list[WordGroup], *, name: str, best_member: bool = False
 ) -> QuerySet[M]:
-    """`matches` ranked by how well `name` matches `key`: `similarity` (the typed words
-    against whole words of the name), then `closeness` (the whole name); a household by its
-    best matching member. The first NAME_SEARCH_LIMIT."""
-    similarity: Any = TrigramStrictWordSimilarity(key, name)
+    """`matches` ranked best first: `found` (the typed words the name holds, in any order
+    and any registered spelling, each weighing one plus its rarity), then `closeness` (the
+    whole name, so the spelling typed and a name without more words come first); a
+    household by its best matching member. The first NAME_SEARCH_LIMIT."""
+    key = " ".join(word for word, _, _ in groups)
+    found: Any = _WordsFound(name, groups)
     closeness: Any = TrigramSimilarity(name, key)
     if best_member:
-        similarity, closeness = Max(similarity), Max(closeness)
-    ranked = matches.annotate(similarity=similarity, closeness=closeness)
-    return ranked.order_by("-similarity", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
+        found, closeness = Max(found), Max(closeness)
+    ranked = matches.annotate(found=found, closeness=closeness)
+    return ranked.order_by("-found", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
 
 
-def _name_candidates(key: str, *, within: QuerySet[Household] | None) -> RawSQL:
-    """Ids of at most NAME_CANDIDATES persons named like `key`, exact names first.
+def _name_candidates(
+    groups: list[WordGroup],
+    *,
+    within: QuerySet[Household] | None,
+    birth: tuple[date, date] | None = None,
+) -> RawSQL:
+    """Ids of at most NAME_CANDIDATES persons named like `tokens`, for `_best_named`.
 
-    The caller ranks them: `similarity` is how well the typed words match whole words of the
-    name (strict word similarity), `closeness` how near the whole name is. When the exact
-    names alone fill the quota, PostgreSQL never starts the similarity scan. That scan is a
-    MATERIALIZED CTE because it is then planned as read in full, i.e. on the trigram index:
-    under a bare LIMIT the planner may pick a sequential scan, hoping to meet enough matches
-    early, and reads all 2 million names when a rare name has few.
+    First the persons whose name holds every typed word in one of its registered spellings
+    (the GIN index of the name's words), the nearest whole names first among at most
+    NAME_WORD_MATCHES of them. Only when fewer than NAME_FEW are found (a typed word the name
+    lacks: the father's name after "bin", a spelling the registry does not know) the
+    trigram index adds the names the typed words resemble; that scan is a MATERIALIZED CTE
+    so that it is planned as read in full, i.e. on the trigram index.
     """
-    operator = "%%>" if " " in key else "%%>>"  # word_similarity / strict_word_similarity
+    key = " ".join(word for word, _, _ in groups)
     restriction, params = "", ()
     if within is not None:
         subquery, params = within.values("pk").query.sql_with_params()
         restriction = f"AND p.household_id IN ({subquery})"
+    born_params: tuple[Any, ...] = ()
+    if birth is not None:
+        restriction += " AND p.birth_date BETWEEN %s AND %s"
+        born_params = birth
+    every_word = " AND ".join(
+        "string_to_array(p.name_normalized, ' ') && %s::text[]" for _ in groups
+    )
+    operator = "%%>" if len(groups) > 1 else "%%>>"  # word_similarity / strict_word_similarity
     table = Person._meta.db_table
     # Only constants and Django-compiled SQL are formatted in; every value is a parameter.
     sql = (
-        f"WITH matching AS MATERIALIZED (SELECT p.id FROM {table} p "  # noqa: S608
+        f"WITH words AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "  # noqa: S608
+        f"WHERE {every_word} {restriction} LIMIT %s), "
+        "picked AS MATERIALIZED (SELECT id FROM words "
+        "ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s), "
+        f"matching AS MATERIALIZED (SELECT p.id FROM {table} p "
         f"WHERE p.name_normalized {operator} %s {restriction}) "
-        f"(SELECT p.id FROM {table} p WHERE p.name_normalized = %s {restriction} LIMIT %s) "
-        "UNION ALL (SELECT id FROM matching LIMIT %s) LIMIT %s"
+        "(SELECT id FROM picked) UNION ALL (SELECT id FROM matching "
+        "WHERE (SELECT count(*) FROM picked) < %s AND id NOT IN (SELECT id FROM picked) "
+        "LIMIT %s) LIMIT %s"
     )
     limit = NAME_CANDIDATES
-    return RawSQL(sql, [key, *params, key, *params, limit, limit, limit])  # noqa: S611
+    values = [
+        *(spellings for _, _, spellings in groups),
+        *params,
+        *born_params,
+        NAME_WORD_MATCHES,
+        key,
+        limit,
+        key,
+        *params,
+        *born_params,
+        NAME_FEW,
+        limit,
+        limit,
+    ]
+    return RawSQL(sql, values)  # noqa: S611
 
 
 def household_get(*, user: User | AnonymousUser, household_id: int) -> Household:
@@ -314,13 +444,14 @@ def person_list(*, user: User | AnonymousUser, q: str) -> QuerySet[Person]:
     number = "".join(q.split())
     if _SIXTEEN_DIGITS.fullmatch(number):
         return persons.filter(nik=number)
-    key = normalize_name(q)
-    if not key or persons.query.is_empty():
+    tokens = name_tokens(q)
+    if not tokens or persons.query.is_empty():
         return persons.none()
     households = scope_queryset(Household.objects.all(), user=user, kelurahan_field="kelurahan_id")
     within = households if households.query.where else None
-    matches = persons.filter(pk__in=_name_candidates(key, within=within))
-    return _best_named(matches, key, name="name_normalized")
+    groups = _word_groups(tokens)
+    matches = persons.filter(pk__in=_name_candidates(groups, within=within))
+    return _best_named(matches, groups, name="name_normalized")
 
 
 def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:

@@ -10,6 +10,7 @@ from registry import rescore  # noqa: F401
 from registry.imports import tasks as import_tasks  # noqa: F401
 from registry.life_events import FOLLOW_UP_TASK, life_event_follow_up_run
 from registry.retention import files_purge
+from registry.services import name_words_refresh
 
 
 @shared_task(name="registry.files_purge", ignore_result=True)
@@ -30,3 +31,9 @@ def files_purge_old() -> dict[str, int]:
 def life_event_follow_up(follow_up_id: int) -> None:
     """The programmes' follow-up of a committed death or move out (`registry.life_events`)."""
     life_event_follow_up_run(follow_up_id=follow_up_id)
+
+
+@shared_task(name="registry.name_words_refresh", ignore_result=True)
+def name_words_nightly() -> int:
+    """The beat's nightly recount of the words of names that the name search weighs."""
+    return name_words_refresh()

@@ -1,7 +1,7 @@
 from registry.models.assessment import Assessment, DesilRecord, Ruleset
 from registry.models.household import FamilyCard, Household, HouseholdEvent
 from registry.models.life_event import LifeEventFollowUp
-from registry.models.person import Person
+from registry.models.person import NameWord, Person
 from registry.models.wilayah import Kecamatan, Kelurahan
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Kecamatan",
     "Kelurahan",
     "LifeEventFollowUp",
+    "NameWord",
     "Person",
     "Ruleset",
 ]

@@ -1,5 +1,7 @@
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import F, Func, Value
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.models import TimeStampedModel
@@ -8,6 +10,13 @@ from registry.names import normalize_name
 # The length of a name, and of its normalised form: normalising can lengthen a name ("Mhd"
 # becomes "muhammad"), so the form kept is cut to the column (`name_key`).
 NAME_MAX = 150
+# The normalised name as an array of its words.
+NAME_WORDS = Func(
+    F("name_normalized"),
+    Value(" "),
+    function="string_to_array",
+    output_field=ArrayField(models.TextField()),
+)
 
 
 def name_key(full_name: str) -> str:
@@ -152,7 +161,28 @@ class Person(TimeStampedModel):
             # Equal names (exact search, one person in two households): a trigram index
             # answers equality too, but some hundred times slower.
             models.Index(fields=["name_normalized", "birth_date"], name="person_name_birth_idx"),
+            # The words of the name, for "every typed word is in the name" (`&&`, `@>`).
+            GinIndex(NAME_WORDS, name="person_name_words"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class NameWord(models.Model):
+    """A word of the registry's normalised names and how many persons' names hold it.
+
+    Derived data, rebuilt set-based by `name_words_refresh` (after imports and nightly): the
+    search reads it to widen a typed word to its spellings in the registry and to weigh a
+    rare word above a common one. A word registered since the last refresh is still found
+    as typed; it only lacks its variants and counts as rare.
+    """
+
+    word = models.CharField(max_length=NAME_MAX, primary_key=True)
+    persons = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="nameword_trgm")]
+
+    def __str__(self) -> str:
+        return self.word

@@ -18,6 +18,7 @@ from registry.services.members import (
     person_death_record,
     person_move,
 )
+from registry.services.name_words import name_words_refresh
 from registry.services.rulesets import (
     Simulation,
     Transitions,
@@ -42,6 +43,7 @@ __all__ = [
     "household_register",
     "household_split",
     "household_update_address",
+    "name_words_refresh",
     "person_death_record",
     "person_move",
     "ruleset_activate",

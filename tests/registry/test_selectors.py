@@ -115,7 +115,7 @@ def test_name_search_finds_any_member_and_ranks_the_closest_first(dinsos_operato
     result = list(household_list(user=dinsos_operator, q="Dewi Lestari"))
 
     assert result[:2] == [exact, close]
-    assert result[0].similarity >= result[1].similarity
+    assert result[0].found >= result[1].found
 
 
 def test_name_of_only_titles_finds_nothing(dinsos_operator: User) -> None:
@@ -187,7 +187,7 @@ def test_search_page_query_count_does_not_grow_with_results(
         Household.objects.filter(pk=household.pk).update(head=head)
         FamilyCardFactory(household=household)
 
-    # The user's roles (once per request), the similarity threshold, the search itself.
+    # The user's roles (once per request), the typed words' spellings, the search itself.
     with django_assert_max_num_queries(3):
         rows = [
             (h.registry_number, h.head.full_name, h.kelurahan.kecamatan.name)
