@@ -71,6 +71,23 @@ NOT_WALKED = {
     "verification:resolve": "POST only",
     "verification:complaint-evidence": "POST only",
     "verification:complaint-act": "POST only",
+    "programs:import-commit": "POST only",
+    "distribution:batch": "needs a built batch (tests/e2e/test_distribution.py opens it)",
+    "distribution:file": "a file download",
+    "distribution:deactivations": "a file download",
+    "distribution:return-upload": "needs a sent batch (tests/e2e/test_distribution.py)",
+    "distribution:return-apply": "POST only",
+    "distribution:act": "POST only",
+    "distribution:reissue": "POST only",
+    "distribution:pay": "needs a line paid in person (tests/e2e/test_distribution.py)",
+    "distribution:handover": "needs an outlet's list (walked at 390 px in test_distribution.py)",
+    "distribution:lpj": "needs an RTLH line (tests/e2e/test_distribution.py)",
+    "distribution:report-xlsx": "a file download",
+    "cards:print-job": "needs a print job (tests/e2e/test_cards.py opens it)",
+    "cards:print-file": "a file download",
+    "cards:detail": "needs a card (tests/e2e/test_cards.py opens it)",
+    "cards:pdf": "a file download",
+    "cards:action": "POST only",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
