@@ -264,7 +264,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=15, hour=KDS_NIGHTLY_HOUR),
     },
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
-    "cards-revoke-unentitled": {"task": "cards.revoke_unentitled", "schedule": 86400.0},
+    "cards-revoke-unentitled": {
+        "task": "cards.revoke_unentitled",
+        "schedule": crontab(minute=45, hour=KDS_NIGHTLY_HOUR),
+    },
 }
 # A job whose worker has not reported for this long is taken over by another worker.
 KDS_JOB_LEASE_SECONDS = env.int("KDS_JOB_LEASE_SECONDS", default=120)

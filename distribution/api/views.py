@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
 from distribution.api.serializers import BatchSerializer, LineSerializer
 from distribution.report import GROUPS, realisation
@@ -20,16 +21,19 @@ from registry.selectors import person_get_by_nik
 
 ReadPermission = scope_required("distribution:read", perm="distribution.view_line")
 ReportPermission = scope_required("distribution:read", perm="distribution.view_disbursement_report")
-MAX_LIST = 1000
 
 
 class BatchListApi(APIView):
     permission_classes = [ReadPermission]
+    pagination_class = ApiPagination
 
     @extend_schema(operation_id="distribution_batches", responses=BatchSerializer(many=True))
     def get(self, request: Request) -> Response:
-        rows = list(batch_list(user=request.user)[:MAX_LIST])
-        return Response({"count": len(rows), "results": BatchSerializer(rows, many=True).data})
+        return paginated_response(
+            self,
+            batch_list(user=request.user).order_by("-planned_on", "-pk"),
+            lambda rows: BatchSerializer(rows, many=True).data,
+        )
 
 
 class BatchDetailApi(APIView):
@@ -44,6 +48,7 @@ class LineLookupApi(APIView):
     """The lines (payments, hand-overs) of one beneficiary, by NIK."""
 
     permission_classes = [ReadPermission]
+    pagination_class = ApiPagination
 
     @extend_schema(
         operation_id="distribution_lines_lookup",
@@ -54,10 +59,11 @@ class LineLookupApi(APIView):
         nik = request.query_params.get("nik", "")
         try:
             person = person_get_by_nik(user=request.user, nik=nik)
-        except Http404:
-            return Response({"count": 0, "results": []})
-        rows = list(line_list(user=request.user).filter(person=person).order_by("pk")[:MAX_LIST])
-        return Response({"count": len(rows), "results": LineSerializer(rows, many=True).data})
+        except Http404:  # a filter that matches nothing answers with an empty page
+            lines = line_list(user=request.user).none()
+        else:
+            lines = line_list(user=request.user).filter(person=person).order_by("pk")
+        return paginated_response(self, lines, lambda rows: LineSerializer(rows, many=True).data)
 
 
 class RealisationApi(APIView):
