@@ -14,9 +14,11 @@ from rest_framework.views import APIView
 
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.query import query_values
 from distribution.api.serializers import BatchSerializer, LineSerializer
 from distribution.report import GROUPS, realisation
 from distribution.selectors import batch_get, batch_list, line_list
+from registry.api.serializers import PersonLookupSerializer
 from registry.selectors import person_get_by_nik
 
 ReadPermission = scope_required("distribution:read", perm="distribution.view_line")
@@ -56,7 +58,9 @@ class LineLookupApi(APIView):
         responses=LineSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        nik = request.query_params.get("nik", "")
+        lookup = PersonLookupSerializer(data=query_values(request))
+        lookup.is_valid(raise_exception=True)
+        nik = lookup.validated_data["nik"]
         try:
             person = person_get_by_nik(user=request.user, nik=nik)
         except Http404:  # a filter that matches nothing answers with an empty page

@@ -88,6 +88,7 @@ NOT_WALKED = {
     "cards:detail": "needs a card (tests/e2e/test_cards.py opens it)",
     "cards:pdf": "a file download",
     "cards:action": "POST only",
+    "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
