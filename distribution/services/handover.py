@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from distribution.services.access import kelurahan_check, perm_check, programme_
 from distribution.services.batches import line_events
 from programs.models import Enrolment
 from registry.models import Person
-from verification.services.visits import evidence_max_bytes, evidence_sniff, evidence_too_large
+from verification.services.visits import evidence_file_write
 
 
 def document_dir() -> Path:
@@ -37,27 +35,8 @@ def document_dir() -> Path:
 
 def _document_store(*, actor: Actor, content: bytes, name: str, kind: str) -> Document:
     """Store a JPEG, PNG or PDF up to the size limit, checked as evidence files are."""
-    if len(content) > evidence_max_bytes():
-        raise evidence_too_large()
-    sniffed = evidence_sniff(content[:16])
-    if sniffed is None:
-        raise DomainError(
-            _("Only JPEG and PNG photos and PDF documents are accepted."), code="file_type"
-        )
-    content_type, extension = sniffed
-    stored_name = f"{uuid.uuid4().hex}{extension}"
-    folder = document_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(content)
-    return Document.objects.create(
-        kind=kind,
-        original_name=Path(name).name[:200] or stored_name,
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=recorded_user(actor),
-    )
+    stored = evidence_file_write(content=content, name=name, folder=document_dir())
+    return Document.objects.create(kind=kind, **stored.fields(), uploaded_by=recorded_user(actor))
 
 
 def _open_line(line_id: int, channel: str) -> Line:

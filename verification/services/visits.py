@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,45 @@ def evidence_dir() -> Path:
 
 def evidence_max_bytes() -> int:
     return int(getattr(settings, "KDS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked file written under its new name: what an evidence-like row records."""
+
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+    def fields(self) -> dict[str, str | int]:
+        return asdict(self)
+
+
+def evidence_file_write(*, content: bytes, name: str, folder: Path) -> StoredFile:
+    """Check a JPEG, PNG or PDF (by its first bytes, up to the size limit) and write it into
+    `folder` under a new name; evidence and distribution's documents both store files so."""
+    if len(content) > evidence_max_bytes():
+        raise evidence_too_large()
+    sniffed = evidence_sniff(content[:16])
+    if sniffed is None:
+        raise DomainError(
+            _("Only JPEG and PNG photos and PDF documents are accepted."), code="file_type"
+        )
+    content_type, extension = sniffed
+    stored_name = f"{uuid.uuid4().hex}{extension}"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written before the row: a rollback may leave an unreferenced file (harmless, never
+    # served), but a committed row always has its file.
+    (folder / stored_name).write_bytes(content)
+    return StoredFile(
+        original_name=Path(name).name[:200] or stored_name,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
 
 
 def evidence_too_large() -> DomainError:
@@ -237,37 +277,19 @@ def evidence_add(
         verifier_check(actor, Check.objects.get(pk=check_id or 0))
     if kind not in Evidence.Kind.values:
         raise DomainError(_("Choose whether the file is a photo or a document."), code="kind")
-    if len(content) > evidence_max_bytes():
-        raise evidence_too_large()
-    sniffed = evidence_sniff(content[:16])
-    if sniffed is None:
-        raise DomainError(
-            _("Only JPEG and PNG photos and PDF documents are accepted."), code="file_type"
-        )
-    content_type, extension = sniffed
-    stored_name = f"{uuid.uuid4().hex}{extension}"
-    folder = evidence_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / stored_name
-    # Written before the row: a rollback may leave an unreferenced file (harmless, never
-    # served), but a committed row always has its file.
-    path.write_bytes(content)
+    stored = evidence_file_write(content=content, name=name, folder=evidence_dir())
     evidence = Evidence.objects.create(
         visit_id=visit_id,
         complaint_id=complaint_id,
         check_row_id=check_id,
         kind=kind,
-        original_name=Path(name).name[:200] or stored_name,
-        stored_name=stored_name,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        **stored.fields(),
         uploaded_by=recorded_user(actor),
     )
     audit_record(
         actor=actor,
         action="verification.evidence_add",
         target=evidence,
-        after={"type": content_type, "size": len(content)},
+        after={"type": stored.content_type, "size": stored.size},
     )
     return evidence
