@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from distribution.models import Batch, Line
+from distribution.report import GROUPS
 from distribution.selectors import batch_totals
 
 
@@ -39,3 +40,8 @@ class LineSerializer(serializers.ModelSerializer[Line]):
 
     def get_period(self, line: Line) -> dict[str, Any]:
         return {"from": line.period.lower, "until": line.period.upper}
+
+
+class RealisationQuerySerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    group = serializers.ChoiceField(choices=sorted(GROUPS), required=False, default="programme")

@@ -15,8 +15,12 @@ from rest_framework.views import APIView
 from depok_kds.api.pagination import ApiPagination, paginated_response
 from depok_kds.api.permissions import scope_required
 from depok_kds.api.query import query_values
-from distribution.api.serializers import BatchSerializer, LineSerializer
-from distribution.report import GROUPS, realisation
+from distribution.api.serializers import (
+    BatchSerializer,
+    LineSerializer,
+    RealisationQuerySerializer,
+)
+from distribution.report import realisation
 from distribution.selectors import batch_get, batch_list, line_list
 from registry.api.serializers import PersonLookupSerializer
 from registry.selectors import person_get_by_nik
@@ -73,15 +77,11 @@ class LineLookupApi(APIView):
 class RealisationApi(APIView):
     permission_classes = [ReportPermission]
 
-    @extend_schema(
-        operation_id="distribution_realisation",
-        parameters=[OpenApiParameter("year", int), OpenApiParameter("group", str)],
-    )
+    @extend_schema(operation_id="distribution_realisation", parameters=[RealisationQuerySerializer])
     def get(self, request: Request) -> Response:
-        year_text = request.query_params.get("year", "")
-        year = int(year_text) if year_text.isdigit() else timezone.localdate().year
-        group = request.query_params.get("group", "programme")
-        if group not in GROUPS:
-            group = "programme"
+        query = RealisationQuerySerializer(data=query_values(request))
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or timezone.localdate().year
+        group = query.validated_data["group"]
         rows = realisation(user=request.user, year=year, group=group)
         return Response({"year": year, "group": group, "results": [asdict(r) for r in rows]})
