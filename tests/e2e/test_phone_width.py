@@ -88,6 +88,9 @@ NOT_WALKED = {
     "cards:detail": "needs a card (tests/e2e/test_cards.py opens it)",
     "cards:pdf": "a file download",
     "cards:action": "POST only",
+    "cards:issue": "POST only",
+    "cards:print": "POST only (starts a print job)",
+    "cards:request": "POST only",
     "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
