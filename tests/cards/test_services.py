@@ -31,7 +31,12 @@ from tests.cards.factories import (
     family_card,
     household_with_head,
 )
-from tests.registry.factories import KELURAHAN_TUGU, PersonFactory, make_kk
+from tests.registry.factories import (
+    KELURAHAN_TUGU,
+    PersonFactory,
+    life_event_follow_ups_run,
+    make_kk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +183,7 @@ def test_a_students_death_ends_the_student_card():
     student = enrolled_student(household)
     card = card_request(actor=None, kind="student", student_id=student.pk)
     person_death_record(actor=None, person_id=student.pk, death_date=date(2026, 11, 1))
+    life_event_follow_ups_run()  # the death's follow-up, queued after its commit
     card.refresh_from_db()
     assert (card.state, card.end_reason) == ("revoked", "deceased")
     assert card.events.filter(kind=CardEvent.Kind.REVOKED).exists()

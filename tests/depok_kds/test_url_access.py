@@ -168,6 +168,13 @@ MODEL_OF_PREFIX = {
     "api/v1/verification/checks/": "verification.Check",
     "api/v1/verification/complaints/": "verification.Complaint",
     "api/v1/verification/visits/": "verification.FieldVisit",
+    "distribution/": "distribution.Batch",
+    "distribution/handovers/": "distribution.Line",
+    "distribution/lines/": "distribution.Line",
+    "distribution/lpj/": "programs.Enrolment",
+    "api/v1/distribution/batches/": "distribution.Batch",
+    "cards/": "cards.Card",
+    "cards/prints/": "depok_kds.Job",
 }
 # Values for the other parts of a route: an action the page offers, a file format.
 SLUG_VALUES = {"action": "edit", "fmt": "csv", "kind": "households"}

@@ -22,6 +22,10 @@ from tests.programs.factories import ELDERLY, applicant, open_cycle
 pytestmark = pytest.mark.django_db
 
 
+# Training takes people aged 15 and over; the factory's birth dates run from 1960 to 2014.
+TRAINEE_BORN = date(1995, 3, 14)
+
+
 def _submit(code, person, detail, *, year=2026, channel="agency", **kwargs):
     cycle = kwargs.pop("cycle", None) or open_cycle(code, year=year)
     return application_submit(
@@ -228,7 +232,7 @@ COURSE = {"ak1_number": "AK1/3276/2026/001", "course": "Barista"}
 
 def test_training_needs_an_ak1_card():
     with pytest.raises(DomainError) as refused:
-        _submit("pelatihan-keterampilan", applicant(), {"course": "Barista"})
+        _submit("pelatihan-keterampilan", applicant(birth_date=TRAINEE_BORN), {"course": "Barista"})
     assert refused.value.code == "invalid_detail"
 
 
@@ -239,7 +243,7 @@ def test_training_refuses_repeat_within_two_years(disnaker_officer):
 
 
 def test_training_attendance_and_completion(disnaker_officer, dinkes_officer):
-    application = _submit("pelatihan-keterampilan", applicant(), COURSE)
+    application = _submit("pelatihan-keterampilan", applicant(birth_date=TRAINEE_BORN), COURSE)
     with pytest.raises(DomainError):  # not enrolled yet
         training_attendance_record(
             actor=disnaker_officer,
@@ -319,7 +323,7 @@ def test_disability_aid_records_the_device():
 
 
 def test_training_attendance_is_recorded_on_its_portal_page(client, disnaker_officer):
-    application = _submit("pelatihan-keterampilan", applicant(), COURSE)
+    application = _submit("pelatihan-keterampilan", applicant(birth_date=TRAINEE_BORN), COURSE)
     _enrol(application, disnaker_officer)
     client.force_login(disnaker_officer)
     page = client.get(reverse("programs:application", args=[application.pk])).content.decode()
@@ -332,6 +336,6 @@ def test_training_attendance_is_recorded_on_its_portal_page(client, disnaker_off
 
 
 def test_training_attendance_page_is_hidden_from_other_agencies(client, dinkes_officer):
-    application = _submit("pelatihan-keterampilan", applicant(), COURSE)
+    application = _submit("pelatihan-keterampilan", applicant(birth_date=TRAINEE_BORN), COURSE)
     client.force_login(dinkes_officer)
     assert client.get(reverse("training:attendance", args=[application.pk])).status_code == 404
