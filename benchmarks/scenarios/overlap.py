@@ -403,9 +403,12 @@ def _plant(
             "UPDATE registry_household SET desil = 8, poverty_class = 'tidak_miskin' WHERE id = ANY(%s)",
             [flipped],
         )
+        # Their SMP pupils' enrolments, and their KIS enrolments (KIS heads are exactly the
+        # poor households, and KIS targets desil 1-5 as data since 2026), are not poor any more.
         cursor.execute(
             "SELECT id FROM programs_enrolment WHERE household_id = ANY(%s) AND year = %s"
-            " AND programme_id = (SELECT id FROM programs_programme WHERE code = 'pendidikan-smp')",
+            " AND programme_id IN (SELECT id FROM programs_programme"
+            " WHERE code IN ('pendidikan-smp', 'kis-pbi-apbd'))",
             [flipped, YEAR],
         )
         expected |= {f"inclusion_error:{row[0]}" for row in cursor.fetchall()}
