@@ -8,15 +8,11 @@ from depok_kds.access import scope_for
 from depok_kds.audit import Actor
 from depok_kds.errors import Forbidden
 from programs.models import Programme
+from verification.services.access import kelurahan_check, perm_check
 
-
-def perm_check(actor: Actor, perm: str) -> None:
-    """A portal user needs `perm`; the system (None) and an API client's service user,
-    admitted by its key's scope, pass."""
-    if actor is None or hasattr(actor, "api_client"):
-        return
-    if not actor.has_perm(perm):
-        raise Forbidden(_("You may not do this."))
+# The permission and kelurahan checks are verification's (one rule for every case an
+# officer acts on); the programme check adds distribution's own exception below.
+__all__ = ["kelurahan_check", "perm_check", "programme_check"]
 
 
 def programme_check(actor: Actor, programme: Programme, perm: str) -> None:
@@ -31,13 +27,3 @@ def programme_check(actor: Actor, programme: Programme, perm: str) -> None:
         raise Forbidden(_("This programme belongs to another agency."), code="other_agency")
     if scope.kelurahan_codes is not None and perm != "distribution.record_handover":
         raise Forbidden(_("You may not act on this programme."))
-
-
-def kelurahan_check(actor: Actor, kelurahan_code: str) -> None:
-    if actor is None:
-        return
-    scope = scope_for(actor)
-    if not scope.rows:
-        raise Forbidden(_("You may not act on this case."))
-    if scope.kelurahan_codes is not None and kelurahan_code not in scope.kelurahan_codes:
-        raise Forbidden(_("This case is outside your kelurahan."), code="other_kelurahan")
