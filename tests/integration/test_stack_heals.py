@@ -209,11 +209,17 @@ def test_requests_meanwhile_get_503_and_web_and_worker_recover_after_a_restart(s
 
 
 def _celery_children(parent: psutil.Process) -> list[psutil.Process]:
-    return [
-        child
-        for child in parent.children()
-        if any("celery" in part for part in child.cmdline()) and child.is_running()
-    ]
+    """The runner's live worker processes (a killed one not yet reaped is a zombie: not one)."""
+    found = []
+    for child in parent.children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and any(
+                "celery" in part for part in child.cmdline()
+            ):
+                found.append(child)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
 
 
 def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
