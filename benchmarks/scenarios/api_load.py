@@ -110,13 +110,14 @@ async def _request(
 
 
 async def _client(
-    port: int, paths: list[tuple[str, str]], keys: list[str], deadline: float, tally: Tally
+    port: int, paths: list[tuple[str, str]], keys: dict[str, int], deadline: float, tally: Tally
 ) -> None:
     rng = random.Random()
     conn: list[Any] = []
-    key = rng.choice(keys)
+    key = rng.choice(sorted(keys))
     while time.monotonic() < deadline and tally.requests < REQUESTS_AT_MOST:
         kind, path = rng.choice(paths)
+        path = path.format(job=keys[key])  # a key polls its own job: others' are not visible
         started = time.perf_counter()
         try:
             status, _ = await asyncio.wait_for(_request(port, path, key, conn), timeout=30)
@@ -127,7 +128,7 @@ async def _client(
 
 
 async def _load(
-    port: int, paths: list[tuple[str, str]], keys: list[str], clients: int, seconds: float
+    port: int, paths: list[tuple[str, str]], keys: dict[str, int], clients: int, seconds: float
 ) -> tuple[Tally, float]:
     tally = Tally()
     started = time.monotonic()
@@ -136,7 +137,7 @@ async def _load(
     return tally, time.monotonic() - started
 
 
-def _paths(rng: random.Random, keys_jobs: list[int]) -> list[tuple[str, str]]:
+def _paths(rng: random.Random) -> list[tuple[str, str]]:
     persons = list(
         Person.objects.filter(nik__isnull=False, household__isnull=False)
         .order_by("?")
@@ -153,7 +154,7 @@ def _paths(rng: random.Random, keys_jobs: list[int]) -> list[tuple[str, str]]:
                     {
                         "lookup": f"/api/v1/registry/persons/?nik={nik}",
                         "household": f"/api/v1/registry/households/{household}/",
-                        "job": f"/api/v1/jobs/{rng.choice(keys_jobs)}/",
+                        "job": "/api/v1/jobs/{job}/",
                         "report": f"/api/v1/programs/report/?years={year - 1},{year}",
                     }[kind],
                 )
@@ -189,7 +190,7 @@ def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start listening within 60 s")
 
 
-def _warm_up(port: int, paths: list[tuple[str, str]], keys: list[str], clients: int) -> None:
+def _warm_up(port: int, paths: list[tuple[str, str]], keys: dict[str, int], clients: int) -> None:
     """Rounds of the mix until every worker has loaded the project and answers promptly (a
     worker's first request waits for it to import everything), for two minutes at most."""
     deadline = time.monotonic() + 120
@@ -217,22 +218,18 @@ def run(ctx: Context) -> dict[str, Any]:
         households=HOUSEHOLDS_PER_CLIENT * clients,
         progress=lambda done, total: ctx.progress(done, total, "seed"),
     )
-    keys: list[str] = []
-    jobs: list[int] = []
+    keys: dict[str, int] = {}  # each key with the job it polls
     for number in range(KEYS):
         client, key = api_client_create(
             name=f"bench-load-{number}",
             scopes=["registry:read", "programs:read", "jobs:read", "city:all"],
             rate="1000000/min",
         )
-        keys.append(key)
-        jobs.append(
-            Job.objects.create(
-                kind="bench", requested_by=client.user, status=Job.Status.SUCCEEDED
-            ).pk
-        )
+        keys[key] = Job.objects.create(
+            kind="bench", requested_by=client.user, status=Job.Status.SUCCEEDED
+        ).pk
     rng = random.Random(17)
-    mix = _paths(rng, jobs)
+    mix = _paths(rng)
     limit_paths = [("limit", path.replace("registry/persons/", "bench/limit/"))
                    for kind, path in mix if kind == "lookup"]  # fmt: skip
     port = _free_port()
