@@ -9,29 +9,29 @@ At 650,000 households a query per household is out of the question, so the rules
 into SQL: one CASE expression per parameter mapping the stored option code to its weighted
 points, summed and compared with the thresholds exactly as `scoring.score` / `scoring.classify`
 do (the tests check both agree). A chunk is a range of household ids and a handful of
-statements: score the range into a temporary table, retire the old rows, insert the new ones,
-update the households whose class or score changed. Meanwhile the chunk holds the active
-ruleset's row, which recording an assessment share-locks first: an officer saving a form
-waits for the chunk (a second or two) instead of racing it.
+statements: lock the range's households, score them into a temporary table, retire the old
+rows, insert the new ones, update the households whose class or score changed.
 
-Resumable and idempotent: a chunk and its checkpoint commit together, and a chunk only takes
-households whose current assessment is under another ruleset, so a re-run after a killed
-worker neither repeats nor loses a household.
+Each chunk is a Celery task of its own, so that more workers (on this machine or others
+sharing PostgreSQL and Redis) finish one re-scoring sooner; see `depok_kds.job_chunks` for
+the lease and checkpoint of a chunk. Resumable and idempotent: a chunk and its checkpoint
+commit together, and a chunk only takes households whose current assessment is under another
+ruleset, so a chunk taken again after a killed worker neither repeats nor loses a household.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.jobs import Progress, job_task
+from depok_kds.job_chunks import ChunkProgress, chunked_job_task
+from depok_kds.jobs import Progress
 from depok_kds.models import Job
 from registry import scoring
 from registry.models import Assessment, Ruleset
@@ -42,10 +42,6 @@ CHUNK_SIZE = 25_000
 # Error rows are for people to read; beyond this the result only counts them.
 MAX_ERROR_ROWS = 500
 UNSCORABLE = "unscorable"
-DEADLOCK = "40P01"
-DEADLOCK_ATTEMPTS = 3
-
-logger = logging.getLogger(__name__)
 
 
 def json_number(value: Decimal) -> int | float:
@@ -134,67 +130,94 @@ class ChunkResult:
     """What one chunk did: households taken, re-scored, and their class moves."""
 
     superseded: bool = False  # the ruleset is no longer the active one
-    last_household_id: int = 0  # the end of the chunk's range; 0: no household left
     taken: int = 0  # households in the range not yet under the ruleset
     rescored: int = 0
     transitions: Counter[str] = field(default_factory=Counter)  # "old>new" -> households
     unscorable: list[str] = field(default_factory=list)  # registry numbers
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "superseded": self.superseded,
+            "taken": self.taken,
+            "rescored": self.rescored,
+            "transitions": dict(self.transitions),
+            "unscorable": self.unscorable,
+        }
+
+
+def chunk_ranges(*, ruleset: Ruleset, size: int) -> list[tuple[int, int]]:
+    """The chunks of a re-scoring: ranges (after, last] of household ids, each holding `size`
+    households whose current assessment is under another ruleset (the last one fewer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT max(household_id) FROM (
+                SELECT household_id,
+                       (row_number() OVER (ORDER BY household_id) - 1) / %(size)s AS chunk
+                FROM registry_assessment WHERE is_current AND ruleset_id <> %(new)s
+            ) numbered
+            GROUP BY chunk ORDER BY chunk
+            """,
+            {"size": size, "new": ruleset.pk},
+        )
+        lasts = [row[0] for row in cursor.fetchall()]
+    return list(zip([0, *lasts], lasts, strict=False))
+
 
 @transaction.atomic
-def rescore_chunk(*, ruleset: Ruleset, after_household_id: int, size: int) -> ChunkResult:
-    """Re-score the next `size` households (by id, after `after_household_id`) whose current
-    assessment is under another ruleset; households whose answers do not fit are left as
-    they are and reported."""
+def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
+    """Re-score the households with ids in (after, last] whose current assessment is under
+    another ruleset; households whose answers do not fit are left as they are and reported.
+
+    Chunks of one job run side by side (on several workers): each locks only its own
+    households, the order `assessment_record` locks a household in (the ruleset first, shared,
+    then the household), so an officer saving a form for one of them waits for the chunk
+    (a second or two) and then supersedes its row, instead of racing it.
+    """
     sql = RulesetSql.build(ruleset_rules(ruleset))
-    params = {**sql.params, "new": ruleset.pk, "after": after_household_id, "size": size}
+    params = {**sql.params, "new": ruleset.pk, "after": after, "last": last}
     result = ChunkResult()
     with connection.cursor() as cursor:
-        # Recording or importing an assessment share-locks the active ruleset before touching
-        # a household; holding it exclusively, no assessment changes under this chunk.
+        # A chunk lost in a crash right after its commit is lost with its checkpoint, and the
+        # re-run redoes it: no need to wait for the disk at each commit.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        # Held until commit: an activation of another version waits for the chunk.
         cursor.execute(
-            "SELECT id FROM registry_ruleset WHERE id = %s AND status = %s FOR NO KEY UPDATE",
+            "SELECT id FROM registry_ruleset WHERE id = %s AND status = %s FOR SHARE",
             [ruleset.pk, Ruleset.Status.ACTIVE],
         )
         if cursor.fetchone() is None:
             result.superseded = True
             return result
-        # The chunk is a range of household ids, found along the index of current
-        # assessments: every statement below is then a range scan, whatever the statistics.
+        # The id range repeated in each statement makes it a range scan on an index: the
+        # temporary table has no statistics for the planner to rely on.
         cursor.execute(
             """
-            SELECT count(*), max(household_id) FROM (
-                SELECT household_id FROM registry_assessment
-                WHERE is_current AND household_id > %(after)s
-                ORDER BY household_id LIMIT %(size)s
-            ) chunk
+            SELECT count(*) FROM (
+                SELECT h.id FROM registry_household h JOIN registry_assessment a
+                    ON a.household_id = h.id AND a.is_current AND a.ruleset_id <> %(new)s
+                WHERE h.id > %(after)s AND h.id <= %(last)s
+                ORDER BY h.id FOR NO KEY UPDATE OF h
+            ) locked
             """,
             params,
         )
-        taken, last = cursor.fetchone() or (0, None)
-        if not taken or last is None:
-            return result
-        result.last_household_id = last
         scored = sql.scored(
             where="a.is_current AND a.household_id > %(after)s AND a.household_id <= %(last)s "
             "AND a.ruleset_id <> %(new)s",
             carry=True,
         )
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE rescore_chunk AS {scored}", {**params, "last": last}
-        )
+        cursor.execute(f"CREATE TEMPORARY TABLE rescore_chunk AS {scored}", params)
         cursor.execute("SELECT count(*) FROM rescore_chunk")
         result.taken = (cursor.fetchone() or (0,))[0]
         if result.taken:
-            _write_chunk(cursor, sql=sql, ruleset=ruleset, after=after_household_id, last=last)
+            _write_chunk(cursor, sql=sql, ruleset=ruleset, after=after, last=last)
             _count_chunk(cursor, result)
         cursor.execute("DROP TABLE rescore_chunk")
     return result
 
 
 def _write_chunk(cursor: Any, *, sql: RulesetSql, ruleset: Ruleset, after: int, last: int) -> None:
-    # The id range repeated in each statement makes it a range scan on an index: the
-    # temporary table has no statistics for the planner to rely on.
     bounds = {"after": after, "last": last, "new": ruleset.pk}
     cursor.execute(
         """
@@ -222,19 +245,15 @@ def _write_chunk(cursor: Any, *, sql: RulesetSql, ruleset: Ruleset, after: int, 
             "source": Assessment.Source.RESCORE,
         },
     )
-    # The household keeps its assessed_on: the answers were collected on that day. Rows are
-    # fed in id order, the order services lock several households in (a deadlock that still
-    # happens is retried by the job).
+    # The household keeps its assessed_on: the answers were collected on that day.
     cursor.execute(
         """
         UPDATE registry_household h
         SET poverty_class = c.new_class, poverty_score = c.total,
             updated_at = statement_timestamp()
-        FROM (
-            SELECT household_id, new_class, total FROM rescore_chunk
-            WHERE new_class IS NOT NULL ORDER BY household_id
-        ) c
-        WHERE h.id = c.household_id AND h.id > %(after)s AND h.id <= %(last)s
+        FROM rescore_chunk c
+        WHERE h.id = c.household_id AND c.new_class IS NOT NULL
+          AND h.id > %(after)s AND h.id <= %(last)s
           AND (h.poverty_class, h.poverty_score) IS DISTINCT FROM (c.new_class, round(c.total, 2))
         """,
         bounds,
@@ -266,98 +285,67 @@ def households_to_rescore(*, ruleset: Ruleset) -> int:
     return Assessment.objects.filter(is_current=True).exclude(ruleset_id=ruleset.pk).count()
 
 
-@job_task(KIND, label=_("Re-scoring under a new poverty ruleset"), heavy=True)
-def rescore(job: Job, progress: Progress) -> dict[str, Any]:
-    """Re-score, chunk by chunk, every household not yet scored under the job's ruleset.
-
-    Stops early (superseded) if another version was activated meanwhile: that version's own
-    job re-scores everyone, including the households this one already did.
-    """
+def _plan(job: Job, progress: Progress) -> list[dict[str, Any]]:
     ruleset = Ruleset.objects.get(pk=job.params["ruleset_id"])
     size = int(job.params.get("chunk_size", CHUNK_SIZE))
-    if not job.total:
-        progress.set_total(households_to_rescore(ruleset=ruleset))
-    state: dict[str, Any] = {
-        "after": 0,
-        "done": 0,
-        "rescored": 0,
-        "unscorable": 0,
-        "transitions": {},
-        **progress.state,
-    }
-    while True:
-        chunk, state = _chunk_with_retries(
-            ruleset=ruleset, size=size, state=state, progress=progress
-        )
-        if chunk.superseded or not chunk.last_household_id:
-            break
-    transitions = Counter(state["transitions"])
+    progress.set_total(households_to_rescore(ruleset=ruleset))
+    return [
+        {"after": after, "last": last} for after, last in chunk_ranges(ruleset=ruleset, size=size)
+    ]
+
+
+def _chunk(job: Job, params: dict[str, Any], progress: ChunkProgress) -> dict[str, Any]:
+    """One chunk, taken by any worker; its result and checkpoint commit together."""
+    ruleset = Ruleset.objects.get(pk=job.params["ruleset_id"])
+    with transaction.atomic():
+        chunk = rescore_chunk(ruleset=ruleset, after=params["after"], last=params["last"])
+        progress.advance(chunk.taken)
+    return chunk.as_json()
+
+
+def _finish(job: Job, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The job's result from its chunks', and the unscorable households as its error rows."""
+    ruleset = Ruleset.objects.get(pk=job.params["ruleset_id"])
+    transitions: Counter[str] = Counter()
+    for result in results:
+        transitions.update(result["transitions"])
     changed = sum(
         count
         for key, count in transitions.items()
         if key.split(">")[0] != key.split(">")[1] and not key.endswith(UNSCORABLE)
     )
-    return {
-        "ruleset": ruleset.version,
-        "households": state["done"],
-        "rescored": state["rescored"],
-        "changed_class": changed,
-        "unscorable": state["unscorable"],
-        "superseded": chunk.superseded,
-        "transitions": dict(sorted(transitions.items())),
-    }
-
-
-def _chunk_with_retries(
-    *, ruleset: Ruleset, size: int, state: dict[str, Any], progress: Progress
-) -> tuple[ChunkResult, dict[str, Any]]:
-    """One chunk and its checkpoint in one transaction, tried again after a deadlock."""
-    error_rows = list(progress.job.error_rows)
-    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
-        try:
-            return _chunk(ruleset=ruleset, size=size, state=state, progress=progress)
-        except OperationalError as error:
-            progress.job.error_rows = error_rows  # the rolled-back chunk's rows are not kept
-            if (
-                getattr(error.__cause__, "sqlstate", None) != DEADLOCK
-                or attempt == DEADLOCK_ATTEMPTS
-            ):
-                raise
-            logger.warning("re-scoring chunk after household %s deadlocked; again", state["after"])
-    raise AssertionError("unreachable")
-
-
-@transaction.atomic
-def _chunk(
-    *, ruleset: Ruleset, size: int, state: dict[str, Any], progress: Progress
-) -> tuple[ChunkResult, dict[str, Any]]:
-    with connection.cursor() as cursor:
-        # A chunk lost in a crash right after its commit is lost with its checkpoint, and the
-        # re-run redoes it: no need to wait for the disk at each commit.
-        cursor.execute("SET LOCAL synchronous_commit = off")
-    chunk = rescore_chunk(ruleset=ruleset, after_household_id=state["after"], size=size)
-    if chunk.superseded or not chunk.last_household_id:  # superseded, or nothing left
-        return chunk, state
-    unscorable = chunk.transitions.total() - chunk.rescored
-    room = MAX_ERROR_ROWS - state["unscorable"]
-    if chunk.unscorable and room > 0:
+    rescored = sum(result["rescored"] for result in results)
+    unscorable = [number for result in results for number in result["unscorable"]]
+    if unscorable:
         reason = str(
             _("The answers do not fit ruleset %(version)s; assess the household again.")
             % {"version": ruleset.version}
         )
-        progress.add_errors(
-            [
-                {"row": number, "column": "answers", "reason": reason}
-                for number in chunk.unscorable[:room]
-            ]
-        )
-    transitions = Counter(state["transitions"]) + chunk.transitions
-    state = {
-        "after": chunk.last_household_id,
-        "done": state["done"] + chunk.taken,
-        "rescored": state["rescored"] + chunk.rescored,
-        "unscorable": state["unscorable"] + unscorable,
-        "transitions": dict(transitions),
+        rows = [
+            {"row": number, "column": "answers", "reason": reason}
+            for number in unscorable[:MAX_ERROR_ROWS]
+        ]
+        Job.objects.filter(pk=job.pk).update(error_rows=rows)
+    return {
+        "ruleset": ruleset.version,
+        "households": sum(result["taken"] for result in results),
+        "rescored": rescored,
+        "changed_class": changed,
+        "unscorable": transitions.total() - rescored,
+        "superseded": any(result["superseded"] for result in results),
+        "transitions": dict(sorted(transitions.items())),
     }
-    progress.advance(state["done"], state=state)
-    return chunk, state
+
+
+# Each chunk is a task of its own: every worker (on any machine) takes chunks. A chunk whose
+# worker died is taken again from the start (its transaction was rolled back), and it only
+# takes households not yet under the ruleset, so nothing is done twice or lost. A job whose
+# ruleset was superseded stops: that version's own job re-scores everyone.
+rescore = chunked_job_task(
+    KIND,
+    plan=_plan,
+    chunk=_chunk,
+    finish=_finish,
+    label=_("Re-scoring under a new poverty ruleset"),
+    heavy=True,
+)

@@ -104,8 +104,10 @@ class AnswerDrawer:
         )
 
 
-def build_households(ctx: Context, ruleset: Ruleset) -> None:
-    """`ctx.size` households with a current assessment each, by COPY, in chunks."""
+def build_households(ctx: Context, ruleset: Ruleset, *, count: int = 0, after: int = 0) -> None:
+    """`count` (default `ctx.size`) households with a current assessment each, by COPY, in
+    chunks, with ids from `after` + 1."""
+    count = count or ctx.size
     rules = ruleset_rules(ruleset)
     rng = random.Random(SEED)
     drawer = AnswerDrawer(rules, rng)
@@ -113,12 +115,12 @@ def build_households(ctx: Context, ruleset: Ruleset) -> None:
     now = timezone.now()
     first_day = date(2025, 7, 1)
     maximum = str(rules.max_possible)
-    for start in range(0, ctx.size, CHUNK):
+    for start in range(after, after + count, CHUNK):
         households: list[tuple[Any, ...]] = []
         assessments: list[tuple[Any, ...]] = []
-        for number in range(start + 1, min(start + CHUNK, ctx.size) + 1):
+        for number in range(start + 1, min(start + CHUNK, after + count) + 1):
             answers, total, poverty_class, contributions, chosen = drawer.draw()
-            if number <= 50:  # the generator's shortcut must agree with the scoring module
+            if number <= after + 50:  # the generator's shortcut must agree with the scoring module
                 checked = scoring.score(rules, chosen)
                 if (checked.total, checked.poverty_class) != (total, poverty_class) or json.loads(
                     contributions
@@ -167,10 +169,11 @@ def build_households(ctx: Context, ruleset: Ruleset) -> None:
             ) as copy_in:
                 for row in assessments:
                     copy_in.write_row(row)
-        ctx.progress(start + len(households), ctx.size, "households")
+        ctx.progress(start - after + len(households), count, "households")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [ctx.size]
+            "SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)",
+            [after + count],
         )
         # As a live database is after autovacuum: statistics, hint bits and visibility map.
         cursor.execute("VACUUM ANALYZE registry_household")

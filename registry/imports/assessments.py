@@ -123,6 +123,14 @@ WRITES = (
     "SELECT id FROM registry_ruleset WHERE id = %(ruleset)s AND status = 'active' FOR SHARE",
 )
 WRITE_ROWS = (
+    # The chunk's households first, in id order, as a form and a re-scoring chunk lock them.
+    """
+    SELECT count(*) FROM (
+        SELECT h.id FROM registry_household h JOIN import_assessment a ON a.household_id = h.id
+        WHERE a.chunk = %(chunk)s AND NOT a.skip AND NOT a.same_exists
+        ORDER BY h.id FOR UPDATE OF h
+    ) locked
+    """,
     """
     UPDATE registry_assessment x SET is_current = false
     FROM import_assessment a

@@ -76,10 +76,10 @@ def scoring_refusal(
 def ruleset_active_locked() -> Ruleset:
     """The active ruleset, share-locked until commit.
 
-    An activation locks the same row to retire it, and each chunk of the re-scoring job locks
-    it too: they wait until this assessment is stored (the job then sees it), and it waits
-    for them. If an activation committed while we waited, the row is no longer active: look
-    again with a fresh snapshot.
+    An activation locks the same row to retire it: it waits until this assessment is stored,
+    and this waits for it. If an activation committed while we waited, the row is no longer
+    active: look again with a fresh snapshot. (A re-scoring chunk share-locks the row too, then
+    its households: the household's lock is where an assessment and a chunk meet.)
     """
     for _attempt in range(3):
         with connection.cursor() as cursor:

@@ -5,7 +5,9 @@ import json
 import random
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,9 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from depok_kds import job_chunks
 from depok_kds.errors import Conflict, DomainError, Forbidden
-from depok_kds.jobs import Progress, job_run
-from depok_kds.models import AuditEntry, Job, User
+from depok_kds.job_chunks import chunks_requeue_stale, job_chunk_claim, job_chunk_run
+from depok_kds.jobs import job_run
+from depok_kds.models import AuditEntry, Job, JobChunk, User
 from registry import rescore, scoring
 from registry.models import Assessment, Household, Ruleset
 from registry.services import (
@@ -52,37 +56,20 @@ def with_points(definition: dict[str, Any], parameter: str, option: str, score: 
 PARAMETER_ORDER = [parameter["code"] for parameter in PROVISIONAL["parameters"]]
 
 
-class WorkerKilled(Exception):
-    pass
-
-
-def run_job(job: Job, *, chunk_size: int = 2, die_after_chunks: int | None = None) -> Job:
-    """Run the re-scoring job as a worker would; optionally die after some chunks."""
+def fan_out(job: Job, *, chunk_size: int = 2) -> list[int]:
+    """Run the re-scoring job's own task: it plans the chunks and queues them (returned)."""
     Job.objects.filter(pk=job.pk).update(params={**job.params, "chunk_size": chunk_size})
-
-    def handler(job: Job, progress: Progress) -> dict[str, Any]:
-        if die_after_chunks is not None:
-            advance, chunks = progress.advance, []
-
-            def advance_then_die(done: int, *, state: dict[str, Any] | None = None) -> None:
-                advance(done, state=state)
-                chunks.append(done)
-                if len(chunks) == die_after_chunks:
-                    raise WorkerKilled
-
-            progress.advance = advance_then_die  # type: ignore[method-assign]
-        return rescore.rescore(job, progress)
-
-    finished = job_run(job_id=job.pk, handler=handler)
-    assert finished is not None
-    return finished
+    queued: list[int] = []
+    with patch.object(job_chunks, "job_chunk_task", SimpleNamespace(delay=queued.append)):
+        job_run(job_id=job.pk, handler=rescore.rescore)
+    return queued
 
 
-def revive(job: Job) -> None:
-    """What the stale-job sweeper sees after a killed worker: running, lease run out."""
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, lease_until=timezone.now() - timedelta(seconds=1)
-    )
+def run_job(job: Job, *, chunk_size: int = 2) -> Job:
+    """Run the re-scoring job as workers would, its chunks taken in any order."""
+    for chunk_id in reversed(fan_out(job, chunk_size=chunk_size)):
+        job_chunk_run(chunk_id=chunk_id)
+    return Job.objects.get(pk=job.pk)
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -295,17 +282,27 @@ def test_rescoring_resumes_after_a_killed_worker_without_duplicates(
     dinsos_admin: User, scored_households: list[Household], stricter: Ruleset
 ) -> None:
     job = ruleset_activate(actor=dinsos_admin, ruleset=stricter)
+    queued = fan_out(job, chunk_size=2)
+    assert len(queued) == 4  # 7 households, 2 a chunk
 
-    crashed = run_job(job, chunk_size=2, die_after_chunks=2)
-    assert crashed.status == Job.Status.FAILED
-    # The first chunk committed with its checkpoint; the second died before its commit.
-    assert Assessment.objects.filter(ruleset=stricter).count() == 2
-    assert crashed.done == 2
+    job_chunk_run(chunk_id=queued[0])
+    # A worker takes the second chunk and is killed before its transaction commits.
+    assert job_chunk_claim(chunk_id=queued[1]) is not None
+    for chunk_id in queued[2:]:
+        job_chunk_run(chunk_id=chunk_id)
+    assert Assessment.objects.filter(ruleset=stricter).count() == 5
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
 
-    revive(job)
-    finished = run_job(job, chunk_size=2)
+    # Its lease runs out; the sweeper queues it again and another worker takes it.
+    JobChunk.objects.filter(pk=queued[1]).update(lease_until=timezone.now() - timedelta(seconds=1))
+    again: list[int] = []
+    with patch.object(job_chunks, "job_chunk_task", SimpleNamespace(delay=again.append)):
+        assert chunks_requeue_stale() == 1
+    job_chunk_run(chunk_id=again[0])
 
+    finished = Job.objects.get(pk=job.pk)
     assert finished.status == Job.Status.SUCCEEDED, finished.error_message
+    assert finished.done == finished.total == 7
     assert finished.result["households"] == 7 and finished.result["changed_class"] == 3
     assert Assessment.objects.filter(ruleset=stricter).count() == 7
     assert Assessment.objects.filter(is_current=True).count() == 7
@@ -319,6 +316,7 @@ def test_a_rerun_that_lost_its_checkpoint_changes_nothing(
     run_job(job)
     rows = list(Assessment.objects.order_by("pk").values_list("pk", "is_current"))
 
+    JobChunk.objects.filter(job=job).delete()
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.QUEUED, done=0, total=0, result={}, lease_until=None
     )
@@ -327,6 +325,26 @@ def test_a_rerun_that_lost_its_checkpoint_changes_nothing(
     assert rerun.status == Job.Status.SUCCEEDED
     assert rerun.result["households"] == 0
     assert list(Assessment.objects.order_by("pk").values_list("pk", "is_current")) == rows
+
+
+def test_an_officer_saving_a_form_meets_a_chunk_at_the_household(
+    dinsos_admin: User, scored_households: list[Household], stricter: Ruleset
+) -> None:
+    """A household assessed under the new version before its chunk runs is left as it is."""
+    job = ruleset_activate(actor=dinsos_admin, ruleset=stricter)
+    queued = fan_out(job, chunk_size=7)
+    fresh = assessment_record(
+        actor=dinsos_admin,
+        household_id=scored_households[0].pk,
+        answers=answers(**POOR_24),
+        source="field_visit",
+    )
+    job_chunk_run(chunk_id=queued[0])
+
+    finished = Job.objects.get(pk=job.pk)
+    assert finished.result["households"] == 6
+    assert Assessment.objects.get(household=scored_households[0], is_current=True) == fresh
+    assert Assessment.objects.filter(is_current=True, ruleset=stricter).count() == 7
 
 
 def test_households_whose_answers_do_not_fit_are_reported_and_kept(
