@@ -7,7 +7,10 @@ backs, QR codes and crop marks, mark them printed): `seconds`, `pages`, `file_mb
 `ms_per_card`. Then every card is handed over and `size` tokens are checked as the public
 page checks them (signature, then the card's state): `verify_per_s`. On a shared machine
 the wall clock measures the neighbours too: `cpu_ms_per_card` and `verify_cpu_ms` are this
-process's CPU time, and `signature_per_cpu_s` the Ed25519 check alone.
+process's CPU time, and `signature_per_cpu_s` the Ed25519 check alone. The same-run
+reference, `reference_seconds`, is fixed work that no change to the cards touches: the Luhn
+digits of REFERENCE_NUMBERS numbers and the Ed25519 signatures of `size` tokens, one core,
+wall clock. Scale a loaded run's `seconds` by the reference's ratio to a quiet run's.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.utils import timezone
 from benchmarks.harness import Context
 from benchmarks.scenarios.enrol import PERSONS_PER_HOUSEHOLD, persons_make
 from distribution.cards.models import Card
+from distribution.cards.numbers import card_number_make
 from distribution.cards.printing import cards_print
 from distribution.cards.selectors import card_status_by_token
 from distribution.cards.services import cards_request_kelurahan
@@ -34,6 +38,7 @@ from registry.services.common import HEAD
 
 DEFAULT_SIZE = 10_000
 SMOKE_SIZE = 200
+REFERENCE_NUMBERS = 200_000
 
 
 def _seed(ctx: Context) -> None:
@@ -74,8 +79,19 @@ def _seed(ctx: Context) -> None:
         ctx.progress(done, len(codes), "request cards")
 
 
+def _reference_seconds(size: int) -> float:
+    """Wall-clock seconds of fixed single-core work, for comparing runs under other load."""
+    started = time.perf_counter()
+    for owner in range(1, REFERENCE_NUMBERS + 1):
+        card_number_make(kind="family", owner_id=owner, issue=1)
+    for owner in range(1, size + 1):
+        token_sign(card_number_make(kind="student", owner_id=owner, issue=1))
+    return time.perf_counter() - started
+
+
 def run(ctx: Context) -> dict[str, Any]:
     _seed(ctx)
+    reference_seconds = _reference_seconds(ctx.size)
     card_ids = list(Card.objects.order_by("kelurahan_code", "pk").values_list("pk", flat=True))
     with tempfile.TemporaryFile() as out:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -113,4 +129,6 @@ def run(ctx: Context) -> dict[str, Any]:
         "verify_per_s": round(len(tokens) / verify_seconds, 1),
         "verify_cpu_ms": round(verify_cpu * 1000 / len(tokens), 3),
         "signature_per_cpu_s": round(len(tokens) / signature_seconds, 1),
+        "reference_seconds": round(reference_seconds, 3),
+        "ratio_to_reference": round(seconds / reference_seconds, 2),
     }

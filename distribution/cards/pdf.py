@@ -7,11 +7,18 @@ back behind its front. A replacement is printed alone, on a page of its own size
 The QR code (segno) holds only the verification URL with the signed token. Its mask is
 fixed instead of searched: any mask is valid and readable, and evaluating all eight costs
 six times as much as the rest of the code, which matters when a kelurahan prints thousands.
+Error correction is level M (15% of the code may be lost: a scratch or a worn corner on a
+card carried in a wallet), the usual level for printed ID cards; L (7%) would gain one
+version and Q (25%) cost two, for a wear an ID card seldom sees. The code is drawn as
+vectors, one path of a rectangle per run of dark modules in a row: sharp at any printer's
+resolution, and no picture to encode and compress per card. What is the same on every card
+(bands, titles, labels, the back's text) is drawn once per PDF as a form and reused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -20,11 +27,9 @@ from typing import IO
 import segno
 from django.utils import formats
 from django.utils.translation import gettext as _
-from PIL import Image
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from distribution.cards.numbers import card_number_display
@@ -39,7 +44,10 @@ QR_MASK = 4
 GREEN = Color(0.0, 0.42, 0.27)
 GOLD = Color(0.93, 0.73, 0.15)
 GREY = Color(0.35, 0.35, 0.35)
-_PIXELS = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno: 1 dark -> black pixel
+QR_ERROR = "m"
+FRONT_FORMS = {"family": "cardFrontFamily", "student": "cardFrontStudent"}
+BACK_FORM = "cardBack"
+_DARK_RUN = re.compile(rb"\x01+")  # segno's matrix: 1 dark, 0 light
 
 
 @dataclass(frozen=True)
@@ -54,19 +62,32 @@ class CardFace:
     url: str
 
 
-def qr_picture(data: str) -> Image.Image:
-    """The QR code of `data`, one pixel per module, without the quiet zone (the card's white
-    margin around it is wider than the four modules a scanner needs)."""
-    qr = segno.make(data, error="m", micro=False, mask=QR_MASK, boost_error=False)
-    matrix = qr.matrix
-    size = len(matrix)
-    pixels = b"".join(bytes(row) for row in matrix).translate(_PIXELS)
-    return Image.frombytes("L", (size, size), pixels)
+def qr_matrix(data: str) -> Sequence[bytes | bytearray]:
+    """The modules of the QR code of `data`, row by row from the top, 1 dark and 0 light."""
+    return segno.make(data, error=QR_ERROR, micro=False, mask=QR_MASK, boost_error=False).matrix
 
 
-def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
-    canvas.saveState()
-    canvas.translate(x, y)
+def qr_operators(matrix: Sequence[bytes | bytearray], x: float, y: float, size: float) -> str:
+    """PDF operators that fill the dark modules of `matrix` in black, in a square of `size`
+    points whose lower left corner is (x, y): one path, a rectangle per run of dark modules
+    in a row, in module units. No quiet zone: the card's white margin around the code is
+    wider than the four modules a scanner needs."""
+    count = len(matrix)
+    scale = size / count
+    parts = [f"q 0 g {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm"]
+    for row, modules in enumerate(matrix):
+        bottom = count - 1 - row
+        parts.extend(
+            f"{run.start()} {bottom} {run.end() - run.start()} 1 re"
+            for run in _DARK_RUN.finditer(modules)
+        )
+    parts.append("f Q")
+    return "\n".join(parts)
+
+
+def _front_form(canvas: Canvas, kind: str) -> None:
+    """What every front of a `kind` card shows."""
+    canvas.beginForm(FRONT_FORMS[kind], 0, 0, CARD_W, CARD_H)
     canvas.setFillColor(GREEN)
     canvas.rect(0, CARD_H - 13 * mm, CARD_W, 13 * mm, stroke=0, fill=1)
     canvas.setFillColor(GOLD)
@@ -78,35 +99,40 @@ def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     canvas.drawString(4 * mm, CARD_H - 10 * mm, _("KARTU DEPOK SEJAHTERA"))
     canvas.setFillColor(black)
     canvas.setFont("Helvetica-Bold", 7.5)
-    kind = _("FAMILY CARD") if face.kind == "family" else _("STUDENT CARD")
-    canvas.drawString(4 * mm, CARD_H - 19 * mm, kind)
+    canvas.drawString(
+        4 * mm, CARD_H - 19 * mm, _("FAMILY CARD") if kind == "family" else _("STUDENT CARD")
+    )
+    canvas.setFillColor(GREY)
+    canvas.setFont("Helvetica", 5.5)
+    for line, label in enumerate((_("Name"), _("Kelurahan"), _("Issued"))):
+        canvas.drawString(4 * mm, _line_top(line), label)
+    canvas.endForm()
+
+
+def _line_top(line: int) -> float:
+    return float(CARD_H - 31 * mm - line * 6.5 * mm)
+
+
+def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(FRONT_FORMS[face.kind])
+    canvas.setFillColor(black)
     canvas.setFont("Courier-Bold", 11)
     canvas.drawString(4 * mm, CARD_H - 25 * mm, card_number_display(face.number))
-    canvas.setFont("Helvetica", 5.5)
-    canvas.setFillColor(GREY)
-    for line, (label, value) in enumerate(
-        (
-            (_("Name"), face.holder),
-            (_("Kelurahan"), face.kelurahan),
-            (_("Issued"), formats.date_format(face.issued_on, "j F Y")),
-        )
-    ):
-        top = CARD_H - 31 * mm - line * 6.5 * mm
-        canvas.setFillColor(GREY)
-        canvas.setFont("Helvetica", 5.5)
-        canvas.drawString(4 * mm, top, label)
-        canvas.setFillColor(black)
-        canvas.setFont("Helvetica-Bold", 7.5)
-        canvas.drawString(4 * mm, top - 3 * mm, _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5))
-    canvas.drawImage(
-        ImageReader(qr_picture(face.url)), CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE, QR_SIZE
-    )
+    canvas.setFont("Helvetica-Bold", 7.5)
+    issued = formats.date_format(face.issued_on, "j F Y")
+    for line, value in enumerate((face.holder, face.kelurahan, issued)):
+        text = _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5)
+        canvas.drawString(4 * mm, _line_top(line) - 3 * mm, text)
+    matrix = qr_matrix(face.url)
+    canvas.addLiteral(qr_operators(matrix, CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE))
     canvas.restoreState()
 
 
-def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
-    canvas.saveState()
-    canvas.translate(x, y)
+def _back_form(canvas: Canvas) -> None:
+    """What every back shows."""
+    canvas.beginForm(BACK_FORM, 0, 0, CARD_W, CARD_H)
     canvas.setFillColor(GREEN)
     canvas.rect(0, 0, CARD_W, 7 * mm, stroke=0, fill=1)
     canvas.setFillColor(black)
@@ -122,12 +148,30 @@ def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     )
     for index, line in enumerate(lines):
         canvas.drawString(4 * mm, CARD_H - 14 * mm - index * 3.2 * mm, line)
-    canvas.setFont("Courier-Bold", 8)
-    canvas.drawString(4 * mm, 11 * mm, card_number_display(face.number))
     canvas.setFillColor(white)
     canvas.setFont("Helvetica-Bold", 6)
     canvas.drawString(4 * mm, 2.5 * mm, _("Dinas Sosial Kota Depok"))
+    canvas.endForm()
+
+
+def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(BACK_FORM)
+    canvas.setFillColor(black)
+    canvas.setFont("Courier-Bold", 8)
+    canvas.drawString(4 * mm, 11 * mm, card_number_display(face.number))
     canvas.restoreState()
+
+
+def _canvas(out: IO[bytes], pagesize: tuple[float, float], title: str) -> Canvas:
+    """A canvas with the forms every card draws on."""
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1)
+    canvas.setTitle(title)
+    for kind in FRONT_FORMS:
+        _front_form(canvas, kind)
+    _back_form(canvas)
+    return canvas
 
 
 def _fit(canvas: Canvas, text: str, width: float, font: str, size: float) -> str:
@@ -171,8 +215,7 @@ def cards_sheets_pdf(
 ) -> int:
     """A4 sheets of eight cards with crop marks, each page of fronts followed by their backs;
     `on_sheet(cards so far)` after each sheet. Returns the number of pages."""
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("KDS cards"))
+    canvas = _canvas(out, A4, _("KDS cards"))
     fronts, backs = _slots(mirrored=False), _slots(mirrored=True)
     pages = done = 0
     for sheet in _chunks(faces, PER_SHEET):
@@ -194,8 +237,7 @@ def cards_sheets_pdf(
 
 def card_single_pdf(face: CardFace, out: IO[bytes]) -> int:
     """One card alone, front then back, on pages of the card's size (a replacement)."""
-    canvas = Canvas(out, pagesize=(CARD_W, CARD_H), pageCompression=1)
-    canvas.setTitle(card_number_display(face.number))
+    canvas = _canvas(out, (CARD_W, CARD_H), card_number_display(face.number))
     _front(canvas, face, 0, 0)
     canvas.showPage()
     _back(canvas, face, 0, 0)
