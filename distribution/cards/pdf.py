@@ -18,12 +18,14 @@ resolution, and no picture to encode and compress per card. What is the same on 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from typing import IO
+from typing import IO, TypeVar
 
+import billiard
 import segno
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -47,7 +49,13 @@ GREY = Color(0.35, 0.35, 0.35)
 QR_ERROR = "m"
 FRONT_FORMS = {"family": "cardFrontFamily", "student": "cardFrontStudent"}
 BACK_FORM = "cardBack"
+QR_BATCH = 512  # codes handed to the pool at a time, a batch ahead of the drawing
+QR_TASK = 32  # codes per task of a process of the pool
 _DARK_RUN = re.compile(rb"\x01+")  # segno's matrix: 1 dark, 0 light
+
+
+T = TypeVar("T")
+QrCode = tuple[int, str]  # modules a side; the dark modules as a path, in module units
 
 
 @dataclass(frozen=True)
@@ -67,22 +75,57 @@ def qr_matrix(data: str) -> Sequence[bytes | bytearray]:
     return segno.make(data, error=QR_ERROR, micro=False, mask=QR_MASK, boost_error=False).matrix
 
 
-def qr_operators(matrix: Sequence[bytes | bytearray], x: float, y: float, size: float) -> str:
-    """PDF operators that fill the dark modules of `matrix` in black, in a square of `size`
-    points whose lower left corner is (x, y): one path, a rectangle per run of dark modules
-    in a row, in module units. No quiet zone: the card's white margin around the code is
-    wider than the four modules a scanner needs."""
+def qr_path(matrix: Sequence[bytes | bytearray]) -> str:
+    """The dark modules of `matrix` as PDF path operators in module units, the origin at the
+    lower left corner: a rectangle per run of dark modules in a row."""
     count = len(matrix)
+    return "\n".join(
+        f"{run.start()} {count - 1 - row} {run.end() - run.start()} 1 re"
+        for row, modules in enumerate(matrix)
+        for run in _DARK_RUN.finditer(modules)
+    )
+
+
+def qr_code(data: str) -> QrCode:
+    """The QR code of `data`, ready to draw (and to send from a process of a pool)."""
+    matrix = qr_matrix(data)
+    return len(matrix), qr_path(matrix)
+
+
+def _draw_qr(canvas: Canvas, code: QrCode, x: float, y: float, size: float) -> None:
+    """Fill the code's dark modules in black in a square of `size` points whose lower left
+    corner is (x, y), as one path. No quiet zone: the card's white margin around the code is
+    wider than the four modules a scanner needs."""
+    count, path = code
     scale = size / count
-    parts = [f"q 0 g {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm"]
-    for row, modules in enumerate(matrix):
-        bottom = count - 1 - row
-        parts.extend(
-            f"{run.start()} {bottom} {run.end() - run.start()} 1 re"
-            for run in _DARK_RUN.finditer(modules)
-        )
-    parts.append("f Q")
-    return "\n".join(parts)
+    canvas.addLiteral(f"q 0 g {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm\n{path}\nf Q")
+
+
+def _with_codes(
+    faces: Iterable[CardFace], processes: int
+) -> Generator[tuple[CardFace, QrCode], None, None]:
+    """Each face with its QR code. With more than one process the codes are encoded in a
+    pool, a batch ahead of the drawing: encoding is most of the work, and pure Python, so
+    one process would use one core only. (billiard, Celery's own multiprocessing, may start
+    processes from a worker's process too.)"""
+    if processes <= 1:
+        for face in faces:
+            yield face, qr_code(face.url)
+        return
+    pool = billiard.Pool(processes=processes)
+    try:
+        ahead: tuple[list[CardFace], Iterator[QrCode]] | None = None
+        for batch in _chunks(faces, QR_BATCH):
+            encoding = pool.imap(qr_code, [face.url for face in batch], chunksize=QR_TASK)
+            if ahead is not None:
+                yield from zip(*ahead, strict=True)
+            ahead = (batch, encoding)
+        if ahead is not None:
+            yield from zip(*ahead, strict=True)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _front_form(canvas: Canvas, kind: str) -> None:
@@ -113,7 +156,7 @@ def _line_top(line: int) -> float:
     return float(CARD_H - 31 * mm - line * 6.5 * mm)
 
 
-def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+def _front(canvas: Canvas, face: CardFace, code: QrCode, x: float, y: float) -> None:
     canvas.saveState()
     canvas.translate(x, y)
     canvas.doForm(FRONT_FORMS[face.kind])
@@ -125,8 +168,7 @@ def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     for line, value in enumerate((face.holder, face.kelurahan, issued)):
         text = _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5)
         canvas.drawString(4 * mm, _line_top(line) - 3 * mm, text)
-    matrix = qr_matrix(face.url)
-    canvas.addLiteral(qr_operators(matrix, CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE))
+    _draw_qr(canvas, code, CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE)
     canvas.restoreState()
 
 
@@ -204,30 +246,39 @@ def _crop_marks(canvas: Canvas, slots: list[tuple[float, float]]) -> None:
                 canvas.line(cx, cy + dy * MARK_GAP, cx, cy + dy * (MARK_GAP + MARK))
 
 
-def _chunks(faces: Iterable[CardFace], size: int) -> Iterator[list[CardFace]]:
-    iterator = iter(faces)
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
 def cards_sheets_pdf(
-    faces: Iterable[CardFace], out: IO[bytes], *, on_sheet: Callable[[int], None] | None = None
+    faces: Iterable[CardFace],
+    out: IO[bytes],
+    *,
+    on_sheet: Callable[[int], None] | None = None,
+    processes: int = 1,
 ) -> int:
     """A4 sheets of eight cards with crop marks, each page of fronts followed by their backs;
-    `on_sheet(cards so far)` after each sheet. Returns the number of pages."""
+    `on_sheet(cards so far)` after each sheet. The QR codes are encoded in a pool of
+    `processes` processes when more than one. Returns the number of pages."""
     canvas = _canvas(out, A4, _("KDS cards"))
     fronts, backs = _slots(mirrored=False), _slots(mirrored=True)
     pages = done = 0
-    for sheet in _chunks(faces, PER_SHEET):
-        for side, slots in ((_front, fronts), (_back, backs)):
-            for face, (x, y) in zip(sheet, slots, strict=False):
-                side(canvas, face, x, y)
-            _crop_marks(canvas, slots[: len(sheet)])
+    with closing(_with_codes(faces, processes)) as coded:
+        for sheet in _chunks(coded, PER_SHEET):
+            for (face, code), (x, y) in zip(sheet, fronts, strict=False):
+                _front(canvas, face, code, x, y)
+            _crop_marks(canvas, fronts[: len(sheet)])
             canvas.showPage()
-            pages += 1
-        done += len(sheet)
-        if on_sheet is not None:
-            on_sheet(done)
+            for (face, _code), (x, y) in zip(sheet, backs, strict=False):
+                _back(canvas, face, x, y)
+            _crop_marks(canvas, backs[: len(sheet)])
+            canvas.showPage()
+            pages += 2
+            done += len(sheet)
+            if on_sheet is not None:
+                on_sheet(done)
     if not pages:
         canvas.showPage()
         pages = 1
@@ -238,7 +289,7 @@ def cards_sheets_pdf(
 def card_single_pdf(face: CardFace, out: IO[bytes]) -> int:
     """One card alone, front then back, on pages of the card's size (a replacement)."""
     canvas = _canvas(out, (CARD_W, CARD_H), card_number_display(face.number))
-    _front(canvas, face, 0, 0)
+    _front(canvas, face, qr_code(face.url), 0, 0)
     canvas.showPage()
     _back(canvas, face, 0, 0)
     canvas.showPage()

@@ -23,7 +23,7 @@ from distribution.cards.pdf import (
     card_single_pdf,
     cards_sheets_pdf,
     qr_matrix,
-    qr_operators,
+    qr_path,
 )
 from distribution.cards.printing import verify_url_prefix
 from distribution.cards.signing import token_sign, token_verify
@@ -32,6 +32,7 @@ PAGE = re.compile(rb"/Type /Page\b(?!s)")
 MEDIA_BOX = re.compile(rb"/MediaBox \[ 0 0 ([0-9.]+) ([0-9.]+) \]")
 RUN = re.compile(r"^(\d+) (\d+) (\d+) 1 re$", re.MULTILINE)
 MM = 72 / 25.4
+UNDATED = re.compile(rb"/(?:CreationDate|ModDate) \(D:[^)]*\)|/ID\s*\[[^\]]*\]")
 PUBLIC_URL = "https://kds.depok.go.id"
 
 
@@ -49,6 +50,11 @@ def _face(n: int, kind: str = "family") -> CardFace:
 
 def _sizes_mm(pdf: bytes) -> set[tuple[float, float]]:
     return {(round(float(w) / MM, 2), round(float(h) / MM, 2)) for w, h in MEDIA_BOX.findall(pdf)}
+
+
+def _undated(pdf: bytes) -> bytes:
+    """The PDF without what differs from one run to the next: its dates and its id."""
+    return UNDATED.sub(b"", pdf)
 
 
 def _read_qr_codes(pdf: bytes, folder: Path) -> list[str]:
@@ -91,6 +97,14 @@ def test_the_qr_codes_on_a_sheet_read_back_as_the_check_addresses(tmp_path: Path
     assert {token_verify(url.rsplit("/", 1)[1]) for url in read} == {f.number for f in faces}
 
 
+def test_codes_encoded_in_a_pool_of_processes_are_the_same_and_in_order(tmp_path: Path):
+    faces = [_face(n + 1) for n in range(20)]
+    alone, pooled = io.BytesIO(), io.BytesIO()
+    assert cards_sheets_pdf(faces, alone) == cards_sheets_pdf(faces, pooled, processes=2) == 6
+    assert _undated(pooled.getvalue()) == _undated(alone.getvalue())
+    assert sorted(_read_qr_codes(pooled.getvalue(), tmp_path)) == sorted(f.url for f in faces[:8])
+
+
 def test_a_single_cards_qr_code_reads_back(tmp_path: Path):
     face = _face(7)
     out = io.BytesIO()
@@ -110,7 +124,7 @@ def test_the_drawn_path_is_the_codes_dark_modules():
     matrix = qr_matrix(_face(1).url)
     drawn = {
         (x, len(matrix) - 1 - int(y))
-        for start, y, width in RUN.findall(qr_operators(matrix, 0, 0, 68))
+        for start, y, width in RUN.findall(qr_path(matrix))
         for x in range(int(start), int(start) + int(width))
     }
     dark = {(x, y) for y, row in enumerate(matrix) for x, module in enumerate(row) if module}
