@@ -206,12 +206,14 @@ KDS_IMPORT_KEEP_DAYS = env.int("KDS_IMPORT_KEEP_DAYS", default=7)
 KDS_COMPLAINT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
 # KDS cards (see distribution/cards/signing.py): the QR's Ed25519 signing key and its id,
 # older public keys kept for rotation ("id:base64,..."), the public address the QR points
-# to, and lookups per address per 10 minutes on the public check page.
+# to, lookups per address per 10 minutes on the public check page, and the processes that
+# encode a print run's QR codes (distribution/cards/pdf.py).
 KDS_CARD_SIGNING_KEY = env.str("KDS_CARD_SIGNING_KEY", default="")
 KDS_CARD_KEY_ID = env.str("KDS_CARD_KEY_ID", default="dev1")
 KDS_CARD_VERIFY_KEYS = env.dict("KDS_CARD_VERIFY_KEYS", default={})
 KDS_CARD_PUBLIC_URL = env.str("KDS_CARD_PUBLIC_URL", default="http://127.0.0.1:8000")
 KDS_CARD_LOOKUPS = env.int("KDS_CARD_LOOKUPS", default=20)
+KDS_CARD_PRINT_PROCESSES = env.int("KDS_CARD_PRINT_PROCESSES", default=os.cpu_count() or 1)
 
 if env.str("REDIS_URL", default=""):
     CACHES = {

@@ -39,6 +39,7 @@ urlpatterns = [
     path("lacak/", include("verification.public_urls")),
     path("cards/", include("distribution.cards.urls")),
     path("kartu/", include("distribution.cards.public_urls")),
+    path("K/", include("distribution.cards.qr_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("depok_kds.api.urls")),
     path("api/v1/registry/", include("registry.api.urls")),

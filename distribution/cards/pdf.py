@@ -7,24 +7,31 @@ back behind its front. A replacement is printed alone, on a page of its own size
 The QR code (segno) holds only the verification URL with the signed token. Its mask is
 fixed instead of searched: any mask is valid and readable, and evaluating all eight costs
 six times as much as the rest of the code, which matters when a kelurahan prints thousands.
+Error correction is level M (15% of the code may be lost: a scratch or a worn corner on a
+card carried in a wallet), the usual level for printed ID cards; L (7%) would gain one
+version and Q (25%) cost two, for a wear an ID card seldom sees. The code is drawn as
+vectors, one path of a rectangle per run of dark modules in a row: sharp at any printer's
+resolution, and no picture to encode and compress per card. What is the same on every card
+(bands, titles, labels, the back's text) is drawn once per PDF as a form and reused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from typing import IO
+from typing import IO, TypeVar
 
+import billiard
 import segno
 from django.utils import formats
 from django.utils.translation import gettext as _
-from PIL import Image
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from distribution.cards.numbers import card_number_display
@@ -39,7 +46,16 @@ QR_MASK = 4
 GREEN = Color(0.0, 0.42, 0.27)
 GOLD = Color(0.93, 0.73, 0.15)
 GREY = Color(0.35, 0.35, 0.35)
-_PIXELS = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno: 1 dark -> black pixel
+QR_ERROR = "m"
+FRONT_FORMS = {"family": "cardFrontFamily", "student": "cardFrontStudent"}
+BACK_FORM = "cardBack"
+QR_BATCH = 512  # codes handed to the pool at a time, a batch ahead of the drawing
+QR_TASK = 32  # codes per task of a process of the pool
+_DARK_RUN = re.compile(rb"\x01+")  # segno's matrix: 1 dark, 0 light
+
+
+T = TypeVar("T")
+QrCode = tuple[int, str]  # modules a side; the dark modules as a path, in module units
 
 
 @dataclass(frozen=True)
@@ -54,19 +70,67 @@ class CardFace:
     url: str
 
 
-def qr_picture(data: str) -> Image.Image:
-    """The QR code of `data`, one pixel per module, without the quiet zone (the card's white
-    margin around it is wider than the four modules a scanner needs)."""
-    qr = segno.make(data, error="m", micro=False, mask=QR_MASK, boost_error=False)
-    matrix = qr.matrix
-    size = len(matrix)
-    pixels = b"".join(bytes(row) for row in matrix).translate(_PIXELS)
-    return Image.frombytes("L", (size, size), pixels)
+def qr_matrix(data: str) -> Sequence[bytes | bytearray]:
+    """The modules of the QR code of `data`, row by row from the top, 1 dark and 0 light."""
+    return segno.make(data, error=QR_ERROR, micro=False, mask=QR_MASK, boost_error=False).matrix
 
 
-def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
-    canvas.saveState()
-    canvas.translate(x, y)
+def qr_path(matrix: Sequence[bytes | bytearray]) -> str:
+    """The dark modules of `matrix` as PDF path operators in module units, the origin at the
+    lower left corner: a rectangle per run of dark modules in a row."""
+    count = len(matrix)
+    return "\n".join(
+        f"{run.start()} {count - 1 - row} {run.end() - run.start()} 1 re"
+        for row, modules in enumerate(matrix)
+        for run in _DARK_RUN.finditer(modules)
+    )
+
+
+def qr_code(data: str) -> QrCode:
+    """The QR code of `data`, ready to draw (and to send from a process of a pool)."""
+    matrix = qr_matrix(data)
+    return len(matrix), qr_path(matrix)
+
+
+def _draw_qr(canvas: Canvas, code: QrCode, x: float, y: float, size: float) -> None:
+    """Fill the code's dark modules in black in a square of `size` points whose lower left
+    corner is (x, y), as one path. No quiet zone: the card's white margin around the code is
+    wider than the four modules a scanner needs."""
+    count, path = code
+    scale = size / count
+    canvas.addLiteral(f"q 0 g {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm\n{path}\nf Q")
+
+
+def _with_codes(
+    faces: Iterable[CardFace], processes: int
+) -> Generator[tuple[CardFace, QrCode], None, None]:
+    """Each face with its QR code. With more than one process the codes are encoded in a
+    pool, a batch ahead of the drawing: encoding is most of the work, and pure Python, so
+    one process would use one core only. (billiard, Celery's own multiprocessing, may start
+    processes from a worker's process too.)"""
+    if processes <= 1:
+        for face in faces:
+            yield face, qr_code(face.url)
+        return
+    pool = billiard.Pool(processes=processes)
+    try:
+        ahead: tuple[list[CardFace], Iterator[QrCode]] | None = None
+        for batch in _chunks(faces, QR_BATCH):
+            encoding = pool.imap(qr_code, [face.url for face in batch], chunksize=QR_TASK)
+            if ahead is not None:
+                yield from zip(*ahead, strict=True)
+            ahead = (batch, encoding)
+        if ahead is not None:
+            yield from zip(*ahead, strict=True)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _front_form(canvas: Canvas, kind: str) -> None:
+    """What every front of a `kind` card shows."""
+    canvas.beginForm(FRONT_FORMS[kind], 0, 0, CARD_W, CARD_H)
     canvas.setFillColor(GREEN)
     canvas.rect(0, CARD_H - 13 * mm, CARD_W, 13 * mm, stroke=0, fill=1)
     canvas.setFillColor(GOLD)
@@ -78,35 +142,39 @@ def _front(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     canvas.drawString(4 * mm, CARD_H - 10 * mm, _("KARTU DEPOK SEJAHTERA"))
     canvas.setFillColor(black)
     canvas.setFont("Helvetica-Bold", 7.5)
-    kind = _("FAMILY CARD") if face.kind == "family" else _("STUDENT CARD")
-    canvas.drawString(4 * mm, CARD_H - 19 * mm, kind)
+    canvas.drawString(
+        4 * mm, CARD_H - 19 * mm, _("FAMILY CARD") if kind == "family" else _("STUDENT CARD")
+    )
+    canvas.setFillColor(GREY)
+    canvas.setFont("Helvetica", 5.5)
+    for line, label in enumerate((_("Name"), _("Kelurahan"), _("Issued"))):
+        canvas.drawString(4 * mm, _line_top(line), label)
+    canvas.endForm()
+
+
+def _line_top(line: int) -> float:
+    return float(CARD_H - 31 * mm - line * 6.5 * mm)
+
+
+def _front(canvas: Canvas, face: CardFace, code: QrCode, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(FRONT_FORMS[face.kind])
+    canvas.setFillColor(black)
     canvas.setFont("Courier-Bold", 11)
     canvas.drawString(4 * mm, CARD_H - 25 * mm, card_number_display(face.number))
-    canvas.setFont("Helvetica", 5.5)
-    canvas.setFillColor(GREY)
-    for line, (label, value) in enumerate(
-        (
-            (_("Name"), face.holder),
-            (_("Kelurahan"), face.kelurahan),
-            (_("Issued"), formats.date_format(face.issued_on, "j F Y")),
-        )
-    ):
-        top = CARD_H - 31 * mm - line * 6.5 * mm
-        canvas.setFillColor(GREY)
-        canvas.setFont("Helvetica", 5.5)
-        canvas.drawString(4 * mm, top, label)
-        canvas.setFillColor(black)
-        canvas.setFont("Helvetica-Bold", 7.5)
-        canvas.drawString(4 * mm, top - 3 * mm, _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5))
-    canvas.drawImage(
-        ImageReader(qr_picture(face.url)), CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE, QR_SIZE
-    )
+    canvas.setFont("Helvetica-Bold", 7.5)
+    issued = formats.date_format(face.issued_on, "j F Y")
+    for line, value in enumerate((face.holder, face.kelurahan, issued)):
+        text = _fit(canvas, value, 52 * mm, "Helvetica-Bold", 7.5)
+        canvas.drawString(4 * mm, _line_top(line) - 3 * mm, text)
+    _draw_qr(canvas, code, CARD_W - QR_SIZE - 4 * mm, 4 * mm, QR_SIZE)
     canvas.restoreState()
 
 
-def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
-    canvas.saveState()
-    canvas.translate(x, y)
+def _back_form(canvas: Canvas) -> None:
+    """What every back shows."""
+    canvas.beginForm(BACK_FORM, 0, 0, CARD_W, CARD_H)
     canvas.setFillColor(GREEN)
     canvas.rect(0, 0, CARD_W, 7 * mm, stroke=0, fill=1)
     canvas.setFillColor(black)
@@ -122,12 +190,30 @@ def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     )
     for index, line in enumerate(lines):
         canvas.drawString(4 * mm, CARD_H - 14 * mm - index * 3.2 * mm, line)
-    canvas.setFont("Courier-Bold", 8)
-    canvas.drawString(4 * mm, 11 * mm, card_number_display(face.number))
     canvas.setFillColor(white)
     canvas.setFont("Helvetica-Bold", 6)
     canvas.drawString(4 * mm, 2.5 * mm, _("Dinas Sosial Kota Depok"))
+    canvas.endForm()
+
+
+def _back(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(BACK_FORM)
+    canvas.setFillColor(black)
+    canvas.setFont("Courier-Bold", 8)
+    canvas.drawString(4 * mm, 11 * mm, card_number_display(face.number))
     canvas.restoreState()
+
+
+def _canvas(out: IO[bytes], pagesize: tuple[float, float], title: str) -> Canvas:
+    """A canvas with the forms every card draws on."""
+    canvas = Canvas(out, pagesize=pagesize, pageCompression=1)
+    canvas.setTitle(title)
+    for kind in FRONT_FORMS:
+        _front_form(canvas, kind)
+    _back_form(canvas)
+    return canvas
 
 
 def _fit(canvas: Canvas, text: str, width: float, font: str, size: float) -> str:
@@ -160,31 +246,39 @@ def _crop_marks(canvas: Canvas, slots: list[tuple[float, float]]) -> None:
                 canvas.line(cx, cy + dy * MARK_GAP, cx, cy + dy * (MARK_GAP + MARK))
 
 
-def _chunks(faces: Iterable[CardFace], size: int) -> Iterator[list[CardFace]]:
-    iterator = iter(faces)
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
 def cards_sheets_pdf(
-    faces: Iterable[CardFace], out: IO[bytes], *, on_sheet: Callable[[int], None] | None = None
+    faces: Iterable[CardFace],
+    out: IO[bytes],
+    *,
+    on_sheet: Callable[[int], None] | None = None,
+    processes: int = 1,
 ) -> int:
     """A4 sheets of eight cards with crop marks, each page of fronts followed by their backs;
-    `on_sheet(cards so far)` after each sheet. Returns the number of pages."""
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("KDS cards"))
+    `on_sheet(cards so far)` after each sheet. The QR codes are encoded in a pool of
+    `processes` processes when more than one. Returns the number of pages."""
+    canvas = _canvas(out, A4, _("KDS cards"))
     fronts, backs = _slots(mirrored=False), _slots(mirrored=True)
     pages = done = 0
-    for sheet in _chunks(faces, PER_SHEET):
-        for side, slots in ((_front, fronts), (_back, backs)):
-            for face, (x, y) in zip(sheet, slots, strict=False):
-                side(canvas, face, x, y)
-            _crop_marks(canvas, slots[: len(sheet)])
+    with closing(_with_codes(faces, processes)) as coded:
+        for sheet in _chunks(coded, PER_SHEET):
+            for (face, code), (x, y) in zip(sheet, fronts, strict=False):
+                _front(canvas, face, code, x, y)
+            _crop_marks(canvas, fronts[: len(sheet)])
             canvas.showPage()
-            pages += 1
-        done += len(sheet)
-        if on_sheet is not None:
-            on_sheet(done)
+            for (face, _code), (x, y) in zip(sheet, backs, strict=False):
+                _back(canvas, face, x, y)
+            _crop_marks(canvas, backs[: len(sheet)])
+            canvas.showPage()
+            pages += 2
+            done += len(sheet)
+            if on_sheet is not None:
+                on_sheet(done)
     if not pages:
         canvas.showPage()
         pages = 1
@@ -194,9 +288,8 @@ def cards_sheets_pdf(
 
 def card_single_pdf(face: CardFace, out: IO[bytes]) -> int:
     """One card alone, front then back, on pages of the card's size (a replacement)."""
-    canvas = Canvas(out, pagesize=(CARD_W, CARD_H), pageCompression=1)
-    canvas.setTitle(card_number_display(face.number))
-    _front(canvas, face, 0, 0)
+    canvas = _canvas(out, (CARD_W, CARD_H), card_number_display(face.number))
+    _front(canvas, face, qr_code(face.url), 0, 0)
     canvas.showPage()
     _back(canvas, face, 0, 0)
     canvas.showPage()

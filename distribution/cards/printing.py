@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
@@ -38,22 +39,26 @@ if TYPE_CHECKING:
 
 PRINT_KIND = "cards.print"
 CHUNK = 1_000
+POOL_FROM = 500  # cards: for fewer, starting a pool of processes costs more than it saves
 
 
-def verify_url(number: str) -> str:
-    """The address the card's QR code points to."""
-    path = reverse("card-verify", kwargs={"token": token_sign(number)})
-    return f"{settings.KDS_CARD_PUBLIC_URL.rstrip('/')}{path}"
+def verify_url_prefix() -> str:
+    """The address a card's QR code points to, up to its token, in capitals: scheme and
+    host are case-insensitive, the /K/ route and the token are written so (signing.py).
+    Worked out once per print run: resolving the route costs more than signing."""
+    public = urlsplit(settings.KDS_CARD_PUBLIC_URL)
+    path = reverse("card-check", kwargs={"token": "-"}).removesuffix("-")
+    return f"{public.scheme.upper()}://{public.netloc.upper()}{public.path.rstrip('/')}{path}"
 
 
-def card_face(card: Card, *, on: date) -> CardFace:
+def card_face(card: Card, *, on: date, url_prefix: str) -> CardFace:
     return CardFace(
         number=card.number,
         kind=card.kind,
         holder=holder_name(card),
         kelurahan=card.household.kelurahan.name,
         issued_on=card.printed_on or on,
-        url=verify_url(card.number),
+        url=url_prefix + token_sign(card.number),
     )
 
 
@@ -73,13 +78,14 @@ def print_run_start(*, actor: User, kelurahan_code: str) -> Job:
 
 
 def _faces(card_ids: list[int], *, on: date) -> Iterator[CardFace]:
+    url_prefix = verify_url_prefix()
     for start in range(0, len(card_ids), CHUNK):
         chunk = card_ids[start : start + CHUNK]
         cards = Card.objects.select_related(
             "household__head", "household__kelurahan", "student"
         ).in_bulk(chunk)
         for pk in chunk:
-            yield card_face(cards[pk], on=on)
+            yield card_face(cards[pk], on=on, url_prefix=url_prefix)
 
 
 def cards_print(
@@ -88,7 +94,9 @@ def cards_print(
     """Write requested cards to A4 sheets in `out`, then mark them printed, dated today, and
     log the export. Returns (cards printed, pages)."""
     today = timezone.localdate()
-    pages = cards_sheets_pdf(_faces(card_ids, on=today), out, on_sheet=on_sheet)
+    processes = settings.KDS_CARD_PRINT_PROCESSES if len(card_ids) >= POOL_FROM else 1
+    faces = _faces(card_ids, on=today)
+    pages = cards_sheets_pdf(faces, out, on_sheet=on_sheet, processes=processes)
     printed = cards_printed(actor=actor, card_ids=card_ids, on=today)
     pii_access_record(
         actor=actor, export=True, target_type="cards.card", fields=("name",), count=len(card_ids)
@@ -140,7 +148,8 @@ def card_pdf(*, actor: Actor, card_id: int) -> tuple[Card, bytes]:
             code="wrong_state",
         )
     out = io.BytesIO()
-    card_single_pdf(card_face(card, on=timezone.localdate()), out)
+    face = card_face(card, on=timezone.localdate(), url_prefix=verify_url_prefix())
+    card_single_pdf(face, out)
     pii_access_record(
         actor=actor, export=True, target_type="cards.card", target_ids=[card.pk], fields=("name",)
     )

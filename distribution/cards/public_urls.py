@@ -1,4 +1,5 @@
-"""The public pages of KDS cards: no login; the check a QR code opens, and the public keys."""
+"""The public pages of KDS cards: no login; the check the QR code of a card printed before
+the /K/ address opens (qr_urls.py), and the public keys."""
 
 from django.urls import path
 

@@ -2,18 +2,26 @@
 
     token = "<key id>.<card number>.<signature>"
 
-The signature is Ed25519 over the ASCII text before the last dot ("k1.100000123017"), in
-unpadded base64url (86 characters). Anyone holding the public keys published at
-/kartu/kunci.json (JWK, `kty` OKP, `crv` Ed25519) can check a card offline; the portal's
-/kartu/<token>/ page checks it and then says whether the card is still valid.
+The signature is Ed25519 over the ASCII text before the last dot, exactly as the token
+writes it. Cards are printed with the QR form, "K1.100000123017.<signature>": the key id
+upper-cased and the signature in unpadded base32 (RFC 4648, 103 characters), so that the
+whole check address fits the QR code's alphanumeric mode (upper-case letters, digits and
+" $%*+-./:"), which takes 5.5 bits a character instead of byte mode's 8: a version 6 code
+(41 modules) instead of version 8 (49). The QR form is case-insensitive (a reader may
+upper-case it first). Cards printed before carry the first form, the key id as configured
+and the signature in unpadded base64url (86 characters, "k1.100000123017.<signature>");
+they still verify. Anyone holding the public keys published at /kartu/kunci.json (JWK,
+`kty` OKP, `crv` Ed25519; a QR-form token names its `kid` upper-cased) can check a card
+offline; the portal's check page checks it and then says whether the card is still valid.
 
 Keys: the signing key comes from KDS_CARD_SIGNING_KEY (PEM, or the base64 of the 32-byte
 private seed) with its id KDS_CARD_KEY_ID. To rotate, give a new key and a new id, and move
 the old public key to KDS_CARD_VERIFY_KEYS ("id:base64 public key,..."): cards printed
 before still verify, new cards carry the new id. Drop an id from KDS_CARD_VERIFY_KEYS to
-withdraw every card signed with it (a leaked key). Without a configured key the development
-profile generates one into var/ and keeps it; the production profile refuses to sign or
-verify (missing configuration fails closed).
+withdraw every card signed with it (a leaked key). Key ids must differ in more than case,
+and are best letters, digits and "-" (an "_" costs the QR code its alphanumeric mode).
+Without a configured key the development profile generates one into var/ and keeps it; the
+production profile refuses to sign or verify (missing configuration fails closed).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from distribution.cards.numbers import NUMBER_PATTERN, luhn_digit
 
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _TOKEN = re.compile(r"([A-Za-z0-9_-]{1,16})\.([0-9]{12})\.([A-Za-z0-9_-]{86})")
+_QR_TOKEN = re.compile(r"([A-Z0-9_-]{1,16})\.([0-9]{12})\.([A-Z2-7]{103})")
 _NUMBER = re.compile(NUMBER_PATTERN)
 DEV_KEY_FOLDER = "card-keys"
 
@@ -46,6 +55,12 @@ class Keyring:
     signing: Ed25519PrivateKey
     verifying: dict[str, Ed25519PublicKey]
 
+    def verifying_key(self, key_id: str, *, any_case: bool) -> Ed25519PublicKey | None:
+        """The key of `key_id`; matched regardless of case for a QR-form token."""
+        if not any_case:
+            return self.verifying.get(key_id)
+        return next((k for kid, k in self.verifying.items() if kid.upper() == key_id), None)
+
 
 def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -53,6 +68,14 @@ def _b64decode(text: str) -> bytes:
 
 def _b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b32decode(text: str) -> bytes:
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def _b32encode(data: bytes) -> str:
+    return base64.b32encode(data).rstrip(b"=").decode("ascii")
 
 
 def _private_key(text: str) -> Ed25519PrivateKey:
@@ -110,6 +133,8 @@ def _keyring_for(
         signing = _development_key(key_id)
     verifying = {kid: _public_key(kid, text) for kid, text in verify_keys}
     verifying[key_id] = signing.public_key()
+    if len({kid.upper() for kid in verifying}) < len(verifying):
+        raise ImproperlyConfigured("KDS_CARD_VERIFY_KEYS: key ids must differ in more than case")
     return Keyring(key_id=key_id, signing=signing, verifying=verifying)
 
 
@@ -123,26 +148,33 @@ def keyring() -> Keyring:
 
 
 def token_sign(number: str) -> str:
-    """The token for card `number`, signed with the current key."""
+    """The token for card `number` in the QR form, signed with the current key."""
     if not _NUMBER.fullmatch(number):
         raise ValueError("not a card number")
     keys = keyring()
-    message = f"{keys.key_id}.{number}"
-    return f"{message}.{_b64encode(keys.signing.sign(message.encode('ascii')))}"
+    message = f"{keys.key_id.upper()}.{number}"
+    return f"{message}.{_b32encode(keys.signing.sign(message.encode('ascii')))}"
 
 
 def token_verify(token: str) -> str | None:
-    """The card number a genuine token carries; None for anything forged, malformed, signed
-    with an unknown or withdrawn key, or carrying a number with a wrong check digit."""
-    match = _TOKEN.fullmatch(token)
-    if match is None:
+    """The card number a genuine token carries, in either form; None for anything forged,
+    malformed, signed with an unknown or withdrawn key, or carrying a number with a wrong
+    check digit."""
+    if not token.isascii():
         return None
-    key_id, number, signature = match.groups()
-    key = keyring().verifying.get(key_id)
+    if (match := _QR_TOKEN.fullmatch(token.upper())) is not None:
+        key_id, number, signature = match.groups()
+        decode, any_case = _b32decode, True
+    elif (match := _TOKEN.fullmatch(token)) is not None:
+        key_id, number, signature = match.groups()
+        decode, any_case = _b64decode, False
+    else:
+        return None
+    key = keyring().verifying_key(key_id, any_case=any_case)
     if key is None or not _NUMBER.fullmatch(number) or luhn_digit(number[:-1]) != number[-1]:
         return None
     try:
-        key.verify(_b64decode(signature), f"{key_id}.{number}".encode("ascii"))
+        key.verify(decode(signature), f"{key_id}.{number}".encode("ascii"))
     except (InvalidSignature, binascii.Error, ValueError):
         return None
     return number

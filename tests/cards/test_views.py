@@ -12,6 +12,7 @@ from depok_kds.models import AuditEntry, Job
 from distribution.cards.forms import NUMBER_ERRORS
 from distribution.cards.models import Card
 from distribution.cards.numbers import card_number_display
+from distribution.cards.printing import verify_url_prefix
 from distribution.cards.services import card_hand_over, card_request
 from distribution.cards.signing import token_sign
 from distribution.cards.tasks import print_job
@@ -203,10 +204,19 @@ def test_public_page_says_valid_with_masked_name_only(card):
     assert card.household.address.encode() not in response.content
 
 
+def test_the_qr_address_opens_the_same_check_and_old_cards_addresses_still_work(card):
+    card_hand_over(actor=None, card_id=card.pk, received_by="Budi", on=card.printed_on)
+    path = verify_url_prefix().split("/", 3)[3] + token_sign(card.number)
+    client = _client()
+    for address in (f"/{path}", f"/kartu/{token_sign(card.number)}/"):
+        response = client.get(address)
+        assert response.status_code == 200 and b'data-answer="valid"' in response.content
+
+
 def test_public_page_answers_forged_and_garbage_neutrally(card):
     client = _client()
     head, _signature = token_sign(card.number).rsplit(".", 1)
-    for token in (f"{head}.{'A' * 86}", "nonsense"):
+    for token in (f"{head}.{'A' * 103}", "nonsense"):
         response = client.get(f"/kartu/{token}/")
         assert response.status_code == 200 and b'data-answer="not_valid"' in response.content
 

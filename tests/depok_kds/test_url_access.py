@@ -33,6 +33,7 @@ PUBLIC = {
     "lacak/",
     "kartu/kunci.json",
     "kartu/x/",
+    "K/x",
 }
 # Routes open to any signed-in portal user, whatever their role.
 ANY_SIGNED_IN = {"password/", "password/done/"}

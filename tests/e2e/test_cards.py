@@ -83,7 +83,7 @@ def test_issue_print_scan_report_lost_and_reissue(
     front, back = _pages_as_png(pdf, tmp_path / "sheet", first=1, last=2)
     print(f"sheet pages as images: {front} {back}")  # looked at by a person, too
     paths = _qr_paths(front)
-    assert len(paths) == 4 and all(p.startswith("/kartu/") for p in paths)
+    assert len(paths) == 4 and all(p.startswith("/K/") for p in paths)
     assert _qr_paths(back) == []  # the backs carry no QR code
     numbers = {p.split(".")[1]: p for p in paths}
     assert set(numbers) == set(Card.objects.values_list("number", flat=True))

@@ -92,6 +92,7 @@ NOT_WALKED = {
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
     "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
+    "card-check": "the same page at the address a card's QR holds (test_cards.py opens it)",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
