@@ -131,6 +131,18 @@ def _respell(token: str, *, old_spelling: bool) -> str:
     return _REPEATED_LETTER.sub(r"\1", token)
 
 
+def old_j_readings(word: str) -> list[str]:
+    """The word's other readings of "j" and "y", for a search to try beside it.
+
+    Before 1972 today's "y" was written "j" (Jusuf, Hidajat). `_respell` reads such a "j" as
+    "y" only in a name that shows an old digraph, so "Jusuf Hidajat" stays as written and a
+    search for "yusuf hidayat" must try "jusuf" and "hidajat" too, and the other way round.
+    For search only: the registry's modern Jati and Yati stay apart in matching.
+    """
+    readings = (word.replace("j", "y"), word.replace("y", "j"))
+    return [reading for reading in dict.fromkeys(readings) if reading != word]
+
+
 def name_tokens(raw: str) -> list[str]:
     """Return the normalised words of a name in their written order.
 

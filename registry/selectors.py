@@ -32,7 +32,7 @@ from registry.models import (
     Person,
     Ruleset,
 )
-from registry.names import name_tokens
+from registry.names import name_tokens, old_j_readings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -243,11 +243,13 @@ WordGroup = tuple[str, float, list[str]]
 def _word_groups(tokens: list[str]) -> list[WordGroup]:
     """Per typed word (once each): the word, its weight (found, plus rarity) and its spellings.
 
-    The spellings are the word itself and the nearest words of `NameWord` (one query). The
-    rarity is 1 / log2(2 + persons holding any of the spellings): 1 for a word nobody else
-    has, 0.06 for a word in 100,000 names.
+    The spellings are the word itself, its other readings of j and y (`old_j_readings`:
+    Jusuf for Yusuf) and the nearest words of `NameWord` (one query). The rarity is
+    1 / log2(2 + persons holding any of the spellings): 1 for a word nobody else has, 0.06
+    for a word in 100,000 names.
     """
     unique = list(dict.fromkeys(tokens))
+    readings = [(token, reading) for token in unique for reading in old_j_readings(token)]
     table = NameWord._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -255,8 +257,16 @@ def _word_groups(tokens: list[str]) -> list[WordGroup]:
             f"CROSS JOIN LATERAL (SELECT n.word, n.persons FROM {table} n "
             "WHERE n.word = t.word OR (length(t.word) > 2 AND n.word %% t.word "
             "AND similarity(n.word, t.word) >= %s) "
-            "ORDER BY n.word <-> t.word LIMIT %s) AS v",
-            [unique, NAME_VARIANT_SIMILARITY, NAME_VARIANTS],
+            "ORDER BY n.word <-> t.word LIMIT %s) AS v "
+            f"UNION SELECT r.word, n.word, n.persons FROM {table} n "
+            "JOIN unnest(%s::text[], %s::text[]) AS r(word, reading) ON n.word = r.reading",
+            [
+                unique,
+                NAME_VARIANT_SIMILARITY,
+                NAME_VARIANTS,
+                [token for token, _ in readings],
+                [reading for _, reading in readings],
+            ],
         )
         rows = cursor.fetchall()
     variants: dict[str, dict[str, int]] = {token: {token: 0} for token in unique}
