@@ -325,12 +325,15 @@ def _name_candidates(
 ) -> RawSQL:
     """Ids of at most NAME_CANDIDATES persons named like `tokens`, for `_best_named`.
 
-    First the persons whose name holds every typed word in one of its registered spellings
-    (the GIN index of the name's words), the nearest whole names first among at most
-    NAME_WORD_MATCHES of them. Only when fewer than NAME_FEW are found (a typed word the name
-    lacks: the father's name after "bin", a spelling the registry does not know) the
-    trigram index adds the names the typed words resemble; that scan is a MATERIALIZED CTE
-    so that it is planned as read in full, i.e. on the trigram index.
+    First the persons named exactly as typed (the index of equal names): for a common name
+    (Siti, Muhammad Rizki) they are enough, and nothing else is read. Otherwise the persons
+    whose name holds every typed word in one of its registered spellings (the GIN index of
+    the name's words), the nearest whole names first among at most NAME_WORD_MATCHES of
+    them. Only when fewer than NAME_FEW are found (a typed word the name lacks: the father's
+    name after "bin", a spelling the registry does not know) the trigram index adds the
+    names the typed words resemble; that scan is a MATERIALIZED CTE so that it is planned
+    as read in full, i.e. on the trigram index. Each later step runs only when the earlier
+    ones found too few (a one-time filter).
     """
     key = " ".join(word for word, _, _ in groups)
     restriction, params = "", ()
@@ -348,10 +351,13 @@ def _name_candidates(
     table = Person._meta.db_table
     # Only constants and Django-compiled SQL are formatted in; every value is a parameter.
     sql = (
-        f"WITH words AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "  # noqa: S608
-        f"WHERE {every_word} {restriction} LIMIT %s), "
-        "picked AS MATERIALIZED (SELECT id FROM words "
-        "ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s), "
+        f"WITH exact AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "  # noqa: S608
+        f"WHERE p.name_normalized = %s {restriction} "
+        "ORDER BY p.name_normalized, p.birth_date LIMIT %s), "
+        f"words AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "
+        f"WHERE (SELECT count(*) FROM exact) < %s AND {every_word} {restriction} LIMIT %s), "
+        "picked AS MATERIALIZED (SELECT id FROM (SELECT * FROM exact UNION SELECT * FROM words) "
+        "AS c ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s), "
         f"matching AS MATERIALIZED (SELECT p.id FROM {table} p "
         f"WHERE p.name_normalized {operator} %s {restriction}) "
         "(SELECT id FROM picked) UNION ALL (SELECT id FROM matching "
@@ -359,16 +365,19 @@ def _name_candidates(
         "LIMIT %s) LIMIT %s"
     )
     limit = NAME_CANDIDATES
+    restricted = [*params, *born_params]
     values = [
+        key,
+        *restricted,
+        limit,
+        limit,
         *(spellings for _, _, spellings in groups),
-        *params,
-        *born_params,
+        *restricted,
         NAME_WORD_MATCHES,
         key,
         limit,
         key,
-        *params,
-        *born_params,
+        *restricted,
         NAME_FEW,
         limit,
         limit,

@@ -20,6 +20,7 @@ from registry.services.members import (
 )
 from registry.services.name_words import (
     NAME_WORDS_RECOUNT_TASK,
+    name_indexes_merge,
     name_words_recount,
     name_words_recount_after_commit,
     name_words_refresh,
@@ -49,6 +50,7 @@ __all__ = [
     "household_register",
     "household_split",
     "household_update_address",
+    "name_indexes_merge",
     "name_words_recount",
     "name_words_recount_after_commit",
     "name_words_refresh",

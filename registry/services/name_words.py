@@ -1,5 +1,6 @@
 """The word-frequency table of registered names (`NameWord`): recounted in full nightly, and
-for the words of the names an import wrote as soon as the import has committed."""
+for the words of the names an import wrote as soon as the import has committed; and the
+upkeep of the name indexes that the search reads."""
 
 from __future__ import annotations
 
@@ -43,6 +44,19 @@ def name_words_refresh() -> int:
     return int(row[0]) if row else 0
 
 
+# The GIN indexes of names. Rows written go first to an index's pending list, which every
+# search reads in full until a vacuum merges it: after a large write, merge it at once.
+NAME_INDEXES = ("person_name_trgm", "person_name_words")
+
+
+def name_indexes_merge() -> None:
+    """Merge the pending lists of the name indexes (tens of thousands of names after an
+    import or a seed, which would otherwise cost every search a scan of them)."""
+    with connection.cursor() as cursor:
+        for index in NAME_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+
 def name_words_recount(words: Iterable[str]) -> int:
     """Recount only `words` (the words of names just written); return how many were given.
 
@@ -50,8 +64,10 @@ def name_words_recount(words: Iterable[str]) -> int:
     searchable with its spellings and its rarity at once, without the full recount. A word
     no longer held by anyone is removed; a word an import took away from a renamed person
     keeps its old count until the nightly `name_words_refresh`. Many words: the full one.
+    The name indexes' pending lists are merged first, as the names were just written.
     """
     given = sorted({word for word in words if word})
+    name_indexes_merge()
     if len(given) > RECOUNT_MAX_WORDS:
         name_words_refresh()
         return len(given)
