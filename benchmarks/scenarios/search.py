@@ -39,7 +39,7 @@ from depok_kds.roles import Role
 from registry.models import Household, Person
 from registry.names import normalize_name
 from registry.selectors import household_list
-from registry.services import name_words_refresh
+from registry.services import name_indexes_merge, name_words_refresh
 from registry.synthetic.load import synthetic_city_load
 from registry.synthetic.names import typing_variant, typing_variant_kinds
 
@@ -54,7 +54,8 @@ TOP = 20  # the first page of results
 def run(ctx: Context) -> dict[str, Any]:
     _seed(ctx)
     refresh_started = time.perf_counter()
-    name_words_refresh()  # as after an import: the words of the names and their counts
+    name_indexes_merge()  # as after an import: the name indexes merged, the words counted
+    name_words_refresh()
     refresh_seconds = round(time.perf_counter() - refresh_started, 3)
     operator = User.objects.filter(username=OPERATOR).first() or user_create(
         username=OPERATOR, password=secrets.token_urlsafe(), role=Role.DINSOS_OPERATOR
