@@ -131,6 +131,32 @@ def _respell(token: str, *, old_spelling: bool) -> str:
     return _REPEATED_LETTER.sub(r"\1", token)
 
 
+# Letters written either way in the same office, beyond what `_respell` maps for good: the
+# old "j" for today's "y" (Jusuf), "q" for "k" (Rizqi, Taufiq), "ae" for "ai" (Zaenal, Saepul)
+# and a final "y" for "i" (Rizky, Fauzy).
+_READINGS = (("j", "y"), ("y", "j"), ("q", "k"), ("k", "q"), ("ae", "ai"), ("ai", "ae"))
+_FINAL_READINGS = (("y", "i"), ("i", "y"))
+
+
+def search_readings(word: str) -> list[str]:
+    """Other ways the same name may be written, for a search to try beside the word.
+
+    Before 1972 today's "y" was written "j" (Jusuf, Hidajat): `_respell` reads such a "j" as
+    "y" only in a name that shows an old digraph, so "Jusuf Hidajat" stays as written and a
+    search for "yusuf hidayat" must try "jusuf" and "hidajat" too. Likewise Rizqy / Rizki,
+    Zaenal / Zainal, Fauzy / Fauzi: every combination of these, the word itself excepted.
+    For search only (a search tries the readings the registry holds): matching keeps its
+    modern Jati and Yati apart.
+    """
+    found = {word}
+    for old, new in _READINGS:
+        found |= {reading.replace(old, new) for reading in found}
+    for old, new in _FINAL_READINGS:
+        found |= {reading[: -len(old)] + new for reading in found if reading.endswith(old)}
+    found.discard(word)
+    return sorted(found)
+
+
 def name_tokens(raw: str) -> list[str]:
     """Return the normalised words of a name in their written order.
 

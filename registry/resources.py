@@ -60,6 +60,7 @@ from registry.models import DesilRecord, FamilyCard, Household, HouseholdEvent, 
 from registry.models.person import name_key
 from registry.nik import today_wib
 from registry.services.common import MemberData
+from registry.services.name_words import name_words_recount_after_commit
 from registry.services.registration import FamilyData, households_register
 
 BATCH_SIZE = 1_000
@@ -410,6 +411,9 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         desil_records_match(
             niks=[nik for row in dataset.dict if (nik := nik_of(row))],
             kks=list(self.household_widget.households),
+        )
+        name_words_recount_after_commit(
+            word for row in dataset.dict for word in name_key(str(row.get("nama") or "")).split()
         )
         audit_record(
             actor=user,

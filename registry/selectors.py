@@ -32,7 +32,7 @@ from registry.models import (
     Person,
     Ruleset,
 )
-from registry.names import name_tokens
+from registry.names import name_tokens, search_readings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -233,21 +233,30 @@ def _birth_range(born: date | int | str | None) -> tuple[date, date] | None:
 NAME_VARIANT_SIMILARITY = 0.4
 NAME_VARIANTS = 12
 # A found word weighs FOUND_WEIGHT plus its rarity (below 1): every typed word found first.
+# Each other word of the name costs EXTRA_WORD_COST: less than any word's rarity (above 0.05
+# for a word of 1,000,000 names), so it only orders names holding the same typed words.
 FOUND_WEIGHT = 100.0
+EXTRA_WORD_COST = 0.001
+# A word found only in a similar spelling (not a reading) costs a little more than one other
+# word, on the same terms.
+VARIANT_COST = 0.002
 
 
-# A typed word, its weight and its spellings in the registry.
-WordGroup = tuple[str, float, list[str]]
+# A typed word, its weight, its spellings in the registry and (of them) its readings: the
+# word itself and the ways `search_readings` knows it is written.
+WordGroup = tuple[str, float, list[str], list[str]]
 
 
 def _word_groups(tokens: list[str]) -> list[WordGroup]:
     """Per typed word (once each): the word, its weight (found, plus rarity) and its spellings.
 
-    The spellings are the word itself and the nearest words of `NameWord` (one query). The
-    rarity is 1 / log2(2 + persons holding any of the spellings): 1 for a word nobody else
-    has, 0.06 for a word in 100,000 names.
+    The spellings are the word itself, its readings the registry holds (`search_readings`:
+    Jusuf for Yusuf, Zainal for Zaenal) and the nearest words of `NameWord` (one query).
+    The rarity is 1 / log2(2 + persons holding any of the spellings): 1 for a word nobody
+    else has, 0.06 for a word in 100,000 names.
     """
     unique = list(dict.fromkeys(tokens))
+    readings = [(token, reading) for token in unique for reading in search_readings(token)]
     table = NameWord._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -255,21 +264,38 @@ def _word_groups(tokens: list[str]) -> list[WordGroup]:
             f"CROSS JOIN LATERAL (SELECT n.word, n.persons FROM {table} n "
             "WHERE n.word = t.word OR (length(t.word) > 2 AND n.word %% t.word "
             "AND similarity(n.word, t.word) >= %s) "
-            "ORDER BY n.word <-> t.word LIMIT %s) AS v",
-            [unique, NAME_VARIANT_SIMILARITY, NAME_VARIANTS],
+            "ORDER BY n.word <-> t.word LIMIT %s) AS v "
+            f"UNION SELECT r.word, n.word, n.persons FROM {table} n "
+            "JOIN unnest(%s::text[], %s::text[]) AS r(word, reading) ON n.word = r.reading",
+            [
+                unique,
+                NAME_VARIANT_SIMILARITY,
+                NAME_VARIANTS,
+                [token for token, _ in readings],
+                [reading for _, reading in readings],
+            ],
         )
         rows = cursor.fetchall()
     variants: dict[str, dict[str, int]] = {token: {token: 0} for token in unique}
     for token, word, persons in rows:
         variants[token][word] = persons
     return [
-        (t, FOUND_WEIGHT + 1 / math.log2(2 + sum(variants[t].values())), sorted(variants[t]))
+        (
+            t,
+            FOUND_WEIGHT + 1 / math.log2(2 + sum(variants[t].values())),
+            sorted(variants[t]),
+            sorted({t} | (set(search_readings(t)) & set(variants[t]))),
+        )
         for t in unique
     ]
 
 
 class _WordsFound(Func):
-    """The sum of the weights of the typed words (any spelling of them) the name holds."""
+    """The sum of the weights of the typed words (any spelling of them) the name holds, less
+    VARIANT_COST for a word found only in a merely similar spelling (not one of its
+    readings: Zaenab for Zaenal) and EXTRA_WORD_COST for each other word of the name: of
+    names holding the same typed words, "Zainal Fauzi" for "zaenal fauzy" comes before
+    "Dwi Zaenal Fauzi" and "Zaenab Fauziah"."""
 
     output_field = FloatField()
 
@@ -279,32 +305,72 @@ class _WordsFound(Func):
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
         name_sql, name_params = compiler.compile(self.source_expressions[0])
-        weights = [weight for _, weight, _ in self.groups]
-        words = [word for _, _, spellings in self.groups for word in spellings]
-        group = [i for i, (_, _, spellings) in enumerate(self.groups, 1) for _ in spellings]
+        weights = [weight for _, weight, _, _ in self.groups]
+        words = [word for _, _, spellings, _ in self.groups for word in spellings]
+        group = [i for i, (_, _, spellings, _) in enumerate(self.groups, 1) for _ in spellings]
+        readings = [word for _, _, _, close in self.groups for word in close]
+        reading_group = [i for i, (_, _, _, close) in enumerate(self.groups, 1) for _ in close]
+        holds = f"= ANY(string_to_array({name_sql}, ' '))"
         sql = (
-            "(SELECT coalesce(sum(g.weight), 0) FROM unnest(%s::float8[]) "  # noqa: S608
+            "((SELECT coalesce(sum(g.weight - CASE WHEN EXISTS (SELECT 1 FROM "  # noqa: S608
+            f"unnest(%s::text[], %s::int[]) AS r(word, i) WHERE r.i = g.i AND r.word {holds}) "
+            "THEN 0 ELSE %s END), 0) FROM unnest(%s::float8[]) "
             "WITH ORDINALITY AS g(weight, i) WHERE EXISTS (SELECT 1 FROM "
             "unnest(%s::text[], %s::int[]) AS v(word, i) WHERE v.i = g.i "
-            f"AND v.word = ANY(string_to_array({name_sql}, ' '))))"
+            f"AND v.word {holds})) - %s * (SELECT count(*) "
+            f"FROM unnest(string_to_array({name_sql}, ' ')) AS n(word) "
+            "WHERE n.word <> ALL(%s::text[])))"
         )
-        return sql, (weights, words, group, *name_params)
+        params = (
+            readings,
+            reading_group,
+            *name_params,
+            VARIANT_COST,
+            weights,
+            words,
+            group,
+            *name_params,
+            EXTRA_WORD_COST,
+            *name_params,
+            words,
+        )
+        return sql, params
+
+
+class _StartsAsTyped(Func):
+    """1 when the name's first word is the first typed word (any spelling of it), else 0:
+    the given name, which clerks type first ("galih rizal" before "Rizal Galih")."""
+
+    output_field = IntegerField()
+
+    def __init__(self, name: str, groups: list[WordGroup]) -> None:
+        super().__init__(F(name))
+        self.spellings = groups[0][2]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        return f"(split_part({name_sql}, ' ', 1) = ANY(%s::text[]))::int", (
+            *name_params,
+            self.spellings,
+        )
 
 
 def _best_named(
     matches: QuerySet[M], groups: list[WordGroup], *, name: str, best_member: bool = False
 ) -> QuerySet[M]:
     """`matches` ranked best first: `found` (the typed words the name holds, in any order
-    and any registered spelling, each weighing one plus its rarity), then `closeness` (the
-    whole name, so the spelling typed and a name without more words come first); a
-    household by its best matching member. The first NAME_SEARCH_LIMIT."""
-    key = " ".join(word for word, _, _ in groups)
+    and any registered spelling, each weighing one plus its rarity, less a little for each
+    other word), then `starts` (the first typed word first), then `closeness` (the whole
+    name, so the spelling typed comes first); a household by its best matching member. The
+    first NAME_SEARCH_LIMIT."""
+    key = " ".join(word for word, *_ in groups)
     found: Any = _WordsFound(name, groups)
+    starts: Any = _StartsAsTyped(name, groups)
     closeness: Any = TrigramSimilarity(name, key)
     if best_member:
-        found, closeness = Max(found), Max(closeness)
-    ranked = matches.annotate(found=found, closeness=closeness)
-    return ranked.order_by("-found", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
+        found, starts, closeness = Max(found), Max(starts), Max(closeness)
+    ranked = matches.annotate(found=found, starts=starts, closeness=closeness)
+    return ranked.order_by("-found", "-starts", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
 
 
 def _name_candidates(
@@ -315,14 +381,17 @@ def _name_candidates(
 ) -> RawSQL:
     """Ids of at most NAME_CANDIDATES persons named like `tokens`, for `_best_named`.
 
-    First the persons whose name holds every typed word in one of its registered spellings
-    (the GIN index of the name's words), the nearest whole names first among at most
-    NAME_WORD_MATCHES of them. Only when fewer than NAME_FEW are found (a typed word the name
-    lacks: the father's name after "bin", a spelling the registry does not know) the
-    trigram index adds the names the typed words resemble; that scan is a MATERIALIZED CTE
-    so that it is planned as read in full, i.e. on the trigram index.
+    First the persons named exactly as typed (the index of equal names): for a common name
+    (Siti, Muhammad Rizki) they are enough, and nothing else is read. Otherwise the persons
+    whose name holds every typed word in one of its registered spellings (the GIN index of
+    the name's words), the nearest whole names first among at most NAME_WORD_MATCHES of
+    them. Only when fewer than NAME_FEW are found (a typed word the name lacks: the father's
+    name after "bin", a spelling the registry does not know) the trigram index adds the
+    names the typed words resemble; that scan is a MATERIALIZED CTE so that it is planned
+    as read in full, i.e. on the trigram index. Each later step runs only when the earlier
+    ones found too few (a one-time filter).
     """
-    key = " ".join(word for word, _, _ in groups)
+    key = " ".join(word for word, *_ in groups)
     restriction, params = "", ()
     if within is not None:
         subquery, params = within.values("pk").query.sql_with_params()
@@ -338,10 +407,13 @@ def _name_candidates(
     table = Person._meta.db_table
     # Only constants and Django-compiled SQL are formatted in; every value is a parameter.
     sql = (
-        f"WITH words AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "  # noqa: S608
-        f"WHERE {every_word} {restriction} LIMIT %s), "
-        "picked AS MATERIALIZED (SELECT id FROM words "
-        "ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s), "
+        f"WITH exact AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "  # noqa: S608
+        f"WHERE p.name_normalized = %s {restriction} "
+        "ORDER BY p.name_normalized, p.birth_date LIMIT %s), "
+        f"words AS MATERIALIZED (SELECT p.id, p.name_normalized FROM {table} p "
+        f"WHERE (SELECT count(*) FROM exact) < %s AND {every_word} {restriction} LIMIT %s), "
+        "picked AS MATERIALIZED (SELECT id FROM (SELECT * FROM exact UNION SELECT * FROM words) "
+        "AS c ORDER BY similarity(name_normalized, %s) DESC, id LIMIT %s), "
         f"matching AS MATERIALIZED (SELECT p.id FROM {table} p "
         f"WHERE p.name_normalized {operator} %s {restriction}) "
         "(SELECT id FROM picked) UNION ALL (SELECT id FROM matching "
@@ -349,16 +421,19 @@ def _name_candidates(
         "LIMIT %s) LIMIT %s"
     )
     limit = NAME_CANDIDATES
+    restricted = [*params, *born_params]
     values = [
-        *(spellings for _, _, spellings in groups),
-        *params,
-        *born_params,
+        key,
+        *restricted,
+        limit,
+        limit,
+        *(spellings for _, _, spellings, _ in groups),
+        *restricted,
         NAME_WORD_MATCHES,
         key,
         limit,
         key,
-        *params,
-        *born_params,
+        *restricted,
         NAME_FEW,
         limit,
         limit,

@@ -10,7 +10,7 @@ from registry import rescore  # noqa: F401
 from registry.imports import tasks as import_tasks  # noqa: F401
 from registry.life_events import FOLLOW_UP_TASK, life_event_follow_up_run
 from registry.retention import files_purge
-from registry.services import name_words_refresh
+from registry.services import NAME_WORDS_RECOUNT_TASK, name_words_recount, name_words_refresh
 
 
 @shared_task(name="registry.files_purge", ignore_result=True)
@@ -37,3 +37,16 @@ def life_event_follow_up(follow_up_id: int) -> None:
 def name_words_nightly() -> int:
     """The beat's nightly recount of the words of names that the name search weighs."""
     return name_words_refresh()
+
+
+@shared_task(
+    name=NAME_WORDS_RECOUNT_TASK,
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def name_words_after_import(words: list[str]) -> int:
+    """An import's follow-up: recount the words of the names it wrote (idempotent)."""
+    return name_words_recount(words)

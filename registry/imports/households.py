@@ -55,6 +55,7 @@ from registry.imports.values import (
 )
 from registry.nik import check_nik_against
 from registry.selectors import mask_nik
+from registry.services.name_words import name_words_recount_after_commit
 from registry.services.registration import households_register_staged, registration_stage
 
 if TYPE_CHECKING:
@@ -369,6 +370,12 @@ class HouseholdImport(ImportKind):
         run(cursor, WRITES, params)
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
+        # The name search's word table learns the names written, once this commits.
+        cursor.execute(
+            "SELECT coalesce(array_agg(DISTINCT w), '{}') FROM import_member m, "
+            "unnest(string_to_array(m.name_normalized, ' ')) AS w WHERE NOT m.bad"
+        )
+        name_words_recount_after_commit(cursor.fetchone()[0])
         # DTSEN rows imported before these people were registered can match them now.
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM registry_desilrecord WHERE household_id IS NULL)"

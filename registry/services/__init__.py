@@ -18,7 +18,13 @@ from registry.services.members import (
     person_death_record,
     person_move,
 )
-from registry.services.name_words import name_words_refresh
+from registry.services.name_words import (
+    NAME_WORDS_RECOUNT_TASK,
+    name_indexes_merge,
+    name_words_recount,
+    name_words_recount_after_commit,
+    name_words_refresh,
+)
 from registry.services.rulesets import (
     Simulation,
     Transitions,
@@ -29,6 +35,7 @@ from registry.services.rulesets import (
 )
 
 __all__ = [
+    "NAME_WORDS_RECOUNT_TASK",
     "HouseholdRegistration",
     "MemberAddition",
     "MemberData",
@@ -43,6 +50,9 @@ __all__ = [
     "household_register",
     "household_split",
     "household_update_address",
+    "name_indexes_merge",
+    "name_words_recount",
+    "name_words_recount_after_commit",
     "name_words_refresh",
     "person_death_record",
     "person_move",

@@ -40,6 +40,7 @@ from registry.models import (
 )
 from registry.names import normalize_name
 from registry.selectors import mask_nik, ruleset_rules
+from registry.services.name_words import name_indexes_merge
 from registry.synthetic.answers import DESIL_IMPORTED
 from registry.synthetic.city import CityMaker, SyntheticHousehold, office_hours
 
@@ -356,4 +357,4 @@ def _refresh_statistics() -> None:
     tables = [m._meta.db_table for m in (Household, Person, FamilyCard, Assessment, DesilRecord)]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
-        cursor.execute("SELECT gin_clean_pending_list('person_name_trgm'::regclass)")
+    name_indexes_merge()

@@ -248,18 +248,33 @@ def typing_variant(rng: random.Random, full_name: str) -> str:
     One or two of: another spelling of a word, the title or degree left out, a middle name
     dropped, everything in lower case.
     """
+    return typing_variant_kinds(rng, full_name)[0]
+
+
+def typing_variant_kinds(rng: random.Random, full_name: str) -> tuple[str, tuple[str, ...]]:
+    """`typing_variant` (the same draws, so the same text) and the changes that took effect:
+    "spelling", "title" (a title or degree left out), "middle", "lower"."""
     words = full_name.split(",")[0].split()
     title = words[:1] if words[0] in PREFIX_TITLES.values() else []
     words = words[len(title) :]
     changes = rng.sample(("spelling", "title", "middle", "lower"), k=rng.choice((1, 1, 2)))
+    kinds: list[str] = []
     if "spelling" in changes:
-        words = [_another_spelling(rng, word) for word in words]
+        respelled = [_another_spelling(rng, word) for word in words]
+        kinds += ["spelling"] if respelled != words else []
+        words = respelled
     if "middle" in changes and len(words) >= 3:
         del words[rng.randrange(1, len(words) - 1)]
+        kinds.append("middle")
     if "title" in changes or rng.random() < 0.5:
+        kinds += ["title"] if title else []
         title = []
+    kinds += ["title"] if "," in full_name and "title" not in kinds else []
     query = " ".join(title + words)
-    return query.lower() if "lower" in changes else query
+    if "lower" in changes:
+        kinds.append("lower")
+        query = query.lower()
+    return query, tuple(kinds)
 
 
 def _another_spelling(rng: random.Random, word: str) -> str:

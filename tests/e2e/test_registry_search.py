@@ -28,7 +28,7 @@ def household(name: str, born: date, address: str) -> Household:
 def test_an_operator_finds_a_namesake_by_a_misspelt_name_and_a_birth_year(
     dinsos_operator, page, login
 ):
-    for year in range(1960, 1984):
+    for year in range(1954, 1984):
         household("Siti Rahayu", date(year, 6, 1), f"Jl. Anggrek No. {year}")
     wanted = household("Hj. Siti Rahayu", date(1985, 3, 12), "Gg. Kenanga No. 7")
     name_words_refresh()
@@ -37,10 +37,18 @@ def test_an_operator_finds_a_namesake_by_a_misspelt_name_and_a_birth_year(
 
     page.goto("/registry/")
     page.fill("#id_q", "sity rahayoe")
+    page.click("form button[type=submit].primary")
+
+    # The misspelt common name alone: every namesake, counted, on pages.
+    expect(page.locator("#result-count")).to_contain_text("31 keluarga")
+    expect(page.locator("#result-count")).to_contain_text("Halaman 1 dari 2")
+    expect(page.locator("#results tbody tr")).to_have_count(25)
+
     page.fill("#id_born", "1985")
     page.click("form button[type=submit].primary")
 
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(1)
+    expect(page.locator("#result-count")).to_contain_text("1 keluarga")
     expect(rows.first).to_contain_text(wanted.registry_number)
     expect(rows.first).to_contain_text("Gg. Kenanga No. 7")

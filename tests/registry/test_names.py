@@ -2,7 +2,13 @@
 
 import pytest
 
-from registry.names import name_key, name_similarity, name_tokens, normalize_name
+from registry.names import (
+    name_key,
+    name_similarity,
+    name_tokens,
+    normalize_name,
+    search_readings,
+)
 
 
 def test_haji_moch_old_spelling_and_bin_all_at_once() -> None:
@@ -163,3 +169,13 @@ def test_similarity_is_symmetric_and_bounded() -> None:
 def test_empty_name_matches_nothing() -> None:
     assert name_similarity("", "") == 0.0
     assert name_similarity("H.", "Budi") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("word", "reading"),
+    [("jusuf", "yusuf"), ("hidayat", "hidajat"), ("rizqy", "rizki"), ("zaenal", "zainal"),
+     ("fauzy", "fauzi"), ("taufiq", "taufik")],
+)  # fmt: skip
+def test_a_search_tries_the_other_readings_of_a_word(word: str, reading: str) -> None:
+    assert reading in search_readings(word)
+    assert word not in search_readings(word)

@@ -63,6 +63,22 @@ def first(user: User, q: str, **filters: object) -> Household:
         ("Suharti Joyo", "Soeharti Djojo"),  # and the other way round
         ("Muhammad Rizky Ramadhan", "m rizki ramadhan"),  # Rizky / Rizki, M. for Muhammad
         ("Zaenal Arifin Komariah", "zainal arifin"),  # a spelling the normaliser leaves
+        ("Siti Aminah binti Abdullah", "siti aminah abdullah"),  # binti left out, father kept
+        ("Siti Aminah Abdullah", "siti aminah binti abdullah"),  # binti typed, not registered
+        ("Noer Hidajat", "nur hidayat"),  # oe / u and j / y
+        ("Nur Hidayat", "Noer Hidajat"),
+        ("Djoko Tjahjono", "joko cahyono"),  # dj / j, tj / c
+        ("Cahyono Sukarno", "tjahjono soekarno"),
+        ("Jusuf Hidajat", "yusuf hidayat"),  # an old bare j with no digraph to tell it
+        ("Yusuf Hidayat", "jusuf hidajat"),
+        ("Chairul Anwar", "khairul anwar"),  # ch / kh
+        ("Khairul Anwar", "chairul anwar"),
+        ("Abdullah Sitti Aminah", "abdulah siti aminah"),  # double letters
+        ("Siti Aminah Wulandari", "sity aminha wulandary"),  # typos in every word
+        ("Siti Aminah Wulandari", "wulandari siti"),  # reordered and a word dropped
+        ("Rizki Sultan", "rizqy sultan"),  # q / k and a final y / i
+        ("Zainal Fauzi", "zaenal fauzy"),  # ae / ai
+        ("Taufik Hidayat", "taufiq hidayat"),
     ],
 )
 def test_the_wanted_household_is_first_among_namesakes(
@@ -166,3 +182,44 @@ def test_the_search_form_refuses_other_birth_text(typed: str) -> None:
 
     assert not form.is_valid()
     assert "born" in form.errors
+
+
+@pytest.fixture
+def many_siti_rahayu() -> list[Household]:
+    """Twenty-five households headed by a Siti Rahayu, each born in another year."""
+    homes = [household("Siti Rahayu", born=date(1950 + i, 6, 1)) for i in range(25)]
+    name_words_refresh()
+    return homes
+
+
+@pytest.mark.parametrize(
+    ("registered", "typed"),
+    [
+        ("Siti Rahayu Komariah", "sity rahaju komariyah"),  # typos, and the rare word
+        ("Siti Rahayu Komariah", "komariah rahayu"),  # reordered, a word dropped
+        ("Siti Rahayu binti Oemar", "siti rahayu bin umar"),  # the father, another spelling
+        ("Sitti Rahajoe Djoeariah", "siti rahayu juariah"),  # old spelling registered
+        ("Siti Rahayu", "siti rahayu"),  # the name as typed before names that reorder it
+    ],
+)
+def test_the_wanted_household_is_first_among_many_namesakes(
+    dinsos_operator: User, many_siti_rahayu: list[Household], registered: str, typed: str
+) -> None:
+    household("Rahayu Siti")  # the typed words in another order
+    household("Siti Zulfa Rahayu Komariah")  # and with more words
+    wanted = household(registered, born=date(1990, 1, 1))
+    name_words_refresh()
+
+    found = first(dinsos_operator, typed)
+    assert found == wanted or found.head.full_name == registered  # a namesake is as good
+
+
+def test_a_misspelt_common_name_and_a_birth_year_find_the_one_namesake(
+    dinsos_operator: User, many_siti_rahayu: list[Household]
+) -> None:
+    wanted = many_siti_rahayu[12]  # born 1962
+
+    found = list(household_list(user=dinsos_operator, q="sity rahajoe", born=1962))
+
+    assert found == [wanted]
+    assert len(household_list(user=dinsos_operator, q="sity rahajoe")) == 25

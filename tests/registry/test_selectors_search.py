@@ -35,8 +35,9 @@ def test_exact_names_come_before_longer_names_with_the_same_words(dinsos_operato
     result = list(household_list(user=dinsos_operator, q="siti aminah"))
 
     assert result == [exact, longer]
-    assert result[0].found == result[1].found > 0
-    assert result[0].closeness > result[1].closeness
+    # Both hold every typed word; the longer name pays a little for its other word.
+    assert round(result[0].found) == round(result[1].found) > 0
+    assert result[0].found > result[1].found
 
 
 def test_exact_names_are_found_when_similar_names_are_too_many_to_read(
