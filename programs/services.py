@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,7 @@ from programs.models import (
     Programme,
     ProgrammeRules,
 )
+from programs.one_per_cycle import cycle_holders, per_household
 from registry.models import Person
 
 S = ApplicationState
@@ -462,17 +463,15 @@ def application_submit(
     _kelurahan_check(actor=actor, kelurahan_code=household.kelurahan_id)
     if actor is not None and scope_for(actor).agency_code is not None:
         _agency_check(actor=actor, programme=programme)
-    per_household = programme.target == Programme.Target.HOUSEHOLD
-    clash = Q(person=person)
-    if per_household:
-        clash |= Q(per_household=True, household=household)
-    if Application.objects.filter(clash, cycle=cycle).exclude(state=S.REJECTED).exists():
+    applied, enrolled = cycle_holders(
+        programme=programme, cycle_id=cycle.pk, person_id=person.pk, household_id=household.pk
+    )
+    if applied.exists():
         raise Conflict(
             _("There is already an application for this beneficiary in this cycle."),
             code="duplicate_application",
         )
-    enrolled = Q(person=person) | (Q(household=household) if per_household else Q(pk__in=[]))
-    if Enrolment.objects.filter(enrolled, cycle=cycle, status=Enrolment.Status.ACTIVE).exists():
+    if enrolled.exists():
         raise Conflict(
             _("This beneficiary is already enrolled in this cycle (by an import)."),
             code="already_enrolled",
@@ -502,7 +501,7 @@ def application_submit(
                 cycle=cycle,
                 person=person,
                 household=household,
-                per_household=per_household,
+                per_household=per_household(programme),
                 kelurahan_code=household.kelurahan_id,
                 channel=channel,
                 state=S.DRAFT if draft else S.SUBMITTED,
