@@ -44,11 +44,10 @@ from programs.models import Application, Cycle, Enrolment, RecipientImport
 from programs.one_per_cycle import cycle_holders, per_household
 from programs.services import (
     amount_check,
-    budget_committed,
     candidates_evaluate,
+    cycle_room,
     decider_check,
     gate_refusals_many,
-    slots_taken,
 )
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
@@ -445,7 +444,7 @@ def _room_check(cycle_id: int, good: int) -> Cycle:
     cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
     if cycle.status != Cycle.Status.OPEN:
         raise DomainError(_("The cycle is closed; nothing was enrolled."), code="cycle_closed")
-    room = cycle.quota - slots_taken(cycle)
+    room, left = cycle_room(cycle)
     if good > room:
         raise DomainError(
             _(
@@ -455,14 +454,13 @@ def _room_check(cycle_id: int, good: int) -> Cycle:
             % {"good": good, "room": room},
             code="quota_exceeded",
         )
-    if cycle.budget > 0:
+    if left is not None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(sum(coalesce(amount, %s)), 0) FROM recipient_stage WHERE ok",
                 [cycle.amount],
             )
             total = Decimal(cursor.fetchone()[0])
-        left = cycle.budget - budget_committed(cycle)
         if total > left:
             raise DomainError(
                 _(

@@ -265,7 +265,7 @@ def candidate_facts(candidate: Candidate) -> Facts:
 
 def _unit(candidate: Candidate) -> int:
     """The beneficiary the limits count: the household for a household programme."""
-    if candidate.programme.target == Programme.Target.HOUSEHOLD and candidate.household:
+    if per_household(candidate.programme) and candidate.household:
         return candidate.household.pk
     return candidate.person.pk
 
@@ -275,7 +275,7 @@ def _history_outcomes_many(candidates: Sequence[Candidate]) -> list[list[Outcome
     programme cycle, in one query per rule (an import asks about a whole list)."""
     first = candidates[0]
     programme, cycle = first.programme, first.cycle
-    column = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
+    column = "household_id" if per_household(programme) else "person_id"
     units = sorted({_unit(c) for c in candidates})
     outcomes: list[list[Outcome]] = [[] for _ in candidates]
     table = Enrolment._meta.db_table
@@ -568,11 +568,18 @@ def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
     return outcomes
 
 
+def cycle_room(cycle: Cycle) -> tuple[int, Decimal | None]:
+    """Places left in the cycle's quota, and money left in its budget (None: no budget).
+    An approval asks it for one beneficiary, the recipient import for its whole list."""
+    places = cycle.quota - slots_taken(cycle)
+    money = cycle.budget - budget_committed(cycle) if cycle.budget > 0 else None
+    return places, money
+
+
 def cycle_has_room(cycle: Cycle, amount: Decimal) -> bool:
     """Whether one more beneficiary fits the cycle's quota and, if it has one, its budget."""
-    if slots_taken(cycle) >= cycle.quota:
-        return False
-    return cycle.budget <= 0 or budget_committed(cycle) + amount <= cycle.budget
+    places, money = cycle_room(cycle)
+    return places >= 1 and (money is None or amount <= money)
 
 
 def budget_committed(cycle: Cycle) -> Decimal:
