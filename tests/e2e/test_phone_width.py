@@ -20,6 +20,7 @@ from depok_kds.models import Job
 from depok_kds.roles import Role
 from depok_kds.tasks import DEMO_KIND
 from distribution.cards.printing import print_run_start
+from distribution.cards.signing import token_sign
 from programs.services import application_submit
 from registry.dukcapil.models import MatchOutcome, MatchRun
 from registry.export import household_export_start
@@ -49,7 +50,6 @@ NOT_WALKED = {
     "login": "the sign-in page is walked before signing in",
     "logout": "POST only",
     "set_language": "POST only",
-    "password_change_done": "a confirmation after a POST",
     "jobs:demo-start": "POST only",
     "registry:ruleset-activate": "POST only",
     "registry:ruleset-simulate": "POST only (starts a job)",
@@ -86,9 +86,7 @@ NOT_WALKED = {
     "distribution:return-apply": "POST only",
     "distribution:act": "POST only",
     "distribution:reissue": "POST only",
-    "distribution:pay": "needs a line paid in person (tests/e2e/test_distribution.py)",
-    "distribution:handover": "needs an outlet's list (walked at 390 px in test_distribution.py)",
-    "distribution:lpj": "needs an RTLH line (tests/e2e/test_distribution.py)",
+    "distribution:lpj": "POST only (the batch page holds its form)",
     "distribution:report-xlsx": "a file download",
     "cards:print-file": "a file download",
     "cards:pdf": "a file download",
@@ -96,7 +94,6 @@ NOT_WALKED = {
     "cards:issue": "POST only",
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
-    "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
@@ -168,6 +165,7 @@ def city(dinsos_admin, dinsos_operator, puskesos_a, settings, tmp_path):
     batch = sent(
         new_batch("pendidikan-sma", actor=dinsos_admin), preparer=dinsos_admin, approver=approver
     )
+    line = batch.lines.first()
     card = family_card()
     printing = print_run_start(actor=puskesos_a, kelurahan_code=household.kelurahan_id)
     member_action = next(name for name, a in ACTIONS.items() if a.on_member)
@@ -199,6 +197,9 @@ def city(dinsos_admin, dinsos_operator, puskesos_a, settings, tmp_path):
         "distribution:batch": [batch.pk],
         "cards:detail": [card.pk],
         "cards:print-job": [printing.pk],
+        "card-verify": [token_sign(card.number)],
+        "distribution:pay": [line.pk],
+        "distribution:handover": [line.pk],
     }
     return args
 
