@@ -30,6 +30,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,14 +40,14 @@ from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
 from programs.eligibility import failed
 from programs.kinds import Candidate, kind_for
-from programs.models import Application, Cycle, Enrolment, Programme, RecipientImport
+from programs.models import Application, Cycle, Enrolment, RecipientImport
+from programs.one_per_cycle import cycle_holders, per_household
 from programs.services import (
     amount_check,
-    budget_committed,
     candidates_evaluate,
+    cycle_room,
     decider_check,
     gate_refusals_many,
-    slots_taken,
 )
 from registry.imports.readers import open_sheet
 from registry.models import Household, Person
@@ -57,7 +58,6 @@ CHUNK = 50_000
 _NIK = re.compile(r"^[0-9]{16}$")
 MAX_ERROR_ROWS = 1000
 ENROLMENTS = Enrolment._meta.db_table
-APPLICATIONS = Application._meta.db_table
 PERSONS = Person._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
 
@@ -307,31 +307,32 @@ def _check(
     """Mark bad staged rows (ok = false) with their reasons; return the good rows' count."""
     programme = cycle.programme
     kind = kind_for(programme.kind)
-    per_household = programme.target == Programme.Target.HOUSEHOLD
-    unit = "household_id" if per_household else "person_id"
     bad: dict[int, str] = {}
+    # What already stands for a row's beneficiary: the application path's own query.
+    applied, enrolled = (
+        holders.values("pk").query.sql_with_params()
+        for holders in cycle_holders(
+            programme=programme,
+            cycle_id=cycle.pk,
+            person_id=RawSQL("s.person_id", ()),
+            household_id=RawSQL("s.household_id", ()),
+        )
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT row_no FROM recipient_stage WHERE person_id IS NULL")
         for (number,) in cursor.fetchall():
             bad[number] = _("No registered person (in a household) holds this NIK.")
-        cursor.execute(
-            f"SELECT s.row_no FROM recipient_stage s JOIN {ENROLMENTS} e "  # noqa: S608
-            f"ON e.{unit} = s.{unit} AND e.cycle_id = %s AND e.status = 'active'",
-            [cycle.pk],
-        )
-        for (number,) in cursor.fetchall():
-            bad.setdefault(number, _("Already enrolled in this cycle."))
-        cursor.execute(
-            f"SELECT s.row_no FROM recipient_stage s JOIN {APPLICATIONS} a "  # noqa: S608
-            "ON a.cycle_id = %s AND a.state <> 'rejected' AND (a.person_id = s.person_id "
-            "OR (a.per_household AND a.household_id = s.household_id))",
-            [cycle.pk],
-        )
-        for (number,) in cursor.fetchall():
-            bad.setdefault(
-                number, _("Has an application in this cycle: decide that application instead.")
+        for (sql, params), reason in (
+            (enrolled, _("Already enrolled in this cycle.")),
+            (applied, _("Has an application in this cycle: decide that application instead.")),
+        ):
+            cursor.execute(
+                f"SELECT s.row_no FROM recipient_stage s WHERE EXISTS ({sql})",  # noqa: S608
+                params,
             )
-        if per_household:
+            for (number,) in cursor.fetchall():
+                bad.setdefault(number, reason)
+        if per_household(programme):
             # One beneficiary per household and cycle, as for applications: the first row
             # of a household in the file stands for it.
             cursor.execute(
@@ -443,7 +444,7 @@ def _room_check(cycle_id: int, good: int) -> Cycle:
     cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
     if cycle.status != Cycle.Status.OPEN:
         raise DomainError(_("The cycle is closed; nothing was enrolled."), code="cycle_closed")
-    room = cycle.quota - slots_taken(cycle)
+    room, left = cycle_room(cycle)
     if good > room:
         raise DomainError(
             _(
@@ -453,14 +454,13 @@ def _room_check(cycle_id: int, good: int) -> Cycle:
             % {"good": good, "room": room},
             code="quota_exceeded",
         )
-    if cycle.budget > 0:
+    if left is not None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(sum(coalesce(amount, %s)), 0) FROM recipient_stage WHERE ok",
                 [cycle.amount],
             )
             total = Decimal(cursor.fetchone()[0])
-        left = cycle.budget - budget_committed(cycle)
         if total > left:
             raise DomainError(
                 _(

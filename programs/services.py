@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,7 @@ from programs.models import (
     Programme,
     ProgrammeRules,
 )
+from programs.one_per_cycle import cycle_holders, per_household
 from registry.models import Person
 
 S = ApplicationState
@@ -264,7 +265,7 @@ def candidate_facts(candidate: Candidate) -> Facts:
 
 def _unit(candidate: Candidate) -> int:
     """The beneficiary the limits count: the household for a household programme."""
-    if candidate.programme.target == Programme.Target.HOUSEHOLD and candidate.household:
+    if per_household(candidate.programme) and candidate.household:
         return candidate.household.pk
     return candidate.person.pk
 
@@ -274,7 +275,7 @@ def _history_outcomes_many(candidates: Sequence[Candidate]) -> list[list[Outcome
     programme cycle, in one query per rule (an import asks about a whole list)."""
     first = candidates[0]
     programme, cycle = first.programme, first.cycle
-    column = "household_id" if programme.target == Programme.Target.HOUSEHOLD else "person_id"
+    column = "household_id" if per_household(programme) else "person_id"
     units = sorted({_unit(c) for c in candidates})
     outcomes: list[list[Outcome]] = [[] for _ in candidates]
     table = Enrolment._meta.db_table
@@ -462,17 +463,15 @@ def application_submit(
     _kelurahan_check(actor=actor, kelurahan_code=household.kelurahan_id)
     if actor is not None and scope_for(actor).agency_code is not None:
         _agency_check(actor=actor, programme=programme)
-    per_household = programme.target == Programme.Target.HOUSEHOLD
-    clash = Q(person=person)
-    if per_household:
-        clash |= Q(per_household=True, household=household)
-    if Application.objects.filter(clash, cycle=cycle).exclude(state=S.REJECTED).exists():
+    applied, enrolled = cycle_holders(
+        programme=programme, cycle_id=cycle.pk, person_id=person.pk, household_id=household.pk
+    )
+    if applied.exists():
         raise Conflict(
             _("There is already an application for this beneficiary in this cycle."),
             code="duplicate_application",
         )
-    enrolled = Q(person=person) | (Q(household=household) if per_household else Q(pk__in=[]))
-    if Enrolment.objects.filter(enrolled, cycle=cycle, status=Enrolment.Status.ACTIVE).exists():
+    if enrolled.exists():
         raise Conflict(
             _("This beneficiary is already enrolled in this cycle (by an import)."),
             code="already_enrolled",
@@ -502,7 +501,7 @@ def application_submit(
                 cycle=cycle,
                 person=person,
                 household=household,
-                per_household=per_household,
+                per_household=per_household(programme),
                 kelurahan_code=household.kelurahan_id,
                 channel=channel,
                 state=S.DRAFT if draft else S.SUBMITTED,
@@ -569,11 +568,18 @@ def _reevaluate(application: Application, actor: User | None) -> list[Outcome]:
     return outcomes
 
 
+def cycle_room(cycle: Cycle) -> tuple[int, Decimal | None]:
+    """Places left in the cycle's quota, and money left in its budget (None: no budget).
+    An approval asks it for one beneficiary, the recipient import for its whole list."""
+    places = cycle.quota - slots_taken(cycle)
+    money = cycle.budget - budget_committed(cycle) if cycle.budget > 0 else None
+    return places, money
+
+
 def cycle_has_room(cycle: Cycle, amount: Decimal) -> bool:
     """Whether one more beneficiary fits the cycle's quota and, if it has one, its budget."""
-    if slots_taken(cycle) >= cycle.quota:
-        return False
-    return cycle.budget <= 0 or budget_committed(cycle) + amount <= cycle.budget
+    places, money = cycle_room(cycle)
+    return places >= 1 and (money is None or amount <= money)
 
 
 def budget_committed(cycle: Cycle) -> Decimal:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import Household, Kelurahan, Person
 from registry.services import MemberData
+from registry.services.common import NIK_MISSING_REASON_MAX
 
 BLANK = [("", "---------")]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -120,7 +121,7 @@ class MemberForm(forms.Form):
     nik_missing_reason = forms.CharField(
         label=_("Why there is no NIK"),
         required=False,
-        max_length=200,
+        max_length=NIK_MISSING_REASON_MAX,
         help_text=_("Needed when a member aged 17 or older has no NIK."),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=150)

@@ -93,6 +93,8 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
     rt = Field(attribute="household__rt", column_name="rt", readonly=True)
     alamat = Field(attribute="household__address", column_name="alamat", readonly=True)
     nik = Field(attribute="nik", column_name="nik", widget=NikWidget(required=False, empty=None))
+    # Read from the row by `import_instance` (a person keeps no such field); exported empty.
+    alasan_tanpa_nik = Field(column_name="alasan_tanpa_nik", readonly=True)
     nama = Field(
         attribute="full_name",
         column_name="nama",
@@ -151,6 +153,7 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             "rt",
             "alamat",
             "nik",
+            "alasan_tanpa_nik",
             "nama",
             "jenis_kelamin",
             "tempat_lahir",
@@ -268,17 +271,23 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             if text.strip() or number
             else None
         )
+        birth_date = parse_date(cell(row.get("tanggal_lahir"))[0], today=today)
         return MemberData(
             nik=nik,
             full_name=members.parse_name(cell(row.get("nama"))[0])[0],
             sex=members.parse_sex(cell(row.get("jenis_kelamin"))[0]),
             birth_place=members.parse_place(cell(row.get("tempat_lahir"))[0]),
-            birth_date=parse_date(cell(row.get("tanggal_lahir"))[0], today=today),
+            birth_date=birth_date,
             relationship=members.parse_relationship(cell(row.get("hubungan"))[0]),
             marital_status=members.parse_marital_status(cell(row.get("status_kawin"))[0]),
             education=members.parse_education(cell(row.get("pendidikan"))[0]),
             occupation=members.parse_occupation(cell(row.get("pekerjaan"))[0]),
             disability=members.parse_disability(cell(row.get("disabilitas"))[0]),
+            nik_missing_reason=""
+            if nik
+            else members.parse_nik_missing_reason(
+                cell(row.get("alasan_tanpa_nik"))[0], birth_date=birth_date, today=today
+            ),
         )
 
     def _without_taken_niks(self, families: list[FamilyData]) -> list[FamilyData]:
@@ -308,6 +317,15 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         registered, household_before = instance.pk is not None, instance.household_id
         before = {name: getattr(instance, name) for name in MEMBER_FIELDS}
         super().import_instance(instance, row, **kwargs)
+        if not instance.nik:
+            try:
+                members.parse_nik_missing_reason(
+                    cell(row.get("alasan_tanpa_nik"))[0],
+                    birth_date=instance.birth_date,
+                    today=today_wib(),
+                )
+            except CellError as error:
+                raise ValidationError({"alasan_tanpa_nik": error.message}) from None
         if registered and instance.household_id != household_before:
             raise ValidationError(
                 {"nik": _("This NIK is already registered in another household.")}

@@ -26,11 +26,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from django.db import connection
 
 from benchmarks.harness import BASE_DIR, Context
 from depok_kds.api_clients import api_client_create
@@ -200,6 +203,45 @@ def _warm_up(port: int, paths: list[tuple[str, str]], keys: dict[str, int], clie
             return
 
 
+class Connections:
+    """Server connections to the bench database, counted on a connection of its own (not
+    counted): before gunicorn starts, the most seen while it serves, after it stops."""
+
+    def __init__(self) -> None:
+        self.raw = connection.get_new_connection(connection.get_connection_params())
+        self.raw.autocommit = True
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def count(self) -> int:
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return int(cursor.fetchone()[0])
+
+    def watch(self) -> None:
+        def sample() -> None:
+            while not self._stop.wait(0.2):
+                self.peak = max(self.peak, self.count())
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def settled(self, baseline: int, *, within: float = 10.0) -> int:
+        """The count once it is back to `baseline` (closing connections take a moment), or
+        after `within` seconds: a count still above then is a leak."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        deadline = time.monotonic() + within
+        while (found := self.count()) > baseline and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return found
+
+
 def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
     return {
         "rps": round(tally.requests / elapsed, 1),
@@ -233,9 +275,12 @@ def run(ctx: Context) -> dict[str, Any]:
     limit_paths = [("limit", path.replace("registry/persons/", "bench/limit/"))
                    for kind, path in mix if kind == "lookup"]  # fmt: skip
     port = _free_port()
+    connections = Connections()
+    before = connections.count()
     with tempfile.TemporaryDirectory(prefix="kds-api-load-") as folder:
         log = Path(folder) / "gunicorn.log"
         server = _start_server(port, log)
+        connections.watch()
         try:
             _warm_up(port, mix, keys, clients)
             ctx.progress(0, 2, "API mix")
@@ -249,6 +294,8 @@ def run(ctx: Context) -> dict[str, Any]:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+    after = connections.settled(before)
+    connections.raw.close()
     figures = _figures(tally, elapsed)
     limit_figures = _figures(limit, limit_elapsed)
     return {
@@ -263,7 +310,23 @@ def run(ctx: Context) -> dict[str, Any]:
         "limit_p99_ms": limit_figures["p99_ms"],
         "limit_errors": limit_figures["errors"],
         "ratio_to_limit": round(figures["rps"] / max(limit_figures["rps"], 0.1), 3),
+        # One per gunicorn worker at most while it serves (CONN_MAX_AGE keeps it open); none
+        # left once it has stopped.
+        "connections_before": before,
+        "connections_peak": connections.peak,
+        "connections_after": after,
+        "gunicorn_workers": _workers(),
     }
+
+
+def _workers() -> int:
+    env = {**os.environ, "PYTHONPATH": str(BASE_DIR)}
+    found = subprocess.run(
+        [sys.executable, "-c", "import runpy; print(runpy.run_path("
+         "'deploy/gunicorn.conf.py')['workers'])"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return int(found.stdout)
 
 
 def smoke_problems(report: dict[str, Any]) -> list[str]:
@@ -272,4 +335,15 @@ def smoke_problems(report: dict[str, Any]) -> list[str]:
         problems.append(f"errors: {report['statuses']}, limit errors {report['limit_errors']}")
     if not report["requests"]:
         problems.append("no request answered")
+    if report["connections_after"] > report["connections_before"]:
+        problems.append(
+            f"database connections leaked: {report['connections_before']} before, "
+            f"{report['connections_after']} after gunicorn stopped"
+        )
+    if report["connections_peak"] - report["connections_before"] > report["gunicorn_workers"]:
+        problems.append(
+            f"more database connections than gunicorn workers: {report['connections_peak']} "
+            f"at peak ({report['connections_before']} before, "
+            f"{report['gunicorn_workers']} workers)"
+        )
     return problems

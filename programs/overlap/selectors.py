@@ -20,6 +20,7 @@ from django.db.models.functions import Left
 from depok_kds.access import aggregate_queryset, get_in_scope, scope_queryset
 from programs.kinds import Candidate
 from programs.models import Application, Enrolment, Programme
+from programs.one_per_cycle import per_household
 from programs.overlap.models import (
     DEFAULT_HOUSEHOLD_CAP,
     LIVE_STATUSES,
@@ -128,11 +129,11 @@ def _blocks(finding: Finding, candidate: Candidate) -> bool:
     if candidate.application_id is not None and finding.application_id == candidate.application_id:
         return True
     household_id = candidate.household.pk if candidate.household else None
-    per_household = candidate.programme.target == Programme.Target.HOUSEHOLD
+    household_unit = per_household(candidate.programme)
     beneficiary = finding.person_id == candidate.person.pk or (
         household_id is not None
         and finding.household_id == household_id
-        and (finding.person_id is None or per_household)
+        and (finding.person_id is None or household_unit)
     )
     return beneficiary and (
         finding.programme_id == candidate.programme.pk or finding.rule in WHOLE_BENEFICIARY_RULES

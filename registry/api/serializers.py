@@ -16,6 +16,7 @@ from registry.api.assessments import CurrentAssessmentSerializer
 from registry.models import Household, Person
 from registry.selectors import assessment_current, nik_display
 from registry.services import MemberData, RegistryWarning
+from registry.services.common import NIK_MISSING_REASON_MAX
 
 
 class MemberSerializer(serializers.ModelSerializer[Person]):
@@ -127,7 +128,7 @@ class MemberInputSerializer(serializers.Serializer[MemberData]):
         choices=Person.Disability.choices, default=Person.Disability.NONE
     )
     nik_missing_reason = serializers.CharField(
-        max_length=200,
+        max_length=NIK_MISSING_REASON_MAX,
         allow_blank=True,
         default="",
         help_text="Why a member aged 17 or older has no NIK (required then).",

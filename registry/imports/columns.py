@@ -82,6 +82,16 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
         aliases=("no_nik",),
     ),
     Column(
+        "alasan_tanpa_nik",
+        _(
+            "Why the member has no NIK (optional column): needed when a member aged 17 or "
+            "older has none, for example: never recorded at Dukcapil, documents lost."
+        ),
+        "",
+        required=False,
+        aliases=("alasan_tidak_ada_nik", "alasan_nik_kosong", "nik_missing_reason"),
+    ),
+    Column(
         "nama",
         _("Full name as on the family card."),
         "Slamet Riyadi",

@@ -175,6 +175,15 @@ class HouseholdImport(ImportKind):
                     )
         else:
             warnings += 1  # a member without a NIK is flagged for follow-up at Dukcapil
+            if "tanggal_lahir" in values:
+                try:
+                    values["alasan_tanpa_nik"] = members.parse_nik_missing_reason(
+                        cell("alasan_tanpa_nik"),
+                        birth_date=values["tanggal_lahir"],
+                        today=ctx.today,
+                    )
+                except CellError as error:
+                    refuse("alasan_tanpa_nik", error)
 
         if issues:
             return Checked(kk, None, issues)
@@ -197,6 +206,7 @@ class HouseholdImport(ImportKind):
                 values["pendidikan"],
                 values["pekerjaan"],
                 values["disabilitas"],
+                values.get("alasan_tanpa_nik", ""),
             ],
             issues,
             warnings,

@@ -25,6 +25,7 @@ MEMBER_COLUMNS = (
     "education",
     "occupation",
     "disability",
+    "nik_missing_reason",
 )
 
 # A matched member whose stored values differ from the row (m: import row, p: person).
@@ -50,7 +51,8 @@ STAGE = (
         row_no integer NOT NULL, kk text, bad boolean NOT NULL, error_column text, error text,
         kelurahan_code text, rw integer, rt integer, address text, nik text, full_name text,
         name_normalized text, sex text, birth_place text, birth_date date, relationship text,
-        marital_status text, education text, occupation text, disability text
+        marital_status text, education text, occupation text, disability text,
+        nik_missing_reason text
     )
     """,
     """
@@ -191,10 +193,11 @@ REGISTRATION_STAGE = (
     """
     INSERT INTO registration_member (row_no, kk, nik, full_name, name_normalized, sex,
         birth_place, birth_date, relationship, marital_status, education, occupation,
-        disability)
+        disability, nik_missing_reason)
     SELECT m.row_no, m.kk, m.nik, m.full_name, m.name_normalized, m.sex,
         coalesce(m.birth_place, ''), m.birth_date, m.relationship, m.marital_status,
-        m.education, coalesce(m.occupation, ''), m.disability
+        m.education, coalesce(m.occupation, ''), m.disability,
+        CASE WHEN m.nik IS NULL THEN coalesce(m.nik_missing_reason, '') ELSE '' END
     FROM import_member m JOIN import_family f ON f.kk = m.kk
     WHERE f.chunk = %(chunk)s AND f.is_new AND NOT f.skip AND NOT m.bad
     """,
@@ -298,12 +301,14 @@ WRITES = (
         created_at)
     SELECT f.household_id, n.id, 'member_added',
         jsonb_build_object('relationship', n.relationship,
-            'nik_missing', NOT EXISTS (
-                SELECT 1 FROM import_member m
-                WHERE m.row_no = n.row_no AND NOT m.bad AND m.nik IS NOT NULL),
-            'import_job', %(job)s),
+            'nik_missing', m.nik IS NULL, 'import_job', %(job)s)
+            -- why an adult has no NIK, as the file says (as the portal's member_added)
+            || jsonb_strip_nulls(jsonb_build_object('nik_missing_reason',
+                CASE WHEN m.nik IS NULL THEN nullif(m.nik_missing_reason, '') END)),
         %(actor)s, %(now)s
-    FROM import_new_person n JOIN import_family f ON f.kk = n.kk
+    FROM import_new_person n
+    JOIN import_member m ON m.row_no = n.row_no AND NOT m.bad
+    JOIN import_family f ON f.kk = n.kk
     WHERE NOT f.is_new
     """,
     # An existing household without a head gets the member its rows name as head.

@@ -6,10 +6,12 @@ a SIAK export or a kelurahan spreadsheet imports without retyping.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.errors import DomainError
 from registry.imports.values import (
     CellError,
     choice_lookup,
@@ -21,6 +23,7 @@ from registry.imports.values import (
 from registry.models import Person
 from registry.models.household import RT_RW_MAX
 from registry.models.person import NAME_MAX, name_key
+from registry.services.common import NIK_MISSING_REASON_MAX, nik_missing_reason_check
 
 SEXES = choice_lookup(
     [
@@ -100,6 +103,16 @@ def parse_address(text: str) -> str:
 # Names repeat (Siti, Muhammad Rizki, ...): their comparable form is computed once per import
 # worker rather than once per row; name_key is a pure function.
 _normalized = lru_cache(maxsize=100_000)(name_key)
+
+
+def parse_nik_missing_reason(text: str, *, birth_date: date, today: date) -> str:
+    """The reason a member has no NIK, refused when empty from KTP age (the registry's rule)."""
+    reason = limit(" ".join(text.split()), NIK_MISSING_REASON_MAX)
+    try:
+        nik_missing_reason_check(birth_date=birth_date, reason=reason, member=None, today=today)
+    except DomainError as error:
+        raise CellError(str(error.message)) from None
+    return reason
 
 
 def parse_name(text: str) -> tuple[str, str]:

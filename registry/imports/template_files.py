@@ -19,11 +19,11 @@ from registry.imports.columns import Column
 
 # A made-up family (the numbers are well-formed; no such persons exist).
 HOUSEHOLD_EXAMPLE = (
-    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "3276012505850001",
+    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "3276012505850001", "",
      "Slamet Riyadi", "L", "Depok", "1985-05-25", "1", "kawin", "sma", "Pedagang", ""),
-    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "3276014908870002",
+    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "3276014908870002", "",
      "Siti Aminah", "P", "Bogor", "1987-08-09", "3", "kawin", "smp", "", ""),
-    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "",
+    ("3276011503200001", "32.76.01.1006", "3", "7", "Jl. Melati No. 8", "", "",
      "Rizky Pratama", "L", "Depok", "2024-01-12", "4", "belum_kawin", "belum_sekolah", "", ""),
 )  # fmt: skip
 IDENTIFIER_COLUMNS = frozenset({"no_kk", "nik"})

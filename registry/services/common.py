@@ -50,6 +50,12 @@ class MemberData:
 # From 17 every resident is issued a KTP, and so holds a NIK (UU 24/2013, Pasal 63): a member
 # of that age without one is registered only with the reason, unlike a newborn.
 KTP_AGE = 17
+# The longest reason for a missing NIK that is kept (the form's, the API's, the imports').
+NIK_MISSING_REASON_MAX = 200
+NIK_REASON_REQUIRED = _(
+    "a member aged %(age)d or older has a NIK; give it, or the reason it is missing "
+    "(for example: never recorded at Dukcapil, documents lost)."
+)
 
 
 @dataclass(frozen=True)
@@ -112,16 +118,9 @@ def member_check(
         )
     raw_nik = (data.nik or "").strip()
     if not raw_nik:
-        if age_on(data.birth_date, today) >= KTP_AGE and not data.nik_missing_reason.strip():
-            raise member_refusal(
-                _(
-                    "a member aged 17 or older has a NIK; give it, or the reason it is missing "
-                    "(for example: never recorded at Dukcapil, documents lost)."
-                ),
-                member=member,
-                field="nik_missing_reason",
-                code="nik_reason_required",
-            )
+        nik_missing_reason_check(
+            birth_date=data.birth_date, reason=data.nik_missing_reason, member=member, today=today
+        )
         warning = _("No NIK: the member is flagged for follow-up at Dukcapil.")
         return None, [RegistryWarning(member, "nik", "nik_missing", str(warning))]
     try:
@@ -133,6 +132,23 @@ def member_check(
         for w in check_nik_against(parsed, sex=data.sex, birth_date=data.birth_date)
     ]
     return parsed.nik, warnings
+
+
+def nik_missing_reason_check(
+    *, birth_date: date, reason: str, member: int | None, today: date
+) -> None:
+    """Refuse a member without a NIK who is of KTP age and whose reason is not given.
+
+    Every path that registers members without a NIK (the form, the API, both file imports)
+    asks this, so the age and the message are the same everywhere.
+    """
+    if age_on(birth_date, today) >= KTP_AGE and not reason.strip():
+        raise member_refusal(
+            NIK_REASON_REQUIRED % {"age": KTP_AGE},
+            member=member,
+            field="nik_missing_reason",
+            code="nik_reason_required",
+        )
 
 
 def person_build(data: MemberData, *, nik: str | None, household: Household | None) -> Person:

@@ -14,10 +14,26 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from depok_kds.accounts import user_create
 from depok_kds.jobs import job_start
+from depok_kds.models import Job
+from depok_kds.roles import Role
 from depok_kds.tasks import DEMO_KIND
+from distribution.cards.printing import print_run_start
+from distribution.cards.signing import token_sign
+from programs.services import application_submit
+from registry.dukcapil.models import MatchOutcome, MatchRun
+from registry.export import household_export_start
 from registry.household_edit_views import ACTIONS
 from registry.models import Ruleset
+from tests.cards.factories import family_card
+from tests.conftest import PASSWORD
+from tests.distribution.factories import beneficiary, new_batch, sent
+from tests.dukcapil.factories import dkb_csv, load_extract, numbered_rows
+from tests.overlap.test_panels import finding
+from tests.programs.factories import applicant, open_cycle
+from tests.programs.test_programme_rules import COURSE, TRAINEE_BORN
+from tests.registry.test_imports_support import csv_bytes, family, preview
 from tests.verification.factories import in_verification
 from verification.models import Complaint, FieldVisit
 from verification.services import complaint_receive
@@ -34,20 +50,14 @@ NOT_WALKED = {
     "login": "the sign-in page is walked before signing in",
     "logout": "POST only",
     "set_language": "POST only",
-    "password_change_done": "a confirmation after a POST",
     "jobs:demo-start": "POST only",
     "registry:ruleset-activate": "POST only",
     "registry:ruleset-simulate": "POST only (starts a job)",
     "registry:export": "a file download",
     "registry:export-file": "a file download",
-    "registry:export-job": "needs an export job (the job page is walked)",
-    "registry:import-job": "needs an import job (the job page is walked)",
     "registry:import-confirm": "POST only",
     "registry:import-template": "a file download",
     "dukcapil:run-start": "POST only",
-    "dukcapil:run": "needs a matching run (the Dukcapil e2e suite walks it)",
-    "dukcapil:outcome": "needs a matching run",
-    "dukcapil:extract": "needs a DKB extract",
     "dukcapil:review-bulk": "POST only",
     "programs:decree-new": "POST only",
     "programs:import": "POST only",
@@ -55,8 +65,6 @@ NOT_WALKED = {
     "programs:exit": "POST only",
     "programs:decree-export": "a file download (PDF/XLSX)",
     "programs:report-xlsx": "a file download",
-    "training:attendance": "needs a training application",
-    "overlap:finding": "needs a finding (the overlap e2e suite walks it)",
     "overlap:detect": "POST only",
     "overlap:report-xlsx": "a file download",
     "overlap:ledger-xlsx": "a file download",
@@ -72,27 +80,20 @@ NOT_WALKED = {
     "verification:complaint-evidence": "POST only",
     "verification:complaint-act": "POST only",
     "programs:import-commit": "POST only",
-    "distribution:batch": "needs a built batch (tests/e2e/test_distribution.py opens it)",
     "distribution:file": "a file download",
     "distribution:deactivations": "a file download",
-    "distribution:return-upload": "needs a sent batch (tests/e2e/test_distribution.py)",
+    "distribution:return-upload": "POST only (the batch page holds its form)",
     "distribution:return-apply": "POST only",
     "distribution:act": "POST only",
     "distribution:reissue": "POST only",
-    "distribution:pay": "needs a line paid in person (tests/e2e/test_distribution.py)",
-    "distribution:handover": "needs an outlet's list (walked at 390 px in test_distribution.py)",
-    "distribution:lpj": "needs an RTLH line (tests/e2e/test_distribution.py)",
+    "distribution:lpj": "POST only (the batch page holds its form)",
     "distribution:report-xlsx": "a file download",
-    "cards:print-job": "needs a print job (tests/e2e/test_cards.py opens it)",
     "cards:print-file": "a file download",
-    "cards:detail": "needs a card (tests/e2e/test_cards.py opens it)",
     "cards:pdf": "a file download",
     "cards:action": "POST only",
     "cards:issue": "POST only",
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
-    "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
-    "card-check": "the same page at the address a card's QR holds (test_cards.py opens it)",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
@@ -119,7 +120,8 @@ def portal_patterns() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def city(dinsos_admin, puskesos_a):
+def city(dinsos_admin, dinsos_operator, puskesos_a, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # uploads and job files of the rows made here
     application = in_verification("kis-pbi-apbd")
     household = application.household
     visit = FieldVisit.objects.filter(household=household).first()
@@ -133,6 +135,39 @@ def city(dinsos_admin, puskesos_a):
         kelurahan_code=household.kelurahan_id,
     )
     job = job_start(kind=DEMO_KIND, requested_by=dinsos_admin, params={"n": 3})
+    # A row for every page with an id, made by the services the other suites use.
+    imported = preview(dinsos_operator, "households", csv_bytes(family(901, first_serial=901)))
+    exported = household_export_start(actor=dinsos_operator, filters={})
+    extract = load_extract(dkb_csv(numbered_rows(2)), actor=dinsos_admin)
+    run = MatchRun.objects.create(
+        job=Job.objects.create(kind="dukcapil.match", requested_by=dinsos_admin),
+        source="web_service",
+        scope="all",
+    )
+    outcome = MatchOutcome.objects.create(
+        run=run,
+        person=application.person,
+        outcome="differences",
+        score=0.8,
+        review_status="pending",
+    )
+    found = finding("national_list", agency="DINSOS", kelurahan=household.kelurahan_id)
+    trainee = applicant(birth_date=TRAINEE_BORN)
+    training = application_submit(
+        actor=None,
+        cycle_id=open_cycle("pelatihan-keterampilan").pk,
+        person_id=trainee.pk,
+        channel="agency",
+        detail=COURSE,
+    )
+    beneficiary()
+    approver = user_create(username="admin2", password=PASSWORD, role=Role.DINSOS_ADMIN)
+    batch = sent(
+        new_batch("pendidikan-sma", actor=dinsos_admin), preparer=dinsos_admin, approver=approver
+    )
+    line = batch.lines.first()
+    card = family_card()
+    printing = print_run_start(actor=puskesos_a, kelurahan_code=household.kelurahan_id)
     member_action = next(name for name, a in ACTIONS.items() if a.on_member)
     household_action = next(name for name, a in ACTIONS.items() if not a.on_member)
     args = {
@@ -152,6 +187,20 @@ def city(dinsos_admin, puskesos_a):
         "verification:application": [application.pk],
         "verification:visit": [visit.pk] if visit else None,
         "verification:complaint": [complaint.pk],
+        "registry:import-job": [imported.pk],
+        "registry:export-job": [exported.pk],
+        "dukcapil:extract": [extract.pk],
+        "dukcapil:run": [run.pk],
+        "dukcapil:outcome": [outcome.pk],
+        "overlap:finding": [found.pk],
+        "training:attendance": [training.pk],
+        "distribution:batch": [batch.pk],
+        "cards:detail": [card.pk],
+        "cards:print-job": [printing.pk],
+        "card-verify": [token_sign(card.number)],
+        "card-check": [token_sign(card.number)],
+        "distribution:pay": [line.pk],
+        "distribution:handover": [line.pk],
     }
     return args
 

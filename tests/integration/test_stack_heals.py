@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,3 +269,63 @@ def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
             run.kill()
     assert run.returncode == 0
     assert "Stopped." in log.read_text()
+
+
+def _connections(stack: Stack) -> int:
+    """Server connections to the stack's database, but the one counting."""
+    return int(
+        stack.shell(
+            "from django.db import connection; cursor = connection.cursor(); cursor.execute("
+            "'SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()'); "
+            "print(cursor.fetchone()[0])"
+        )
+    )
+
+
+def test_gunicorn_keeps_one_connection_per_worker_and_none_after_it_stops(stack):
+    """Production's server under concurrent API requests: each worker holds at most its one
+    persistent connection (CONN_MAX_AGE), none grows per request, and all close with it."""
+    workers = 3
+    port = free_port()
+    # Each request reads the key and logs the call: the database is used every time.
+    api = f"http://127.0.0.1:{port}/api/v1/jobs/999999/"
+    auth = {"Authorization": f"Bearer {stack.key}", "X-Forwarded-Proto": "https"}
+    before = _connections(stack)
+    env = {
+        "KDS_PROFILE": "production",
+        "DJANGO_SECRET_KEY": uuid.uuid4().hex * 2,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_LOG_LEVEL": "warning",
+        "WEB_CONCURRENCY": str(workers),
+    }
+    log = stack.root / "gunicorn.log"
+    with log.open("wb") as errors:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+             "--access-logfile", "/dev/null"],
+            cwd=settings.BASE_DIR, env={**stack.env, **env}, stderr=errors,
+        )  # fmt: skip
+    seen: list[int] = []
+    try:
+        try:
+            wait_for(
+                lambda: seen.append(fetch(api, auth).status) or seen[-1] == 404,
+                timeout=120,
+                what="gunicorn",
+            )
+        except AssertionError as error:
+            raise AssertionError(f"{error}: {seen[-5:]}\n{log.read_text()[-3000:]}") from None
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _n: fetch(api, auth).status, range(240)))
+        assert set(statuses) == {404}
+        during = _connections(stack)
+    finally:
+        _stop(server)
+    settled = wait_for(
+        lambda: _connections(stack) <= before, timeout=30, what="connections to close"
+    )
+    print(f"\ngunicorn connections: {before} before, {during} after 240 requests, "
+          f"back to {before} in {settled:.1f}s")  # fmt: skip
+    assert during - before <= workers

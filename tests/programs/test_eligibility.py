@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
-from programs.eligibility import Facts, RuleError, evaluate, failed, validate_rules
+from programs.eligibility import (
+    POVERTY_SQL,
+    Facts,
+    RuleError,
+    evaluate,
+    failed,
+    poverty_holds,
+    validate_rules,
+)
 
 ON = date(2026, 3, 1)
 
@@ -78,3 +87,40 @@ def test_every_outcome_is_reported_in_order_with_failures_listed():
 def test_malformed_rules_are_refused(rules):
     with pytest.raises(RuleError):
         validate_rules(rules)
+
+
+POVERTY_CLASSES = ["miskin", "rentan", "tidak_miskin", ""]
+
+
+@pytest.mark.django_db
+def test_the_poverty_rule_and_its_sql_give_the_same_verdict():
+    """`poverty_holds` (one application) and `POVERTY_SQL` (inclusion- and exclusion-error
+    detection over the city) are one rule: every combination gets one verdict."""
+    cases = [
+        (desil, klass, desil_max, classes)
+        for desil in (None, 1, 5, 6, 10)
+        for klass in POVERTY_CLASSES
+        for desil_max in (None, 1, 5)
+        for classes in ([], ["miskin"], ["miskin", "rentan"])
+        if desil_max is not None or classes
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {POVERTY_SQL} FROM unnest(%s::int[], %s::text[], %s::int[], %s::text[]) "  # noqa: S608
+            "WITH ORDINALITY AS c(desil, poverty_class, desil_max, classes, n), "
+            "LATERAL (SELECT c.desil, c.poverty_class) h, "
+            "LATERAL (SELECT c.desil_max, c.classes) t "
+            "ORDER BY c.n",
+            [
+                [c[0] for c in cases],
+                [c[1] for c in cases],
+                [c[2] for c in cases],
+                [",".join(c[3]) for c in cases],
+            ],
+        )
+        in_sql = [bool(row[0]) for row in cursor.fetchall()]
+    in_python = [
+        poverty_holds({"desil_max": m, "classes": k}, desil=d, poverty_class=p)
+        for d, p, m, k in cases
+    ]
+    assert in_sql == in_python

@@ -16,7 +16,8 @@ from programs.overlap.models import Finding
 from programs.overlap.services import finding_gate
 from programs.services import candidate_evaluate
 from tests.programs.factories import applicant, open_cycle, programme
-from tests.programs.test_imports import rtlh_list, run_import
+from tests.programs.test_imports import kis_list, rtlh_list, run_import
+from tests.programs.test_programme_rules import HOUSE as HOUSE_DETAIL
 from verification.gate import approval_gate
 from verification.models import Policy
 
@@ -159,3 +160,39 @@ def test_a_historical_list_records_a_closed_cycle_only_and_is_marked(dinkes_offi
     client.force_login(dinkes_officer)
     page = client.get(f"/programs/cycles/{cycle.pk}/").content.decode()
     assert 'id="historical-count"' in page
+
+
+def test_one_household_per_cycle_is_the_same_refusal_for_an_import_and_an_application():
+    """The import asks the application path's own query (`programs.one_per_cycle`)."""
+    cycle = open_cycle("rtlh", year=2025)
+    owner, applied = applicant(), applicant()
+    son, daughter = applicant(household=owner.household), applicant(household=applied.household)
+    assert run_import(cycle, rtlh_list([owner]), commit=True).result["enrolled"] == 1
+    services.application_submit(
+        actor=None, cycle_id=cycle.pk, person_id=applied.pk, channel="agency",
+        detail=HOUSE_DETAIL,
+    )  # fmt: skip
+
+    job = run_import(cycle, rtlh_list([son, daughter]), commit=False)
+
+    reasons = {row["row"]: row["reason"] for row in job.error_rows}
+    assert job.result["good"] == 0
+    assert "enrolled" in reasons[2].lower() or "terdaftar" in reasons[2].lower()
+    assert reasons[3] != reasons[2]  # the household's live application
+    for member, code in ((son, "already_enrolled"), (daughter, "duplicate_application")):
+        with pytest.raises(DomainError) as refused:
+            services.application_submit(
+                actor=None, cycle_id=cycle.pk, person_id=member.pk, channel="agency", detail={}
+            )
+        assert refused.value.code == code
+
+
+def test_one_beneficiary_per_cycle_is_the_person_in_a_person_programme():
+    cycle = open_cycle("kis-pbi-apbd", year=2025)
+    mother = applicant()
+    child = applicant(household=mother.household)
+    assert run_import(cycle, kis_list([mother]), commit=True).result["enrolled"] == 1
+
+    job = run_import(cycle, kis_list([child, mother]), commit=False)
+
+    assert job.result["good"] == 1 and [row["row"] for row in job.error_rows] == [3]

@@ -17,6 +17,7 @@ from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.services import household_register
 from tests.registry.factories import KELURAHAN_DEPOK, MemberDataFactory, make_kk, make_nik
 from tests.registry.test_imports_support import (
+    HOUSEHOLD_HEADER,
     commit,
     csv_bytes,
     errors_by_row,
@@ -27,6 +28,8 @@ from tests.registry.test_imports_support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+WITH_REASON = (*HOUSEHOLD_HEADER, "alasan_tanpa_nik")
 
 
 def registry_rows() -> tuple[int, int, int, int]:
@@ -257,12 +260,62 @@ def test_nik_warnings_are_counted_not_refused(dinsos_operator):
     rows = family(1, first_serial=1)
     rows[2]["tanggal_lahir"] = "2011-01-16"  # the NIK says 15 January
     rows[1]["nik"] = ""
+    rows[1]["alasan_tanpa_nik"] = "Belum rekam KTP"
 
-    checked = preview(dinsos_operator, "households", csv_bytes(rows))
+    checked = preview(dinsos_operator, "households", csv_bytes(rows, WITH_REASON))
 
     assert checked.error_rows == []
     assert checked.result["warnings"] == 2
     assert checked.result["rows_ready"] == 3
+
+
+def test_an_adult_without_nik_needs_the_reason_column(dinsos_operator):
+    no_reason = family(1, first_serial=1)
+    no_reason[1]["nik"] = ""  # the wife, born 1982: row 3
+    newborn = family(2, first_serial=10)
+    newborn[2]["nik"] = ""  # a child of 13 needs no reason
+    given = family(3, first_serial=20, size=2)
+    given[1]["nik"] = ""
+    given[1]["alasan_tanpa_nik"] = "KTP hilang, belum rekam ulang"
+
+    checked = preview(
+        dinsos_operator, "households", csv_bytes(no_reason + newborn + given, WITH_REASON)
+    )
+
+    errors = errors_by_row(checked)
+    assert list(errors) == [3, 4]  # the row, then the notice that its family is skipped
+    column, reason = errors[3][0]
+    assert column == "alasan_tanpa_nik" and "17" in reason and reason[0].isupper()
+    assert checked.result["families_skipped"] == 1 and checked.result["households_new"] == 2
+
+    commit(dinsos_operator, checked)
+    assert not FamilyCard.objects.filter(number=make_kk(1)).exists()
+    household = FamilyCard.objects.get(number=make_kk(3)).household
+    wife = household.members.get(nik=None)
+    event = HouseholdEvent.objects.get(household=household, kind="registered")
+    assert event.details["nik_missing_reasons"] == {str(wife.pk): "KTP hilang, belum rekam ulang"}
+
+
+def test_an_adult_added_without_nik_to_a_household_keeps_the_reason(dinsos_operator):
+    commit(
+        dinsos_operator,
+        preview(dinsos_operator, "households", csv_bytes(family(1, first_serial=1))),
+    )
+    rows = family(1, first_serial=1)
+    rows.append(member(1, 9, relationship="7", born=date(1950, 1, 1), nik=""))
+
+    refused = preview(dinsos_operator, "households", csv_bytes(rows, WITH_REASON))
+    # the row's reason, and the notice that its family is skipped
+    assert [column for column, _reason in errors_by_row(refused)[5]] == [
+        "alasan_tanpa_nik",
+        "no_kk",
+    ]
+
+    rows[-1]["alasan_tanpa_nik"] = "Belum pernah rekam di Dukcapil"
+    commit(dinsos_operator, preview(dinsos_operator, "households", csv_bytes(rows, WITH_REASON)))
+    added = HouseholdEvent.objects.get(kind="member_added")
+    assert added.details["nik_missing"] is True
+    assert added.details["nik_missing_reason"] == "Belum pernah rekam di Dukcapil"
 
 
 def test_make_nik_helper_agrees_with_member_rows():

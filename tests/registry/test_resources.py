@@ -92,6 +92,29 @@ def test_changes_to_an_existing_family_keep_its_head_and_its_history(dinsos_admi
     assert [row.number for row in result.invalid_rows] == [1]
 
 
+def test_an_adult_without_nik_needs_a_reason_in_the_admin_import(dinsos_admin):
+    rows = family(1, first_serial=1) + family(2, first_serial=10)
+    rows[1]["nik"] = ""  # the wife of family 1, born 1982: data row 2
+    rows[4]["nik"] = ""  # the wife of family 2, with the reason
+    rows[4]["alasan_tanpa_nik"] = "Dokumen hilang"
+    header = (*HOUSEHOLD_HEADER, "alasan_tanpa_nik")
+    data = tablib.Dataset().load(csv_bytes(rows, header).decode(), format="csv")
+
+    result = HouseholdMemberResource().import_data(data, dry_run=True, user=dinsos_admin)
+
+    (invalid,) = result.invalid_rows
+    assert invalid.number == 2
+    assert "17" in invalid.error_dict["alasan_tanpa_nik"][0]
+
+    del rows[:3]
+    data = tablib.Dataset().load(csv_bytes(rows, header).decode(), format="csv")
+    result = HouseholdMemberResource().import_data(data, dry_run=False, user=dinsos_admin)
+    assert not result.has_errors() and not result.has_validation_errors()
+    wife = Person.objects.get(nik=None)
+    event = HouseholdEvent.objects.get(kind="registered")
+    assert event.details["nik_missing_reasons"] == {str(wife.pk): "Dokumen hilang"}
+
+
 def test_desil_resource_imports_and_refreshes_the_household(dinsos_admin):
     HouseholdMemberResource().import_data(dataset(family(1, first_serial=1)), user=dinsos_admin)
     data = tablib.Dataset(headers=["nik", "no_kk", "desil", "periode"])
