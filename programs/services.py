@@ -223,9 +223,13 @@ def cycle_open(
     amount = programme.amount_max if amount is None else amount
     amount_check(programme=programme, amount=amount)
     if quota < 1:
-        raise DomainError(_("The quota must be at least 1."), code="quota")
+        raise DomainError(
+            _("The quota must be at least 1."), code="quota", details={"field": "quota"}
+        )
     if Cycle.objects.filter(programme=programme, year=year, tahap=tahap).exists():
-        raise Conflict(_("This cycle already exists."), code="duplicate_cycle")
+        raise Conflict(
+            _("This cycle already exists."), code="duplicate_cycle", details={"field": "year"}
+        )
     cycle = Cycle.objects.create(
         programme=programme,
         year=year,
@@ -754,9 +758,15 @@ def decree_fix(*, actor: User | None, cycle_id: int, number: str, decreed_on: da
     decider_check(actor=actor, programme=cycle.programme)
     number = number.strip()
     if not number:
-        raise DomainError(_("A decree needs a number."), code="number_required")
+        raise DomainError(
+            _("A decree needs a number."), code="number_required", details={"field": "number"}
+        )
     if Decree.objects.filter(number=number).exists():
-        raise Conflict(_("A decree with this number already exists."), code="duplicate_decree")
+        raise Conflict(
+            _("A decree with this number already exists."),
+            code="duplicate_decree",
+            details={"field": "number"},
+        )
     rows = list(
         Application.objects.filter(cycle=cycle, state__in=[*SLOT_STATES], decree_entry__isnull=True)
         .select_related("person")

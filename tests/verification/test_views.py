@@ -87,9 +87,13 @@ def test_evidence_type_and_size_are_checked_and_served_only_in_scope(
     bad = client.post(
         url, {"kind": "photo", "file": SimpleUploadedFile("x.jpg", b"MZ" + b"0" * 20)}
     )
-    assert bad.status_code == 302 and not Evidence.objects.exists()
+    # A refused file: the page again, the reason at the file's field, the kind kept.
+    assert bad.status_code == 200 and not Evidence.objects.exists()
+    assert bad.context["evidence_form"].errors["file"]
+    assert bad.context["evidence_form"]["kind"].value() == "photo"
     big = client.post(url, {"kind": "photo", "file": SimpleUploadedFile("x.png", PNG * 3)})
-    assert big.status_code == 302 and not Evidence.objects.exists()
+    assert big.status_code == 200 and not Evidence.objects.exists()
+    assert big.context["evidence_form"].errors["file"]
     ok = client.post(url, {"kind": "photo", "file": SimpleUploadedFile("rumah.png", PNG)})
     assert ok.status_code == 302
     evidence = Evidence.objects.get()
