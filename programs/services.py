@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.access import scope_for
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
+from depok_kds.formatting import rupiah
 from depok_kds.models import User
 from programs.eligibility import Facts, Outcome, evaluate, failed
 from programs.frequency import clash
@@ -197,8 +198,12 @@ def _kelurahan_check(*, actor: User | None, kelurahan_code: str) -> None:
 def amount_check(*, programme: Programme, amount: Decimal) -> None:
     if not programme.amount_min <= amount <= programme.amount_max:
         raise DomainError(
-            _("The amount Rp%(amount)s is outside this programme's limits (Rp%(low)s-Rp%(high)s).")
-            % {"amount": amount, "low": programme.amount_min, "high": programme.amount_max},
+            _("The amount %(amount)s is outside this programme's limits (%(low)s-%(high)s).")
+            % {
+                "amount": rupiah(amount),
+                "low": rupiah(programme.amount_min),
+                "high": rupiah(programme.amount_max),
+            },
             code="amount_out_of_limits",
         )
 

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -200,10 +199,7 @@ def _application_page(
     exit_form: ExitForm | None = None,
 ) -> HttpResponse:
     """The application's page; a refused decision or exit shows again with what was typed."""
-    results = [
-        (r, gettext(r.message) % r.params if r.params else gettext(r.message))
-        for r in application.eligibility_results.all()
-    ]
+    results = [(r, r.text()) for r in application.eligibility_results.all()]
     enrolment = Enrolment.objects.filter(application=application).first()
     context = {
         "application": application,
