@@ -115,7 +115,8 @@ def test_hand_over_activate_replace_through_the_pages(puskesos_a, card):
 
 def test_revoke_through_the_page_needs_a_reason(dinsos_operator, card):
     client = _client(dinsos_operator)
-    assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "nope"}).status_code == 302
+    refused = client.post(f"/cards/{card.pk}/revoke/", {"reason": "nope"})
+    assert refused.status_code == 200 and refused.context["revoke_form"].errors["reason"]
     card.refresh_from_db()
     assert card.state == "printed"
     assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "left_city"}).status_code == 302
@@ -244,3 +245,16 @@ def test_api_check_needs_the_registry_read_scope(api_client_factory, card):
         401,
         403,
     )
+
+
+def test_a_refused_hand_over_keeps_the_receiver_and_says_why_at_the_date(puskesos_a, card):
+    client = _client(puskesos_a)
+    response = client.post(
+        f"/cards/{card.pk}/hand-over/", {"received_by": "Siti Aminah", "on": "2099-01-01"}
+    )
+    assert response.status_code == 200
+    form = response.context["hand_over_form"]
+    assert form.errors["on"] and form["received_by"].value() == "Siti Aminah"
+    assert b'id="error-summary"' in response.content
+    card.refresh_from_db()
+    assert card.state == "printed"
