@@ -159,19 +159,20 @@ def run_list_page(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="dukcapil.add_matchrun")
 def run_start_page(request: PortalRequest) -> HttpResponse:
     form = RunStartForm(request.POST, kelurahan=kelurahan_list(user=request.user))
-    if not form.is_valid():
-        runs = Paginator(run_list(user=request.user), 20).get_page(1)
-        context = {"page": runs, "form": form, "extract": extract_active()}
-        return render(request, "dukcapil/run_list.html", context, status=400)
-    kelurahan = form.cleaned_data.get("kelurahan")
-    run = match_run_start(
-        actor=request.user,
-        source=form.cleaned_data["source"],
-        scope=form.cleaned_data["scope"],
-        kelurahan_code=kelurahan.code if kelurahan else "",
-    )
-    messages.success(request, _("Matching run #%(run)d started.") % {"run": run.pk})
-    return redirect("dukcapil:run", pk=run.pk)
+    if form.is_valid():
+        kelurahan = form.cleaned_data.get("kelurahan")
+        with refusals_on(form):
+            run = match_run_start(
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                scope=form.cleaned_data["scope"],
+                kelurahan_code=kelurahan.code if kelurahan else "",
+            )
+            messages.success(request, _("Matching run #%(run)d started.") % {"run": run.pk})
+            return redirect("dukcapil:run", pk=run.pk)
+    runs = Paginator(run_list(user=request.user), 20).get_page(1)
+    context = {"page": runs, "form": form, "extract": extract_active()}
+    return render(request, "dukcapil/run_list.html", context, status=400)
 
 
 @portal_view(perm="dukcapil.view_matchrun")
@@ -289,13 +290,14 @@ def extract_list_page(request: PortalRequest) -> HttpResponse:
         form = ExtractUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            extract = dkb_extract_start(
-                actor=request.user,
-                semester=form.cleaned_data["semester"],
-                source_name=upload.name or "dkb.csv",
-                content=upload,
-            )
-            return redirect("dukcapil:extract", pk=extract.pk)
+            with refusals_on(form, "file"):
+                extract = dkb_extract_start(
+                    actor=request.user,
+                    semester=form.cleaned_data["semester"],
+                    source_name=upload.name or "dkb.csv",
+                    content=upload,
+                )
+                return redirect("dukcapil:extract", pk=extract.pk)
         status = 400
     context = {"extracts": extract_list(user=request.user)[:20], "form": form, "may_load": may_load}
     return render(request, "dukcapil/extract_list.html", context, status=status)
