@@ -62,7 +62,12 @@ def _kelurahan_choices(request: PortalRequest) -> list[tuple[str, str]]:
 
 @portal_view(perm=VIEW)
 def card_list_page(request: PortalRequest) -> HttpResponse:
-    """Cards by kelurahan and state; a typed number opens its card (or is refused at once)."""
+    return _card_list(request)
+
+
+def _card_list(request: PortalRequest, **bound: KelurahanForm) -> HttpResponse:
+    """Cards by kelurahan and state; a typed number opens its card (or is refused at once).
+    A refused issue or print run (`bound`, by its context name) shows its form again."""
     choices = _kelurahan_choices(request)
     form = CardFilterForm(request.GET or None, kelurahan=choices)
     cards = card_list(user=request.user)
@@ -88,6 +93,7 @@ def card_list_page(request: PortalRequest) -> HttpResponse:
         "rows": [(card, card_number_display(card.number), holder_name(card)) for card in page],
         "issue_form": KelurahanForm(kelurahan=choices, prefix="issue"),
         "print_form": KelurahanForm(kelurahan=choices, prefix="print"),
+        **bound,
         "can_add": request.user.has_perm(ADD),
         "query": request.GET.urlencode(),
     }
@@ -99,12 +105,13 @@ def card_list_page(request: PortalRequest) -> HttpResponse:
 def cards_issue(request: PortalRequest) -> HttpResponse:
     """Request a card for every entitled household and student of a kelurahan."""
     form = KelurahanForm(request.POST, kelurahan=_kelurahan_choices(request), prefix="issue")
-    if not form.is_valid():
-        raise DomainError(_("Choose a kelurahan."))
-    code = form.cleaned_data["kelurahan"]
-    created = cards_request_kelurahan(actor=request.user, kelurahan_code=code)
-    messages.success(request, _("%(count)s cards requested.") % {"count": len(created)})
-    return redirect(f"{reverse('cards:list')}?kelurahan={code}&state=requested")
+    if form.is_valid():
+        code = form.cleaned_data["kelurahan"]
+        with refusals_on(form, "kelurahan"):
+            created = cards_request_kelurahan(actor=request.user, kelurahan_code=code)
+            messages.success(request, _("%(count)s cards requested.") % {"count": len(created)})
+            return redirect(f"{reverse('cards:list')}?kelurahan={code}&state=requested")
+    return _card_list(request, issue_form=form)
 
 
 @require_POST
@@ -112,10 +119,11 @@ def cards_issue(request: PortalRequest) -> HttpResponse:
 def cards_print(request: PortalRequest) -> HttpResponse:
     """Start printing a kelurahan's requested cards; its page shows the progress."""
     form = KelurahanForm(request.POST, kelurahan=_kelurahan_choices(request), prefix="print")
-    if not form.is_valid():
-        raise DomainError(_("Choose a kelurahan."))
-    job = print_run_start(actor=request.user, kelurahan_code=form.cleaned_data["kelurahan"])
-    return redirect("cards:print-job", pk=job.pk)
+    if form.is_valid():
+        with refusals_on(form, "kelurahan"):
+            job = print_run_start(actor=request.user, kelurahan_code=form.cleaned_data["kelurahan"])
+            return redirect("cards:print-job", pk=job.pk)
+    return _card_list(request, print_form=form)
 
 
 @portal_view(perm=ADD)

@@ -142,7 +142,9 @@ def test_issue_and_print_a_kelurahan(puskesos_a, puskesos_b, dinsos_operator):
     household = entitled_household()
     enrolled_student(household)
     refused = _client(puskesos_b).post("/cards/issue/", {"issue-kelurahan": KELURAHAN_DEPOK})
-    assert refused.status_code == 302 and not Card.objects.exists()
+    # Another kelurahan is not among the officer's choices: the form says so, nothing issued.
+    assert refused.status_code == 200 and not Card.objects.exists()
+    assert refused.context["issue_form"].errors["kelurahan"]
     client = _client(puskesos_a)
     assert client.post("/cards/issue/", {"issue-kelurahan": KELURAHAN_DEPOK}).status_code == 302
     assert Card.objects.filter(state="requested").count() == 2
