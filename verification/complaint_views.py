@@ -104,7 +104,10 @@ def _complaint_page(
     """The complaint's page; a refused action's form (`bound`, by its context name) shows
     again with what was typed."""
     forms: dict[str, Form | None] = {
-        "assign_form": AssignForm(officers=_officers(complaint.kelurahan_code, dinsos_staff=True)),
+        "assign_form": AssignForm(
+            officers=_officers(complaint.kelurahan_code, dinsos_staff=True),
+            initial={"assignee": complaint.assigned_to_id},
+        ),
         "answer_form": AnswerForm(),
         "note_form": NoteForm(),
         "evidence_form": EvidenceForm(),

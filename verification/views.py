@@ -306,7 +306,10 @@ def _visit_page(
         "form": form,
         "evidence_form": evidence_form or EvidenceForm(camera=True),
         "members": household_members(household=visit.household),
-        "assign_form": assign_form or VisitAssignForm(officers=_officers(visit.kelurahan_code)),
+        "assign_form": assign_form
+        or VisitAssignForm(
+            officers=_officers(visit.kelurahan_code), initial={"assignee": visit.assigned_to_id}
+        ),
         "evidence": visit.evidence.all(),
     }
     return render(request, "verification/visit_detail.html", context)
