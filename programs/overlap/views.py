@@ -62,6 +62,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 @portal_view(perm="overlap.view_finding")
 def finding_index(request: PortalRequest) -> HttpResponse:
+    return _findings_page(request)
+
+
+def _findings_page(
+    request: PortalRequest, detection_form: DetectionForm | None = None
+) -> HttpResponse:
+    """The findings; a refused detection run shows its form again with what was typed."""
     form = FindingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     findings = finding_list(
@@ -78,7 +85,7 @@ def finding_index(request: PortalRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "programmes": programme_list(user=request.user),
-            "detection_form": DetectionForm(),
+            "detection_form": detection_form or DetectionForm(),
         },
     )
 
@@ -112,19 +119,21 @@ def detection_start(request: PortalRequest) -> HttpResponse:
     """City-wide for Dinsos; an agency officer runs it for one of their programmes."""
     form = DetectionForm(request.POST)
     if not form.is_valid():
-        raise PermissionDenied
+        return _findings_page(request, form)
     programme_id = form.cleaned_data["programme"]
     programme = None
     if programme_id:
         programme = programme_get(user=request.user, programme_id=programme_id)
     elif not scope_for(request.user).city_wide:
         raise PermissionDenied
-    job = overlap_detect_start(
-        actor=request.user,
-        programme=programme,
-        year=form.cleaned_data["year"] or timezone.localdate().year,
-    )
-    return redirect("jobs:detail", pk=job.pk)
+    with refusals_on(form):
+        job = overlap_detect_start(
+            actor=request.user,
+            programme=programme,
+            year=form.cleaned_data["year"] or timezone.localdate().year,
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    return _findings_page(request, form)
 
 
 @portal_view(perm="overlap.add_nationallist")
