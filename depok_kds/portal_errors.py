@@ -11,7 +11,12 @@ from depok_kds.errors import DomainError
 
 
 class DomainErrorMiddleware:
-    """A refused use case in a portal page becomes a message on the page the user came from."""
+    """A refused use case in a portal page becomes a message on the page the user came from.
+
+    The last resort: a form with typed input shows its own refusal at the field with what
+    was typed (`depok_kds.forms.refusals_on`), because this redirect loses the input. What
+    reaches here are actions of one button (approve a batch, commit a list, activate a card)
+    with nothing typed to lose."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.charts import bar_chart
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from distribution import selectors, services
 from distribution.forms import (
@@ -55,15 +56,16 @@ def batch_index(request: PortalRequest) -> HttpResponse:
             raise Http404
         if form.is_valid():
             data = form.cleaned_data
-            batch = services.batch_create(
-                actor=user,
-                cycle_id=data["cycle"].pk,
-                tahap=data["tahap"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                planned_on=data["planned_on"],
-            )
-            return redirect("distribution:batch", batch.pk)
+            with refusals_on(form):
+                batch = services.batch_create(
+                    actor=user,
+                    cycle_id=data["cycle"].pk,
+                    tahap=data["tahap"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    planned_on=data["planned_on"],
+                )
+                return redirect("distribution:batch", batch.pk)
     batches = list(selectors.batch_list(user=user)[:200])
     rows = [(batch, selectors.batch_totals(batch)) for batch in batches]
     return render(request, "distribution/batch_list.html", {"rows": rows, "form": form})
@@ -179,11 +181,12 @@ def line_pay(request: PortalRequest, pk: int) -> HttpResponse:
     line = selectors.line_get(user=request.user, line_id=pk)
     form = PayInPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.in_person_pay(
-            actor=request.user, line_id=line.pk, receiver_nik=form.cleaned_data["receiver_nik"]
-        )
-        messages.success(request, gettext("Paid."))
-        return redirect("distribution:batch", line.batch_id)
+        with refusals_on(form):
+            services.in_person_pay(
+                actor=request.user, line_id=line.pk, receiver_nik=form.cleaned_data["receiver_nik"]
+            )
+            messages.success(request, gettext("Paid."))
+            return redirect("distribution:batch", line.batch_id)
     return render(request, "distribution/line_pay.html", {"line": line, "form": form})
 
 
@@ -208,16 +211,17 @@ def handover_new(request: PortalRequest, pk: int) -> HttpResponse:
     form = HandoverForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         evidence = form.cleaned_data["evidence"]
-        services.handover_record(
-            actor=request.user,
-            line_id=line.pk,
-            receiver_nik=form.cleaned_data["receiver_nik"],
-            evidence=evidence.read(),
-            evidence_name=evidence.name or "",
-            on=timezone.localdate(),
-        )
-        messages.success(request, gettext("The hand-over is recorded."))
-        return redirect("distribution:handovers")
+        with refusals_on(form):
+            services.handover_record(
+                actor=request.user,
+                line_id=line.pk,
+                receiver_nik=form.cleaned_data["receiver_nik"],
+                evidence=evidence.read(),
+                evidence_name=evidence.name or "",
+                on=timezone.localdate(),
+            )
+            messages.success(request, gettext("The hand-over is recorded."))
+            return redirect("distribution:handovers")
     return render(
         request,
         "distribution/handover_new.html",

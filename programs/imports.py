@@ -26,7 +26,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
@@ -36,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
+from depok_kds.formatting import rupiah
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job, User
 from programs.eligibility import failed
@@ -464,10 +464,10 @@ def _room_check(cycle_id: int, good: int) -> Cycle:
         if total > left:
             raise DomainError(
                 _(
-                    "The good rows need Rp %(total)s, more than the Rp %(left)s left in the "
-                    "budget; nothing was enrolled."
+                    "The good rows need %(total)s, more than the %(left)s left in the budget; "
+                    "nothing was enrolled."
                 )
-                % {"total": intcomma(total), "left": intcomma(left)},
+                % {"total": rupiah(total), "left": rupiah(left)},
                 code="budget_exceeded",
             )
     return cycle

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.models import ActedEvent, TimeStampedModel
+from programs.eligibility import Outcome
 
 
 class Agency(models.Model):
@@ -374,11 +376,16 @@ class EligibilityResult(models.Model):
 
     class Meta:
         ordering = ["position"]
+
         verbose_name = _("eligibility result")
         verbose_name_plural = _("eligibility results")
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.rule}: {self.passed}"
+
+    def text(self) -> str:
+        """The outcome as the person reading it says it, in the active language."""
+        return Outcome(self.rule, self.passed, self.message, self.params).text(gettext)
 
 
 class Enrolment(models.Model):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.access import scope_for
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
+from depok_kds.formatting import rupiah
 from depok_kds.models import User
 from programs.eligibility import Facts, Outcome, evaluate, failed
 from programs.frequency import clash
@@ -198,8 +199,12 @@ def _kelurahan_check(*, actor: User | None, kelurahan_code: str) -> None:
 def amount_check(*, programme: Programme, amount: Decimal) -> None:
     if not programme.amount_min <= amount <= programme.amount_max:
         raise DomainError(
-            _("The amount Rp%(amount)s is outside this programme's limits (Rp%(low)s-Rp%(high)s).")
-            % {"amount": amount, "low": programme.amount_min, "high": programme.amount_max},
+            _("The amount %(amount)s is outside this programme's limits (%(low)s-%(high)s).")
+            % {
+                "amount": rupiah(amount),
+                "low": rupiah(programme.amount_min),
+                "high": rupiah(programme.amount_max),
+            },
             code="amount_out_of_limits",
         )
 
@@ -224,9 +229,13 @@ def cycle_open(
     amount = programme.amount_max if amount is None else amount
     amount_check(programme=programme, amount=amount)
     if quota < 1:
-        raise DomainError(_("The quota must be at least 1."), code="quota")
+        raise DomainError(
+            _("The quota must be at least 1."), code="quota", details={"field": "quota"}
+        )
     if Cycle.objects.filter(programme=programme, year=year, tahap=tahap).exists():
-        raise Conflict(_("This cycle already exists."), code="duplicate_cycle")
+        raise Conflict(
+            _("This cycle already exists."), code="duplicate_cycle", details={"field": "year"}
+        )
     cycle = Cycle.objects.create(
         programme=programme,
         year=year,
@@ -760,9 +769,15 @@ def decree_fix(*, actor: User | None, cycle_id: int, number: str, decreed_on: da
     decider_check(actor=actor, programme=cycle.programme)
     number = number.strip()
     if not number:
-        raise DomainError(_("A decree needs a number."), code="number_required")
+        raise DomainError(
+            _("A decree needs a number."), code="number_required", details={"field": "number"}
+        )
     if Decree.objects.filter(number=number).exists():
-        raise Conflict(_("A decree with this number already exists."), code="duplicate_decree")
+        raise Conflict(
+            _("A decree with this number already exists."),
+            code="duplicate_decree",
+            details={"field": "number"},
+        )
     rows = list(
         Application.objects.filter(cycle=cycle, state__in=[*SLOT_STATES], decree_entry__isnull=True)
         .select_related("person")

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,7 +35,7 @@ from programs.forms import (
 )
 from programs.imports import recipient_import_commit, recipient_import_start
 from programs.kinds import kind_for
-from programs.models import Application, Enrolment
+from programs.models import Application, Cycle, Enrolment
 from programs.report import RecipientReport, recipient_report, report_years
 from programs.selectors import (
     application_get,
@@ -84,16 +83,17 @@ def programme_detail(request: PortalRequest, pk: int) -> HttpResponse:
             raise Http404
         if form.is_valid():
             data = form.cleaned_data
-            cycle = cycle_open(
-                actor=request.user,
-                programme_id=programme.pk,
-                year=data["year"],
-                tahap=data["tahap"] or 0,
-                quota=data["quota"],
-                budget=data["budget"] or Decimal(0),
-                amount=data["amount"],
-            )
-            return redirect("programs:cycle", pk=cycle.pk)
+            with refusals_on(form):
+                cycle = cycle_open(
+                    actor=request.user,
+                    programme_id=programme.pk,
+                    year=data["year"],
+                    tahap=data["tahap"] or 0,
+                    quota=data["quota"],
+                    budget=data["budget"] or Decimal(0),
+                    amount=data["amount"],
+                )
+                return redirect("programs:cycle", pk=cycle.pk)
     cycles = programme.cycles.order_by("-year", "-tahap")
     return render(
         request,
@@ -105,7 +105,17 @@ def programme_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @require_GET
 @portal_view(perm="programs.view_application")
 def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    cycle = cycle_get(user=request.user, cycle_id=pk)
+    return _cycle_page(request, cycle_get(user=request.user, cycle_id=pk))
+
+
+def _cycle_page(
+    request: PortalRequest,
+    cycle: Cycle,
+    *,
+    decree_form: DecreeForm | None = None,
+    import_form: ImportForm | None = None,
+) -> HttpResponse:
+    """The cycle's page; a refused decree or import shows again with what was typed."""
     state = request.GET.get("state", "")
     applications = application_list(user=request.user, cycle_id=cycle.pk, state=state)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,8 +128,8 @@ def cycle_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "states": Application.State.choices,
         "taken": slots_taken(cycle),
         "decrees": cycle.decrees.all(),
-        "decree_form": DecreeForm(),
-        "import_form": ImportForm(),
+        "decree_form": decree_form or DecreeForm(),
+        "import_form": import_form or ImportForm(),
         "pending_imports": recipient_import_pending(user=request.user, cycle=cycle),
         "enrolled": enrolment_list(user=request.user, cycle_id=cycle.pk).count(),
         "historical": enrolment_list(user=request.user, cycle_id=cycle.pk)
@@ -178,11 +188,18 @@ def application_new(request: PortalRequest, pk: int) -> HttpResponse:
 @require_GET
 @portal_view(perm="programs.view_application")
 def application_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    application = application_get(user=request.user, application_id=pk)
-    results = [
-        (r, gettext(r.message) % r.params if r.params else gettext(r.message))
-        for r in application.eligibility_results.all()
-    ]
+    return _application_page(request, application_get(user=request.user, application_id=pk))
+
+
+def _application_page(
+    request: PortalRequest,
+    application: Application,
+    *,
+    decision_form: DecisionForm | None = None,
+    exit_form: ExitForm | None = None,
+) -> HttpResponse:
+    """The application's page; a refused decision or exit shows again with what was typed."""
+    results = [(r, r.text()) for r in application.eligibility_results.all()]
     enrolment = Enrolment.objects.filter(application=application).first()
     context = {
         "application": application,
@@ -190,8 +207,8 @@ def application_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "results": results,
         "events": application.events.select_related("actor"),
         "details": kind_for(application.programme.kind).detail_rows(application),
-        "decision_form": DecisionForm(),
-        "exit_form": ExitForm(),
+        "decision_form": decision_form or DecisionForm(),
+        "exit_form": exit_form or ExitForm(),
         "enrolment": enrolment,
     }
     return render(request, "programs/application_detail.html", context)
@@ -218,9 +235,11 @@ def application_act(request: PortalRequest, pk: int, action: str) -> HttpRespons
     if action not in ACTIONS:
         raise Http404
     form = DecisionForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    _act(request.user, application.pk, action, reason)
-    return redirect("programs:application", pk=application.pk)
+    if form.is_valid():
+        with refusals_on(form, "reason"):
+            _act(request.user, application.pk, action, form.cleaned_data["reason"])
+            return redirect("programs:application", pk=application.pk)
+    return _application_page(request, application, decision_form=form)
 
 
 @require_POST
@@ -230,14 +249,20 @@ def enrolment_end(request: PortalRequest, pk: int) -> HttpResponse:
     if enrolment is None:
         raise Http404
     form = ExitForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Choose why the enrolment ends."))
-    enrolment_exit(
-        actor=request.user, enrolment_id=enrolment.pk, reason=form.cleaned_data["reason"]
-    )
-    if enrolment.application_id:
-        return redirect("programs:application", pk=enrolment.application_id)
-    return redirect("programs:cycle", pk=enrolment.cycle_id)
+    if form.is_valid():
+        with refusals_on(form, "reason"):
+            enrolment_exit(
+                actor=request.user, enrolment_id=enrolment.pk, reason=form.cleaned_data["reason"]
+            )
+            if enrolment.application_id:
+                return redirect("programs:application", pk=enrolment.application_id)
+            return redirect("programs:cycle", pk=enrolment.cycle_id)
+    if enrolment.application_id is None:
+        # No page holds this form for an enrolment without an application (a historical
+        # record): the refusal goes back as a message.
+        raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    application = application_get(user=request.user, application_id=enrolment.application_id)
+    return _application_page(request, application, exit_form=form)
 
 
 @require_POST
@@ -245,15 +270,16 @@ def enrolment_end(request: PortalRequest, pk: int) -> HttpResponse:
 def decree_new(request: PortalRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(user=request.user, cycle_id=pk)
     form = DecreeForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("A decree needs a number and a date."))
-    decree_fix(
-        actor=request.user,
-        cycle_id=cycle.pk,
-        number=form.cleaned_data["number"],
-        decreed_on=form.cleaned_data["decreed_on"],
-    )
-    return redirect("programs:cycle", pk=cycle.pk)
+    if form.is_valid():
+        with refusals_on(form):
+            decree_fix(
+                actor=request.user,
+                cycle_id=cycle.pk,
+                number=form.cleaned_data["number"],
+                decreed_on=form.cleaned_data["decreed_on"],
+            )
+            return redirect("programs:cycle", pk=cycle.pk)
+    return _cycle_page(request, cycle, decree_form=form)
 
 
 @require_GET
@@ -285,18 +311,19 @@ def decree_export(request: PortalRequest, pk: int, fmt: str) -> HttpResponse:
 def import_new(request: PortalRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(user=request.user, cycle_id=pk)
     form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise DomainError(_("Choose a CSV or XLSX file."))
-    upload = form.cleaned_data["file"]
-    job = recipient_import_start(
-        actor=request.user,
-        cycle_id=cycle.pk,
-        file_name=upload.name,
-        content=upload.read(),
-        commit=form.cleaned_data["commit"],
-        historical=form.cleaned_data["historical"],
-    )
-    return redirect("jobs:detail", pk=job.pk)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        with refusals_on(form, "file"):
+            job = recipient_import_start(
+                actor=request.user,
+                cycle_id=cycle.pk,
+                file_name=upload.name,
+                content=upload.read(),
+                commit=form.cleaned_data["commit"],
+                historical=form.cleaned_data["historical"],
+            )
+            return redirect("jobs:detail", pk=job.pk)
+    return _cycle_page(request, cycle, import_form=form)
 
 
 @require_POST

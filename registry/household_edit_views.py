@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.models import User
 from depok_kds.portal import PortalRequest, portal_view
 from registry.forms import MemberForm, member_data
@@ -214,13 +215,8 @@ def household_action(
     data = request.POST if request.method == "POST" else None
     form = spec.form(data, **spec.form_kwargs(request.user, household))
     if data is not None and form.is_valid():
-        try:
+        with refusals_on(form):
             outcome = spec.perform(Target(request.user, household, person, form.cleaned_data))
-        except DomainError as error:
-            details = error.details if isinstance(error.details, dict) else {}
-            field_name = details.get("field")
-            form.add_error(field_name if field_name in form.fields else None, str(error.message))
-        else:
             for warning in outcome.warnings:
                 messages.warning(request, warning.message)
             messages.success(request, outcome.message)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from depok_kds.access import may_see_pii
 from depok_kds.audit import pii_access_record
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.models import Job
 from depok_kds.portal import PortalRequest, portal_view
 from registry.dtsen import desil_history
@@ -111,16 +112,13 @@ def import_upload(request: PortalRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
+            with refusals_on(form, "file"):
                 job = import_start(
                     actor=request.user,
                     kind_key=chosen.key,
                     upload=form.cleaned_data["file"],
                     language=get_language() or "",
                 )
-            except DomainError as error:
-                form.add_error("file", str(error.message))
-            else:
                 return redirect("registry:import-job", pk=job.pk)
     context = {"kind": chosen, "columns": columns, "form": form}
     return render(request, "registry/import_upload.html", context, status=status)

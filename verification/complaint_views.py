@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from depok_kds.errors import DomainError
 from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from depok_kds.rate_limit import rate_limited
@@ -40,8 +40,6 @@ from verification.services import (
     complaint_receive,
 )
 from verification.views import PAGE_SIZE, _officers, _upload, forbidden_as_403
-
-ACTIONS = ("assign", "answer", "close", "escalate")
 
 
 @portal_view(perm="verification.view_complaint")
@@ -97,56 +95,86 @@ def complaint_new(request: PortalRequest) -> HttpResponse:
 
 @portal_view(perm="verification.view_complaint")
 def complaint_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    complaint = complaint_get(user=request.user, complaint_id=pk)
-    show_complainant = complainant_shown(user=request.user, complaint=complaint)
-    context = {
-        "complaint": complaint,
-        "show_complainant": show_complainant,
-        "events": complaint.events.select_related("actor"),
-        "assign_form": AssignForm(officers=_officers(complaint.kelurahan_code, dinsos_staff=True)),
+    return _complaint_page(request, complaint_get(user=request.user, complaint_id=pk))
+
+
+def _complaint_page(
+    request: PortalRequest, complaint: Complaint, **bound: Form | None
+) -> HttpResponse:
+    """The complaint's page; a refused action's form (`bound`, by its context name) shows
+    again with what was typed."""
+    forms: dict[str, Form | None] = {
+        "assign_form": AssignForm(
+            officers=_officers(complaint.kelurahan_code, dinsos_staff=True),
+            initial={"assignee": complaint.assigned_to_id},
+        ),
         "answer_form": AnswerForm(),
         "note_form": NoteForm(),
         "evidence_form": EvidenceForm(),
+    }
+    forms.update({name: form for name, form in bound.items() if form is not None})
+    context = {
+        "complaint": complaint,
+        "show_complainant": complainant_shown(user=request.user, complaint=complaint),
+        "events": complaint.events.select_related("actor"),
         "evidence": complaint.evidence.all(),
         "visits": complaint.visits.all(),
+        **forms,
     }
     return render(request, "verification/complaint_detail.html", context)
+
+
+def _complaint_act(request: PortalRequest, complaint: Complaint, action: str) -> Form | None:
+    """Carry out `action`; the form it was refused on, or None when it was done."""
+    form: Form
+    if action == "assign":
+        officers = _officers(complaint.kelurahan_code, dinsos_staff=True)
+        form = AssignForm(request.POST, officers=officers)
+    elif action == "answer":
+        form = AnswerForm(request.POST)
+    else:
+        form = NoteForm(request.POST)
+    if not form.is_valid():
+        return form
+    data = form.cleaned_data
+    with refusals_on(form), forbidden_as_403():
+        if action == "assign":
+            complaint_assign(
+                actor=request.user, complaint_id=complaint.pk, assignee_id=data["assignee"]
+            )
+        elif action == "answer":
+            complaint_answer(
+                actor=request.user,
+                complaint_id=complaint.pk,
+                answer=data["answer"],
+                outcome=data["outcome"],
+            )
+        elif action == "close":
+            complaint_close(actor=request.user, complaint_id=complaint.pk)
+        else:
+            complaint_escalate(actor=request.user, complaint_id=complaint.pk, note=data["note"])
+        return None
+    return form
+
+
+FORM_OF_ACTION = {
+    "assign": "assign_form",
+    "answer": "answer_form",
+    "close": "note_form",
+    "escalate": "note_form",
+}
 
 
 @require_POST
 @portal_view(perm="verification.change_complaint")
 def complaint_act(request: PortalRequest, pk: int, action: str) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=pk)
-    if action not in ACTIONS:
+    if action not in FORM_OF_ACTION:
         raise Http404
-    with forbidden_as_403():
-        if action == "assign":
-            officers = _officers(complaint.kelurahan_code, dinsos_staff=True)
-            form = AssignForm(request.POST, officers=officers)
-            if not form.is_valid():
-                raise DomainError(_("Choose an officer."))
-            complaint_assign(
-                actor=request.user,
-                complaint_id=complaint.pk,
-                assignee_id=form.cleaned_data["assignee"],
-            )
-        elif action == "answer":
-            answer = AnswerForm(request.POST)
-            if not answer.is_valid():
-                raise DomainError(_("Choose the outcome and write the answer."))
-            complaint_answer(
-                actor=request.user,
-                complaint_id=complaint.pk,
-                answer=answer.cleaned_data["answer"],
-                outcome=answer.cleaned_data["outcome"],
-            )
-        elif action == "close":
-            complaint_close(actor=request.user, complaint_id=complaint.pk)
-        else:
-            note = NoteForm(request.POST)
-            text = note.cleaned_data["note"] if note.is_valid() else ""
-            complaint_escalate(actor=request.user, complaint_id=complaint.pk, note=text)
-    return redirect("verification:complaint", pk=complaint.pk)
+    refused = _complaint_act(request, complaint, action)
+    if refused is None:
+        return redirect("verification:complaint", pk=complaint.pk)
+    return _complaint_page(request, complaint, **{FORM_OF_ACTION[action]: refused})
 
 
 @require_POST
@@ -155,8 +183,10 @@ def complaint_evidence(request: PortalRequest, pk: int) -> HttpResponse:
     complaint = complaint_get(user=request.user, complaint_id=pk)
     if not request.user.has_perm("verification.change_complaint"):
         raise PermissionDenied
-    _upload(request, complaint_id=complaint.pk)
-    return redirect("verification:complaint", pk=complaint.pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if _upload(request, form, complaint_id=complaint.pk):
+        return redirect("verification:complaint", pk=complaint.pk)
+    return _complaint_page(request, complaint, evidence_form=form)
 
 
 def _rate_limited(request: HttpRequest) -> bool:

@@ -155,6 +155,14 @@ class AssignForm(forms.Form):
         self.fields["assignee"].choices = officers  # type: ignore[attr-defined]
 
 
+class VisitAssignForm(AssignForm):
+    due_on = forms.DateField(
+        label=_("New due date (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class ComplaintForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Complaint.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), choices=Complaint.Category.choices)

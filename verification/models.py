@@ -496,6 +496,19 @@ class ComplaintEvent(ActedEvent):
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.from_status} -> {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(status: str) -> str:
+    """A stored complaint status as people read it ("diterima"); unknown values as stored."""
+    return str(Complaint.Status(status).label) if status in Complaint.Status.values else status
+
 
 class Evidence(TimeStampedModel):
     """A photo or scanned document of a visit, a technical check (the RTLH house survey) or

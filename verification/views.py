@@ -27,12 +27,12 @@ from programs.models import Application, ApplicationState
 from registry.selectors import household_members, mask_nik, ruleset_active, ruleset_rules
 from verification import reports
 from verification.forms import (
-    AssignForm,
     EvidenceForm,
     ResolveForm,
     TechnicalVerdictForm,
     VerdictForm,
     VerivaliForm,
+    VisitAssignForm,
     VisitForm,
     finding_lines,
 )
@@ -131,8 +131,14 @@ def _verdict_form(check: Check, data: Any = None) -> VerdictForm:
 
 
 def _checks_page(
-    request: PortalRequest, application: Application, *, bound: VerdictForm | None = None
+    request: PortalRequest,
+    application: Application,
+    *,
+    bound: VerdictForm | None = None,
+    evidence: tuple[int, EvidenceForm] | None = None,
 ) -> HttpResponse:
+    """The application's checks; a refused verdict (`bound`) or file (`evidence`, with its
+    check's id) shows again with what was typed."""
     panels = []
     for view in checks_for(user=request.user, application=application):
         check = view.check
@@ -148,7 +154,11 @@ def _checks_page(
             CheckPanel(
                 view=view,
                 verdict_form=verdict_form,
-                evidence_form=EvidenceForm() if attach else None,
+                evidence_form=(
+                    (evidence[1] if evidence and evidence[0] == check.pk else EvidenceForm())
+                    if attach
+                    else None
+                ),
                 findings=finding_lines(view.verdict.findings) if view.verdict else [],
             )
         )
@@ -161,6 +171,7 @@ def _checks_page(
         "panels": panels,
         "may_open": may_open,
         "bound": bound,
+        "bound_evidence": evidence[1] if evidence else None,
         "policy": getattr(application.programme, "verification_policy", None),
     }
     return render(request, "verification/application.html", context)
@@ -199,26 +210,29 @@ def check_verdict(request: PortalRequest, pk: int) -> HttpResponse:
     return _checks_page(request, check.application, bound=form)
 
 
-def _upload(request: PortalRequest, **target: int) -> None:
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise DomainError(_("Choose a file and its kind."))
-    with forbidden_as_403():
-        evidence_upload(
-            actor=request.user,
-            upload=form.cleaned_data["file"],
-            kind=form.cleaned_data["kind"],
-            **target,
-        )
-    messages.success(request, _("The file was added."))
+def _upload(request: PortalRequest, form: EvidenceForm, **target: int) -> bool:
+    """Store the posted file; False when it is refused, the reason then on `form`."""
+    if form.is_valid():
+        with refusals_on(form, "file"), forbidden_as_403():
+            evidence_upload(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                **target,
+            )
+            messages.success(request, _("The file was added."))
+            return True
+    return False
 
 
 @require_POST
 @portal_view(perm="verification.add_evidence")
 def check_evidence(request: PortalRequest, pk: int) -> HttpResponse:
     check = check_get(user=request.user, check_id=pk)
-    _upload(request, check_id=check.pk)
-    return redirect("verification:application", pk=check.application_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if _upload(request, form, check_id=check.pk):
+        return redirect("verification:application", pk=check.application_id)
+    return _checks_page(request, check.application, evidence=(check.pk, form))
 
 
 @require_GET
@@ -269,12 +283,33 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("The visit was recorded."))
                 return redirect("verification:visit", pk=visit.pk)
+    return _visit_page(request, visit, form=form)
+
+
+def _visit_page(
+    request: PortalRequest,
+    visit: FieldVisit,
+    *,
+    form: VisitForm | None = None,
+    assign_form: VisitAssignForm | None = None,
+    evidence_form: EvidenceForm | None = None,
+) -> HttpResponse:
+    """The visit's page; a refused record, assignment or file shows again with what was
+    typed."""
+    if form is None:
+        ruleset = ruleset_active()
+        if ruleset is None:
+            raise DomainError(_("No poverty ruleset is active."))
+        form = VisitForm(rules=ruleset_rules(ruleset), with_verdict=visit.check_row_id is not None)
     context = {
         "visit": visit,
         "form": form,
-        "evidence_form": EvidenceForm(camera=True),
+        "evidence_form": evidence_form or EvidenceForm(camera=True),
         "members": household_members(household=visit.household),
-        "assign_form": AssignForm(officers=_officers(visit.kelurahan_code)),
+        "assign_form": assign_form
+        or VisitAssignForm(
+            officers=_officers(visit.kelurahan_code), initial={"assignee": visit.assigned_to_id}
+        ),
         "evidence": visit.evidence.all(),
     }
     return render(request, "verification/visit_detail.html", context)
@@ -284,23 +319,28 @@ def visit_detail(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(perm="verification.change_fieldvisit")
 def visit_assign_view(request: PortalRequest, pk: int) -> HttpResponse:
     visit = visit_get(user=request.user, visit_id=pk)
-    form = AssignForm(request.POST, officers=_officers(visit.kelurahan_code))
-    if not form.is_valid():
-        raise DomainError(_("Choose a Puskesos officer of the kelurahan."))
-    with forbidden_as_403():
-        visit_assign(
-            actor=request.user, visit_id=visit.pk, assignee_id=form.cleaned_data["assignee"]
-        )
-    messages.success(request, _("The visit was assigned."))
-    return redirect("verification:visit", pk=visit.pk)
+    form = VisitAssignForm(request.POST, officers=_officers(visit.kelurahan_code))
+    if form.is_valid():
+        with refusals_on(form), forbidden_as_403():
+            visit_assign(
+                actor=request.user,
+                visit_id=visit.pk,
+                assignee_id=form.cleaned_data["assignee"],
+                due_on=form.cleaned_data["due_on"],
+            )
+            messages.success(request, _("The visit was assigned."))
+            return redirect("verification:visit", pk=visit.pk)
+    return _visit_page(request, visit, assign_form=form)
 
 
 @require_POST
 @portal_view(perm="verification.add_evidence")
 def visit_evidence(request: PortalRequest, pk: int) -> HttpResponse:
     visit = visit_get(user=request.user, visit_id=pk)
-    _upload(request, visit_id=visit.pk)
-    return redirect("verification:visit", pk=visit.pk)
+    form = EvidenceForm(request.POST, request.FILES, camera=True)
+    if _upload(request, form, visit_id=visit.pk):
+        return redirect("verification:visit", pk=visit.pk)
+    return _visit_page(request, visit, evidence_form=form)
 
 
 @require_GET
@@ -321,10 +361,22 @@ def evidence_file(request: PortalRequest, pk: int) -> HttpResponse:
 
 @portal_view(perm="verification.resolve_disagreement")
 def resolution_index(request: PortalRequest) -> HttpResponse:
+    return _resolutions_page(request)
+
+
+def _resolutions_page(
+    request: PortalRequest, bound: tuple[int, ResolveForm] | None = None
+) -> HttpResponse:
+    """The open disagreements, each with its own form; a refused one (`bound`, with its
+    resolution's id) shows again with what was typed."""
+    rows = [
+        (r, bound[1] if bound and bound[0] == r.pk else ResolveForm(auto_id=f"id_r{r.pk}_%s"))
+        for r in resolution_queue(user=request.user)
+    ]
     return render(
         request,
         "verification/resolutions.html",
-        {"resolutions": resolution_queue(user=request.user), "form": ResolveForm()},
+        {"rows": rows, "bound": bound[1] if bound else None},
     )
 
 
@@ -332,17 +384,17 @@ def resolution_index(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="verification.resolve_disagreement")
 def resolution_decide(request: PortalRequest, pk: int) -> HttpResponse:
     resolution = resolution_get(user=request.user, resolution_id=pk)
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Choose the decision and give a reason."))
-    with forbidden_as_403():
-        disagreement_resolve(
-            actor=request.user,
-            resolution_id=resolution.pk,
-            passed=form.cleaned_data["outcome"] == "pass",
-            reason=form.cleaned_data["reason"],
-        )
-    return redirect("verification:application", pk=resolution.application_id)
+    form = ResolveForm(request.POST, auto_id=f"id_r{resolution.pk}_%s")
+    if form.is_valid():
+        with refusals_on(form), forbidden_as_403():
+            disagreement_resolve(
+                actor=request.user,
+                resolution_id=resolution.pk,
+                passed=form.cleaned_data["outcome"] == "pass",
+                reason=form.cleaned_data["reason"],
+            )
+            return redirect("verification:application", pk=resolution.application_id)
+    return _resolutions_page(request, (resolution.pk, form))
 
 
 @portal_view(perm="verification.view_verivaliround")
@@ -352,13 +404,13 @@ def verivali_index(request: PortalRequest) -> HttpResponse:
         if not request.user.has_perm("verification.add_verivaliround"):
             raise PermissionDenied
         if form.is_valid():
-            with forbidden_as_403():
+            with refusals_on(form), forbidden_as_403():
                 verivali_round = verivali_start(
                     actor=request.user,
                     due_on=form.cleaned_data["due_on"],
                     programme_id=form.cleaned_data["programme"],
                 )
-            return redirect("jobs:detail", pk=verivali_round.job_id or 0)
+                return redirect("jobs:detail", pk=verivali_round.job_id or 0)
     rounds = VerivaliRound.objects.select_related("programme", "job")[:50]
     return render(request, "verification/verivali.html", {"form": form, "rounds": rounds})
 

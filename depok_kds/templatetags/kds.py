@@ -37,6 +37,11 @@ def tanggal(value: date | datetime | None) -> str:
     return formatting.long_date(value)
 
 
+@register.filter
+def tanggal_waktu(value: datetime | None) -> str:
+    return formatting.long_datetime(value)
+
+
 # Labels of the keys jobs put in their result, as people read them; an unknown key is
 # shown with its underscores as spaces.
 RESULT_LABELS = {
@@ -56,6 +61,13 @@ RESULT_LABELS = {
     "errors": _("Errors"),
     "count": _("Count"),
     "total": _("Total"),
+    # What the Dukcapil matcher weighed (a match outcome's evidence).
+    "name_score": _("Name similarity"),
+    "rivals": _("Other candidates"),
+    "similarity": _("Similarity"),
+    "fields": _("Fields checked"),
+    "message": _("Message"),
+    "error": _("Error"),
 }
 
 

@@ -8,10 +8,13 @@ writes a `CardEvent` and an audit row.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.formatting import long_date
 from depok_kds.models import ActedEvent, TimeStampedModel
 from distribution.cards.numbers import ISSUE_MAX, NUMBER_PATTERN
 
@@ -173,3 +176,20 @@ class CardEvent(ActedEvent):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.kind}"
+
+    def detail_lines(self) -> list[str]:
+        """The event's details as people read them: reasons by name, days as dates."""
+        reasons = {**dict(Card.ReplaceReason.choices), **dict(Card.RevokeReason.choices)}
+        lines = []
+        for key, value in self.details.items():
+            if key == "reason":
+                lines.append(str(reasons.get(value, value)))
+            elif key == "on":
+                lines.append(long_date(date.fromisoformat(value)))
+            elif key == "successor":
+                lines.append(str(_("new card %(number)s") % {"number": value}))
+            elif key == "replaces":
+                lines.append(str(_("replaces card %(number)s") % {"number": value}))
+            else:
+                lines.append(str(value))
+        return lines

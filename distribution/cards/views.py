@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.models import Job
 from depok_kds.portal import PortalRequest, portal_view
 from depok_kds.rate_limit import rate_limited
@@ -25,6 +27,7 @@ from distribution.cards.forms import (
     RequestForm,
     RevokeForm,
 )
+from distribution.cards.models import Card
 from distribution.cards.numbers import card_number_display
 from distribution.cards.printing import card_pdf, print_run_file, print_run_start
 from distribution.cards.selectors import (
@@ -59,7 +62,12 @@ def _kelurahan_choices(request: PortalRequest) -> list[tuple[str, str]]:
 
 @portal_view(perm=VIEW)
 def card_list_page(request: PortalRequest) -> HttpResponse:
-    """Cards by kelurahan and state; a typed number opens its card (or is refused at once)."""
+    return _card_list(request)
+
+
+def _card_list(request: PortalRequest, **bound: KelurahanForm) -> HttpResponse:
+    """Cards by kelurahan and state; a typed number opens its card (or is refused at once).
+    A refused issue or print run (`bound`, by its context name) shows its form again."""
     choices = _kelurahan_choices(request)
     form = CardFilterForm(request.GET or None, kelurahan=choices)
     cards = card_list(user=request.user)
@@ -85,6 +93,7 @@ def card_list_page(request: PortalRequest) -> HttpResponse:
         "rows": [(card, card_number_display(card.number), holder_name(card)) for card in page],
         "issue_form": KelurahanForm(kelurahan=choices, prefix="issue"),
         "print_form": KelurahanForm(kelurahan=choices, prefix="print"),
+        **bound,
         "can_add": request.user.has_perm(ADD),
         "query": request.GET.urlencode(),
     }
@@ -96,12 +105,13 @@ def card_list_page(request: PortalRequest) -> HttpResponse:
 def cards_issue(request: PortalRequest) -> HttpResponse:
     """Request a card for every entitled household and student of a kelurahan."""
     form = KelurahanForm(request.POST, kelurahan=_kelurahan_choices(request), prefix="issue")
-    if not form.is_valid():
-        raise DomainError(_("Choose a kelurahan."))
-    code = form.cleaned_data["kelurahan"]
-    created = cards_request_kelurahan(actor=request.user, kelurahan_code=code)
-    messages.success(request, _("%(count)s cards requested.") % {"count": len(created)})
-    return redirect(f"{reverse('cards:list')}?kelurahan={code}&state=requested")
+    if form.is_valid():
+        code = form.cleaned_data["kelurahan"]
+        with refusals_on(form, "kelurahan"):
+            created = cards_request_kelurahan(actor=request.user, kelurahan_code=code)
+            messages.success(request, _("%(count)s cards requested.") % {"count": len(created)})
+            return redirect(f"{reverse('cards:list')}?kelurahan={code}&state=requested")
+    return _card_list(request, issue_form=form)
 
 
 @require_POST
@@ -109,10 +119,11 @@ def cards_issue(request: PortalRequest) -> HttpResponse:
 def cards_print(request: PortalRequest) -> HttpResponse:
     """Start printing a kelurahan's requested cards; its page shows the progress."""
     form = KelurahanForm(request.POST, kelurahan=_kelurahan_choices(request), prefix="print")
-    if not form.is_valid():
-        raise DomainError(_("Choose a kelurahan."))
-    job = print_run_start(actor=request.user, kelurahan_code=form.cleaned_data["kelurahan"])
-    return redirect("cards:print-job", pk=job.pk)
+    if form.is_valid():
+        with refusals_on(form, "kelurahan"):
+            job = print_run_start(actor=request.user, kelurahan_code=form.cleaned_data["kelurahan"])
+            return redirect("cards:print-job", pk=job.pk)
+    return _card_list(request, print_form=form)
 
 
 @portal_view(perm=ADD)
@@ -144,8 +155,19 @@ def print_job_file(request: PortalRequest, pk: int) -> HttpResponse:
 
 @portal_view(perm=VIEW)
 def card_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    card = card_get(user=request.user, card_id=pk)
+    return _card_page(request, card_get(user=request.user, card_id=pk))
+
+
+def _card_page(request: PortalRequest, card: Card, **bound: Form) -> HttpResponse:
+    """The card's page; a refused transition's form (`bound`, by its context name) shows
+    again with what was typed."""
     may_act = request.user.has_perm(HAND_OVER)
+    forms: dict[str, Form | None] = {
+        "hand_over_form": HandOverForm() if may_act and card.state in HANDOVER_FROM else None,
+        "replace_form": ReplaceForm() if may_act and card.state in REPLACE_FROM else None,
+        "revoke_form": RevokeForm() if may_act and card.is_live else None,
+    }
+    forms.update(bound)
     context = {
         "card": card,
         "number": card_number_display(card.number),
@@ -153,54 +175,53 @@ def card_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "events": card.events.select_related("actor"),
         "successor": getattr(card, "replaced_by", None),
         "can_print": request.user.has_perm(ADD) and card.state in ("requested", "printed"),
-        "hand_over_form": HandOverForm() if may_act and card.state in HANDOVER_FROM else None,
         "can_activate": may_act and card.state in ACTIVATE_FROM,
-        "replace_form": ReplaceForm() if may_act and card.state in REPLACE_FROM else None,
-        "revoke_form": RevokeForm() if may_act and card.is_live else None,
+        **forms,
     }
     return render(request, "cards/detail.html", context)
+
+
+FORMS_OF_ACTIONS: dict[str, tuple[str, type[Form]]] = {
+    "hand-over": ("hand_over_form", HandOverForm),
+    "replace": ("replace_form", ReplaceForm),
+    "revoke": ("revoke_form", RevokeForm),
+}
 
 
 @require_POST
 @portal_view(perm=HAND_OVER)
 def card_action(request: PortalRequest, pk: int, action: str) -> HttpResponse:
     """One transition of a card: hand-over, activation, replacement or revocation."""
-    if action == "hand-over":
-        form = HandOverForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(_("Give who received the card and when."))
-        card_hand_over(
-            actor=request.user,
-            card_id=pk,
-            received_by=form.cleaned_data["received_by"],
-            on=form.cleaned_data["on"],
-        )
-        messages.success(request, _("The hand-over is recorded."))
-    elif action == "activate":
+    if action == "activate":
         card_activate(actor=request.user, card_id=pk)
         messages.success(request, _("The card is active."))
-    elif action == "replace":
-        replace = ReplaceForm(request.POST)
-        if not replace.is_valid():
-            raise DomainError(_("Choose whether the card was lost or damaged."))
-        successor = card_replace(
-            actor=request.user, card_id=pk, reason=replace.cleaned_data["reason"]
-        )
-        messages.success(
-            request,
-            _("The card is replaced; the new card %(number)s is requested. Print it now.")
-            % {"number": card_number_display(successor.number)},
-        )
-        return redirect("cards:detail", pk=successor.pk)
-    elif action == "revoke":
-        revoke = RevokeForm(request.POST)
-        if not revoke.is_valid():
-            raise DomainError(_("Choose why the card is revoked."))
-        card_revoke(actor=request.user, card_id=pk, reason=revoke.cleaned_data["reason"])
-        messages.success(request, _("The card is revoked."))
-    else:
+        return redirect("cards:detail", pk=pk)
+    if action not in FORMS_OF_ACTIONS:
         raise Http404
-    return redirect("cards:detail", pk=pk)
+    card = card_get(user=request.user, card_id=pk)
+    name, form_class = FORMS_OF_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        with refusals_on(form):
+            if action == "hand-over":
+                card_hand_over(
+                    actor=request.user, card_id=pk, received_by=data["received_by"], on=data["on"]
+                )
+                messages.success(request, _("The hand-over is recorded."))
+            elif action == "replace":
+                successor = card_replace(actor=request.user, card_id=pk, reason=data["reason"])
+                messages.success(
+                    request,
+                    _("The card is replaced; the new card %(number)s is requested. Print it now.")
+                    % {"number": card_number_display(successor.number)},
+                )
+                return redirect("cards:detail", pk=successor.pk)
+            else:
+                card_revoke(actor=request.user, card_id=pk, reason=data["reason"])
+                messages.success(request, _("The card is revoked."))
+            return redirect("cards:detail", pk=pk)
+    return _card_page(request, card, **{name: form})
 
 
 @require_POST

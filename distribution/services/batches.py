@@ -104,11 +104,21 @@ def batch_create(
     programme_check(actor, cycle.programme, "distribution.prepare_batch")
     adapter = adapter_for(cycle.programme_id)
     if period_end < period_start:
-        raise DomainError(_("The period ends before it starts."), code="period")
+        raise DomainError(
+            _("The period ends before it starts."),
+            code="period",
+            details={"field": "period_end"},
+        )
     if tahap < 1:
-        raise DomainError(_("The tahap must be at least 1."), code="tahap")
+        raise DomainError(
+            _("The tahap must be at least 1."), code="tahap", details={"field": "tahap"}
+        )
     if Batch.objects.filter(cycle=cycle, tahap=tahap).exists():
-        raise Conflict(_("This tahap already has a batch."), code="duplicate_batch")
+        raise Conflict(
+            _("This tahap already has a batch."),
+            code="duplicate_batch",
+            details={"field": "tahap"},
+        )
     batch = Batch.objects.create(
         programme=cycle.programme,
         cycle=cycle,

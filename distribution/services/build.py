@@ -196,7 +196,7 @@ def _build_chunk(
             refuse(
                 due.enrolment_id,
                 Refusal.Reason.BUDGET,
-                "no budget set" if budget <= 0 else f"budget Rp{int(budget)}",
+                "no budget set" if budget <= 0 else f"budget {rupiah(budget)}",
             )
             continue
         spent += total

@@ -55,7 +55,11 @@ def _open_line(line_id: int, channel: str) -> Line:
 def _receiver(nik: str) -> Person:
     receiver = Person.objects.filter(nik=nik.strip()).first()
     if receiver is None:
-        raise DomainError(_("No resident has this NIK."), code="receiver_unknown")
+        raise DomainError(
+            _("No resident has this NIK."),
+            code="receiver_unknown",
+            details={"field": "receiver_nik"},
+        )
     return receiver
 
 
@@ -96,9 +100,14 @@ def handover_record(
         raise DomainError(
             _("The receiver is neither the beneficiary nor a member of the same KK."),
             code="receiver_not_family",
+            details={"field": "receiver_nik"},
         )
     if receiver.is_deceased:
-        raise DomainError(_("The receiver is recorded as deceased."), code="receiver_deceased")
+        raise DomainError(
+            _("The receiver is recorded as deceased."),
+            code="receiver_deceased",
+            details={"field": "receiver_nik"},
+        )
     document = _document_store(
         actor=actor, content=evidence, name=evidence_name, kind=Document.Kind.HANDOVER
     )
@@ -129,6 +138,7 @@ def in_person_pay(*, actor: Actor, line_id: int, receiver_nik: str, on: date | N
         raise DomainError(
             _("Only the heir in person may receive this payment, never a proxy."),
             code="proxy",
+            details={"field": "receiver_nik"},
         )
     day = on or timezone.localdate()
     _pay(line, actor=actor, on=day, reason="Paid in person.")

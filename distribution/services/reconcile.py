@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import Actor, audit_record, recorded_user
 from depok_kds.errors import Conflict
+from depok_kds.formatting import rupiah
 from distribution import return_file
 from distribution.channels import adapter_for
 from distribution.channels.school_transfer import SchoolTransfer, school_reference
@@ -137,7 +138,7 @@ def _bad_reason(
     if verdict == "unknown":
         return "The reference is unknown."
     if verdict == "amount":
-        return f"The amount differs: Rp{int(amount)} in the file, Rp{int(sent or 0)} sent."
+        return f"The amount differs: {rupiah(amount)} in the file, {rupiah(sent or 0)} sent."
     return f"A {state} line cannot become {status}."
 
 

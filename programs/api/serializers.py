@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -71,7 +70,7 @@ class ApplicationSerializer(serializers.ModelSerializer[Application]):
             {
                 "rule": r.rule,
                 "passed": r.passed,
-                "reason": gettext(r.message) % r.params if r.params else gettext(r.message),
+                "reason": r.text(),
             }
             for r in obj.eligibility_results.all()
         ]

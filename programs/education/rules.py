@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.translation import gettext_noop
 
+from depok_kds.formatting import rupiah
 from programs.education.forms import EducationForm
 from programs.education.models import PAYEE_BY_LEVEL, EducationDetail, Level
 from programs.eligibility import Outcome
@@ -77,13 +78,13 @@ class Education(DetailModelKind):
         return Outcome(
             "education_university_cap_until_graduation",
             ok,
-            gettext_noop("Rp%(received)s received so far; the cap is Rp%(cap)s until graduation.")
+            gettext_noop("%(received)s received so far; the cap is %(cap)s until graduation.")
             if ok
             else gettext_noop(
-                "Rp%(received)s received so far plus Rp%(requested)s exceeds the cap of "
-                "Rp%(cap)s until graduation."
+                "%(received)s received so far plus %(requested)s exceeds the cap of "
+                "%(cap)s until graduation."
             ),
-            {"received": int(received), "requested": int(requested), "cap": int(cap)},
+            {"received": rupiah(received), "requested": rupiah(requested), "cap": rupiah(cap)},
         )
 
     def detail_save(self, *, application: Application, detail: Mapping[str, Any]) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.formatting import rupiah
 from depok_kds.models import ActedEvent, TimeStampedModel
 from programs.overlap.rules import RULE_CHOICES, RULES_BY_CODE, Severity
 
@@ -305,7 +306,7 @@ class OverlapSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"cap Rp{self.household_year_cap}"
+        return f"cap {rupiah(self.household_year_cap)}"
 
 
 class DeathBenefitProposal(TimeStampedModel):

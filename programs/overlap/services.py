@@ -125,7 +125,8 @@ def finding_gate(candidates: Sequence[Candidate]) -> list[str | None]:
         gettext("Blocked by an overlap finding: %(findings)s")
         % {
             "findings": "; ".join(
-                f"{f.rule} (#{f.pk}): {rule_spec(f.rule).description}" for f in found
+                f"{rule_spec(f.rule).label or f.rule} (#{f.pk}): {rule_spec(f.rule).description}"
+                for f in found
             )
         }
         if found

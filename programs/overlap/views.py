@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.access import scope_for
 from depok_kds.charts import bar_chart
-from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from programs.overlap import exports
 from programs.overlap.forms import (
@@ -62,6 +62,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_GET
 @portal_view(perm="overlap.view_finding")
 def finding_index(request: PortalRequest) -> HttpResponse:
+    return _findings_page(request)
+
+
+def _findings_page(
+    request: PortalRequest, detection_form: DetectionForm | None = None
+) -> HttpResponse:
+    """The findings; a refused detection run shows its form again with what was typed."""
     form = FindingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     findings = finding_list(
@@ -78,7 +85,7 @@ def finding_index(request: PortalRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "programmes": programme_list(user=request.user),
-            "detection_form": DetectionForm(),
+            "detection_form": detection_form or DetectionForm(),
         },
     )
 
@@ -92,12 +99,13 @@ def finding_detail(request: PortalRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-            if action == "confirm":
-                finding_confirm(actor=request.user, finding_id=finding.pk, reason=reason)
-            else:
-                finding_dismiss(actor=request.user, finding_id=finding.pk, reason=reason)
-            messages.success(request, _("The finding was updated."))
-            return redirect("overlap:finding", pk=finding.pk)
+            with refusals_on(form, "reason"):
+                if action == "confirm":
+                    finding_confirm(actor=request.user, finding_id=finding.pk, reason=reason)
+                else:
+                    finding_dismiss(actor=request.user, finding_id=finding.pk, reason=reason)
+                messages.success(request, _("The finding was updated."))
+                return redirect("overlap:finding", pk=finding.pk)
     return render(
         request,
         "overlap/finding_detail.html",
@@ -111,19 +119,21 @@ def detection_start(request: PortalRequest) -> HttpResponse:
     """City-wide for Dinsos; an agency officer runs it for one of their programmes."""
     form = DetectionForm(request.POST)
     if not form.is_valid():
-        raise PermissionDenied
+        return _findings_page(request, form)
     programme_id = form.cleaned_data["programme"]
     programme = None
     if programme_id:
         programme = programme_get(user=request.user, programme_id=programme_id)
     elif not scope_for(request.user).city_wide:
         raise PermissionDenied
-    job = overlap_detect_start(
-        actor=request.user,
-        programme=programme,
-        year=form.cleaned_data["year"] or timezone.localdate().year,
-    )
-    return redirect("jobs:detail", pk=job.pk)
+    with refusals_on(form):
+        job = overlap_detect_start(
+            actor=request.user,
+            programme=programme,
+            year=form.cleaned_data["year"] or timezone.localdate().year,
+        )
+        return redirect("jobs:detail", pk=job.pk)
+    return _findings_page(request, form)
 
 
 @portal_view(perm="overlap.add_nationallist")
@@ -131,19 +141,20 @@ def national_lists(request: PortalRequest) -> HttpResponse:
     form = NationalListForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        national_list, errors = national_list_import(
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            year=form.cleaned_data["year"],
-            file_name=upload.name,
-            content=upload.read(),
-        )
-        messages.success(
-            request,
-            _("%(rows)s rows imported, %(errors)s refused.")
-            % {"rows": national_list.row_count, "errors": len(errors)},
-        )
-        return redirect("overlap:lists")
+        with refusals_on(form, "file"):
+            national_list, errors = national_list_import(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                year=form.cleaned_data["year"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
+            messages.success(
+                request,
+                _("%(rows)s rows imported, %(errors)s refused.")
+                % {"rows": national_list.row_count, "errors": len(errors)},
+            )
+            return redirect("overlap:lists")
     return render(
         request,
         "overlap/national_lists.html",
@@ -239,14 +250,26 @@ def ledger_xlsx(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(perm="overlap.change_overlapsettings")
 def configuration(request: PortalRequest) -> HttpResponse:
+    return _configuration_page(request)
+
+
+def _configuration_page(
+    request: PortalRequest,
+    *,
+    cap_form: HouseholdCapForm | None = None,
+    pair_form: ExclusivePairForm | None = None,
+) -> HttpResponse:
+    """The overlap settings; a refused cap or pair shows again with what was typed."""
     config = overlap_configuration()
     return render(
         request,
         "overlap/configuration.html",
         {
             "config": config,
-            "cap_form": HouseholdCapForm(initial={"household_year_cap": config.household_cap}),
-            "pair_form": ExclusivePairForm(programmes=programme_list(user=request.user)),
+            "cap_form": cap_form
+            or HouseholdCapForm(initial={"household_year_cap": config.household_cap}),
+            "pair_form": pair_form
+            or ExclusivePairForm(programmes=programme_list(user=request.user)),
         },
     )
 
@@ -255,27 +278,29 @@ def configuration(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="overlap.change_overlapsettings")
 def cap_set(request: PortalRequest) -> HttpResponse:
     form = HouseholdCapForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Enter the cap as a whole amount in rupiah."))
-    household_cap_set(actor=request.user, amount=form.cleaned_data["household_year_cap"])
-    messages.success(request, _("The household cap was saved."))
-    return redirect("overlap:configuration")
+    if form.is_valid():
+        with refusals_on(form, "household_year_cap"):
+            household_cap_set(actor=request.user, amount=form.cleaned_data["household_year_cap"])
+            messages.success(request, _("The household cap was saved."))
+            return redirect("overlap:configuration")
+    return _configuration_page(request, cap_form=form)
 
 
 @require_POST
 @portal_view(perm="overlap.add_exclusivepair")
 def pair_add(request: PortalRequest) -> HttpResponse:
     form = ExclusivePairForm(request.POST, programmes=programme_list(user=request.user))
-    if not form.is_valid():
-        raise DomainError(_("Choose two programmes."))
-    exclusive_pair_add(
-        actor=request.user,
-        programme_id=form.cleaned_data["programme"].pk,
-        other_programme_id=form.cleaned_data["other_programme"].pk,
-        note=form.cleaned_data["note"],
-    )
-    messages.success(request, _("The programmes now exclude each other."))
-    return redirect("overlap:configuration")
+    if form.is_valid():
+        with refusals_on(form):
+            exclusive_pair_add(
+                actor=request.user,
+                programme_id=form.cleaned_data["programme"].pk,
+                other_programme_id=form.cleaned_data["other_programme"].pk,
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("The programmes now exclude each other."))
+            return redirect("overlap:configuration")
+    return _configuration_page(request, pair_form=form)
 
 
 @require_POST

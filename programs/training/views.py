@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from programs.selectors import application_list
 from programs.training.forms import AttendanceForm
@@ -23,9 +24,10 @@ def attendance(request: PortalRequest, pk: int) -> HttpResponse:
     initial = {"sessions_attended": detail.sessions_attended, "completed": detail.completed}
     form = AttendanceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        training_attendance_record(actor=request.user, application_id=pk, **form.cleaned_data)
-        messages.success(request, _("Attendance recorded."))
-        return redirect("programs:application", pk=pk)
+        with refusals_on(form):
+            training_attendance_record(actor=request.user, application_id=pk, **form.cleaned_data)
+            messages.success(request, _("Attendance recorded."))
+            return redirect("programs:application", pk=pk)
     return render(
         request, "programs/training_attendance.html", {"form": form, "application": application}
     )

@@ -17,9 +17,12 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
+from depok_kds.formatting import long_date
+from depok_kds.forms import refusals_on
 from depok_kds.models import Job
 from depok_kds.portal import PortalRequest, next_url, portal_view
 from depok_kds.selectors import job_visible_list
+from depok_kds.templatetags.kds import result_rows
 from registry.dukcapil.forms import (
     BulkReviewForm,
     ExtractUploadForm,
@@ -96,8 +99,8 @@ def _rows(outcomes: list[MatchOutcome], *, full: bool) -> list[OutcomeRow]:
             Field(_("Name"), person.full_name, seen.get("full_name", ""), "name" in differences),
             Field(
                 _("Date of birth"),
-                person.birth_date.strftime("%d-%m-%Y"),
-                date.fromisoformat(born).strftime("%d-%m-%Y") if born else "",
+                long_date(person.birth_date),
+                long_date(date.fromisoformat(born)) if born else "",
                 "birth_date" in differences,
             ),
             Field(_("Sex"), _sex(person.sex), _sex(seen.get("sex", "")), "sex" in differences),
@@ -156,19 +159,20 @@ def run_list_page(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="dukcapil.add_matchrun")
 def run_start_page(request: PortalRequest) -> HttpResponse:
     form = RunStartForm(request.POST, kelurahan=kelurahan_list(user=request.user))
-    if not form.is_valid():
-        runs = Paginator(run_list(user=request.user), 20).get_page(1)
-        context = {"page": runs, "form": form, "extract": extract_active()}
-        return render(request, "dukcapil/run_list.html", context, status=400)
-    kelurahan = form.cleaned_data.get("kelurahan")
-    run = match_run_start(
-        actor=request.user,
-        source=form.cleaned_data["source"],
-        scope=form.cleaned_data["scope"],
-        kelurahan_code=kelurahan.code if kelurahan else "",
-    )
-    messages.success(request, _("Matching run #%(run)d started.") % {"run": run.pk})
-    return redirect("dukcapil:run", pk=run.pk)
+    if form.is_valid():
+        kelurahan = form.cleaned_data.get("kelurahan")
+        with refusals_on(form):
+            run = match_run_start(
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                scope=form.cleaned_data["scope"],
+                kelurahan_code=kelurahan.code if kelurahan else "",
+            )
+            messages.success(request, _("Matching run #%(run)d started.") % {"run": run.pk})
+            return redirect("dukcapil:run", pk=run.pk)
+    runs = Paginator(run_list(user=request.user), 20).get_page(1)
+    context = {"page": runs, "form": form, "extract": extract_active()}
+    return render(request, "dukcapil/run_list.html", context, status=400)
 
 
 @portal_view(perm="dukcapil.view_matchrun")
@@ -249,21 +253,26 @@ def outcome_detail_page(request: PortalRequest, pk: int) -> HttpResponse:
         if not may_review:
             raise PermissionDenied
         if form.is_valid():
-            outcome_review(
-                actor=request.user,
-                outcome_id=outcome.pk,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-                event_date=form.cleaned_data["event_date"],
-            )
-            messages.success(request, _("The outcome was reviewed."))
-            return redirect("dukcapil:outcome", pk=outcome.pk)
+            with refusals_on(form):
+                outcome_review(
+                    actor=request.user,
+                    outcome_id=outcome.pk,
+                    decision=form.cleaned_data["decision"],
+                    note=form.cleaned_data["note"],
+                    event_date=form.cleaned_data["event_date"],
+                )
+                messages.success(request, _("The outcome was reviewed."))
+                return redirect("dukcapil:outcome", pk=outcome.pk)
     (row,) = _shown(request, [outcome])
     context = {
         "row": row,
         "form": form,
         "may_review": may_review and outcome.review_status == MatchOutcome.Review.PENDING,
         "members": outcome.evidence.get("members_only_at_dukcapil", []),
+        # What the matcher weighed, as labelled rows (never a dict).
+        "evidence": result_rows(
+            {k: v for k, v in outcome.evidence.items() if k != "members_only_at_dukcapil"}
+        ),
         "outcomes": Outcome,
     }
     status = 400 if request.method == "POST" else 200
@@ -281,13 +290,14 @@ def extract_list_page(request: PortalRequest) -> HttpResponse:
         form = ExtractUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            extract = dkb_extract_start(
-                actor=request.user,
-                semester=form.cleaned_data["semester"],
-                source_name=upload.name or "dkb.csv",
-                content=upload,
-            )
-            return redirect("dukcapil:extract", pk=extract.pk)
+            with refusals_on(form, "file"):
+                extract = dkb_extract_start(
+                    actor=request.user,
+                    semester=form.cleaned_data["semester"],
+                    source_name=upload.name or "dkb.csv",
+                    content=upload,
+                )
+                return redirect("dukcapil:extract", pk=extract.pk)
         status = 400
     context = {"extracts": extract_list(user=request.user)[:20], "form": form, "may_load": may_load}
     return render(request, "dukcapil/extract_list.html", context, status=status)

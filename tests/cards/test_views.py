@@ -116,7 +116,8 @@ def test_hand_over_activate_replace_through_the_pages(puskesos_a, card):
 
 def test_revoke_through_the_page_needs_a_reason(dinsos_operator, card):
     client = _client(dinsos_operator)
-    assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "nope"}).status_code == 302
+    refused = client.post(f"/cards/{card.pk}/revoke/", {"reason": "nope"})
+    assert refused.status_code == 200 and refused.context["revoke_form"].errors["reason"]
     card.refresh_from_db()
     assert card.state == "printed"
     assert client.post(f"/cards/{card.pk}/revoke/", {"reason": "left_city"}).status_code == 302
@@ -142,7 +143,9 @@ def test_issue_and_print_a_kelurahan(puskesos_a, puskesos_b, dinsos_operator):
     household = entitled_household()
     enrolled_student(household)
     refused = _client(puskesos_b).post("/cards/issue/", {"issue-kelurahan": KELURAHAN_DEPOK})
-    assert refused.status_code == 302 and not Card.objects.exists()
+    # Another kelurahan is not among the officer's choices: the form says so, nothing issued.
+    assert refused.status_code == 200 and not Card.objects.exists()
+    assert refused.context["issue_form"].errors["kelurahan"]
     client = _client(puskesos_a)
     assert client.post("/cards/issue/", {"issue-kelurahan": KELURAHAN_DEPOK}).status_code == 302
     assert Card.objects.filter(state="requested").count() == 2
@@ -254,3 +257,16 @@ def test_api_check_needs_the_registry_read_scope(api_client_factory, card):
         401,
         403,
     )
+
+
+def test_a_refused_hand_over_keeps_the_receiver_and_says_why_at_the_date(puskesos_a, card):
+    client = _client(puskesos_a)
+    response = client.post(
+        f"/cards/{card.pk}/hand-over/", {"received_by": "Siti Aminah", "on": "2099-01-01"}
+    )
+    assert response.status_code == 200
+    form = response.context["hand_over_form"]
+    assert form.errors["on"] and form["received_by"].value() == "Siti Aminah"
+    assert b'id="error-summary"' in response.content
+    card.refresh_from_db()
+    assert card.state == "printed"

@@ -106,7 +106,7 @@ def test_preview_lists_bad_rows_and_changes_nothing(batch: Batch, dinsos_admin: 
     bad = {(row["row"], row["reason"]) for row in upload.preview["bad"]}
     assert bad == {
         (4, "The reference appears twice in the file."),
-        (5, "The amount differs: Rp1500000 in the file, Rp2000000 sent."),
+        (5, "The amount differs: Rp1.500.000 in the file, Rp2.000.000 sent."),
         (6, "The reference is unknown."),
         (7, "The reference belongs to another batch."),
         (8, "The row is not valid UTF-8 text."),

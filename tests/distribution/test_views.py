@@ -239,3 +239,18 @@ def test_the_task_inbox_lists_built_batches_awaiting_the_users_approval_not_thei
 
     assert marker in approver_page.content.decode()
     assert marker not in preparer_page.content.decode()
+
+
+def test_a_refused_batch_shows_its_form_again_with_the_reason_at_the_tahap(
+    dinsos_admin: User,
+) -> None:
+    beneficiary()
+    data = {"cycle": cycle_of(SMA).pk, "tahap": 1, "period_start": "2026-01-01",
+            "period_end": "2026-12-31", "planned_on": "2026-04-01"}  # fmt: skip
+    client = client_for(dinsos_admin)
+    assert client.post(reverse("distribution:list"), data).status_code == 302
+    again = client.post(reverse("distribution:list"), {**data, "planned_on": "2026-05-01"})
+    assert again.status_code == 200 and Batch.objects.count() == 1
+    form = again.context["form"]
+    assert form.errors["tahap"] and form["planned_on"].value() == "2026-05-01"
+    assert b'id="error-summary"' in again.content

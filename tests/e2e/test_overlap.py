@@ -81,7 +81,9 @@ def test_duplicate_benefit_from_detection_to_the_approval_gate(
     )
     agency.fill("#id_reason", "Memenuhi syarat")
     agency.click("#act-approve")
-    expect(agency.locator(".messages .msg-error")).to_contain_text(f"national_list (#{finding.pk})")
+    blocked = f"Tercantum di daftar penerima nasional (#{finding.pk})"
+    expect(agency.locator("#error-summary")).to_contain_text(blocked)
+    expect(agency.locator("#id_reason")).to_have_value("Memenuhi syarat")
     expect(agency.locator("#state")).to_have_attribute("data-state", "in_verification")
 
     agency.click(f'#application-findings a[href="/overlap/{finding.pk}/"]')
@@ -96,7 +98,7 @@ def test_duplicate_benefit_from_detection_to_the_approval_gate(
     agency.goto(f"/programs/applications/{application.pk}/")
     agency.fill("#id_reason", "Memenuhi syarat")
     agency.click("#act-approve")
-    expect(agency.locator(".messages .msg-error")).to_contain_text(f"national_list (#{finding.pk})")
+    expect(agency.locator("#error-summary")).to_contain_text(blocked)
     expect(agency.locator("#state")).to_have_attribute("data-state", "in_verification")
 
 
@@ -119,5 +121,6 @@ def test_the_administrator_adds_an_exclusive_pair(session, dinsos_admin):
     admin.select_option("#pair-form #id_programme", str(disability.pk))
     admin.select_option("#pair-form #id_other_programme", str(food.pk))
     admin.click("#pair-add")
-    expect(admin.locator(".messages .msg-error")).to_contain_text("sudah tercatat")
+    expect(admin.locator("#error-summary")).to_contain_text("sudah tercatat")
+    expect(admin.locator("#pair-form #id_programme")).to_have_value(str(disability.pk))
     expect(admin.locator("#pairs tbody tr[data-id]")).to_have_count(1)

@@ -117,7 +117,7 @@ def test_open_blocking_finding_stops_approval_and_a_dismissed_one_does_not(
     with pytest.raises(DomainError) as refused:
         application_approve(actor=dinkes_officer, application_id=application_id, reason="ok")
     assert refused.value.code == "gate_failed"
-    assert "household_cap" in str(refused.value.message)
+    assert f"Keluarga melebihi batas tahunan (#{finding.pk})" in str(refused.value.message)
     Finding.objects.filter(pk=finding.pk).update(status="dismissed", reason="verified")
     approved = application_approve(actor=dinkes_officer, application_id=application_id, reason="ok")
     assert approved.state == "approved"
@@ -132,7 +132,7 @@ def test_the_gate_refusal_is_shown_in_indonesian(dinkes_officer, only_overlap_ga
     with translation.override("id"), pytest.raises(DomainError) as refused:
         application_approve(actor=dinkes_officer, application_id=application_id, reason="ok")
     assert str(refused.value.message) == (
-        f"Terhalang oleh temuan tumpang tindih: household_cap (#{finding.pk}): "
+        f"Terhalang oleh temuan tumpang tindih: Keluarga melebihi batas tahunan (#{finding.pk}): "
         "Bantuan yang diterima keluarga dalam satu tahun melebihi batas kota."
     )
 

@@ -120,6 +120,14 @@ def test_detection_from_the_portal_starts_a_job(
     assert response.status_code == 302 and "/jobs/" in response["Location"]
 
 
+def test_a_year_out_of_range_shows_the_detection_form_again(client, dinsos_operator):
+    client.force_login(dinsos_operator)
+    response = client.post(reverse("overlap:detect"), {"year": 2014})
+    assert response.status_code == 200
+    assert response.context["detection_form"].errors["year"]
+    assert b'id="error-summary"' in response.content and b'value="2014"' in response.content
+
+
 def test_agency_officer_may_not_run_city_wide(client, dinkes_officer):
     client.force_login(dinkes_officer)
     assert client.post(reverse("overlap:detect"), {"year": 2026}).status_code == 403

@@ -87,9 +87,13 @@ def test_evidence_type_and_size_are_checked_and_served_only_in_scope(
     bad = client.post(
         url, {"kind": "photo", "file": SimpleUploadedFile("x.jpg", b"MZ" + b"0" * 20)}
     )
-    assert bad.status_code == 302 and not Evidence.objects.exists()
+    # A refused file: the page again, the reason at the file's field, the kind kept.
+    assert bad.status_code == 200 and not Evidence.objects.exists()
+    assert bad.context["evidence_form"].errors["file"]
+    assert bad.context["evidence_form"]["kind"].value() == "photo"
     big = client.post(url, {"kind": "photo", "file": SimpleUploadedFile("x.png", PNG * 3)})
-    assert big.status_code == 302 and not Evidence.objects.exists()
+    assert big.status_code == 200 and not Evidence.objects.exists()
+    assert big.context["evidence_form"].errors["file"]
     ok = client.post(url, {"kind": "photo", "file": SimpleUploadedFile("rumah.png", PNG)})
     assert ok.status_code == 302
     evidence = Evidence.objects.get()
@@ -181,3 +185,37 @@ def test_leadership_sees_no_case_pages(leader):
     assert client.get("/verification/").status_code == 403
     assert client.get(f"/verification/applications/{application.pk}/").status_code == 403
     assert client.get("/verification/complaints/").status_code == 403
+
+
+def test_a_resolution_without_reason_shows_its_form_again(
+    puskesos_a, disrumkim_officer, dinsos_admin
+):
+    from verification.models import Resolution
+    from verification.services import verdict_record
+
+    application = in_verification("rtlh")
+    verdict_record(
+        actor=puskesos_a,
+        check_id=check_of(application, "poverty").pk,
+        passed=False,
+        reason="Tidak miskin",
+    )
+    verdict_record(
+        actor=disrumkim_officer,
+        check_id=check_of(application, "technical").pk,
+        passed=True,
+        reason="Atap rusak berat",
+        findings={"roof": "severe"},
+    )
+    resolution = Resolution.objects.get(application=application)
+    response = _client(dinsos_admin).post(
+        f"/verification/resolutions/{resolution.pk}/", {"outcome": "pass", "reason": "  "}
+    )
+    assert response.status_code == 200
+    ((shown, form),) = response.context["rows"]
+    assert shown.pk == resolution.pk and form.errors["reason"]
+    assert form["outcome"].value() == "pass"
+    assert f'id="id_r{resolution.pk}_reason"'.encode() in response.content
+    assert b'id="error-summary"' in response.content
+    resolution.refresh_from_db()
+    assert resolution.resolved_by_id is None

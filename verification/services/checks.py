@@ -313,7 +313,9 @@ def disagreement_resolve(
     if resolution.status != Resolution.Status.OPEN:
         raise Conflict(_("This disagreement is already resolved."), code="already_resolved")
     if not reason.strip():
-        raise DomainError(_("A resolution needs a reason."), code="reason_required")
+        raise DomainError(
+            _("A resolution needs a reason."), code="reason_required", details={"field": "reason"}
+        )
     disputed = Check.objects.filter(
         application=resolution.application, status=Check.Status.DISPUTED
     )

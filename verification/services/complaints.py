@@ -212,6 +212,7 @@ def complaint_assign(*, actor: Actor, complaint_id: int, assignee_id: int) -> Co
         raise DomainError(
             _("Complaints go to Dinsos staff or a Puskesos officer of the kelurahan."),
             code="assignee",
+            details={"field": "assignee"},
         )
     before = complaint.status
     complaint.assigned_to = assignee
@@ -250,16 +251,26 @@ def complaint_answer(*, actor: Actor, complaint_id: int, answer: str, outcome: s
     if complaint.status not in OPEN_STATUSES:
         raise Conflict(_("This complaint is already answered."), code="wrong_state")
     if outcome not in Complaint.Outcome.values:
-        raise DomainError(_("Choose the outcome."), code="outcome")
+        raise DomainError(_("Choose the outcome."), code="outcome", details={"field": "outcome"})
     if not answer.strip():
-        raise DomainError(_("Write the answer for the complainant."), code="answer")
+        raise DomainError(
+            _("Write the answer for the complainant."), code="answer", details={"field": "answer"}
+        )
     if outcome == Complaint.Outcome.REOPENED:
         if complaint.kind != Complaint.Kind.APPEAL:
-            raise DomainError(_("Only an appeal can reopen an application."), code="reopen")
+            raise DomainError(
+                _("Only an appeal can reopen an application."),
+                code="reopen",
+                details={"field": "outcome"},
+            )
         complaint.reopened_application = _reopen(actor, complaint)
     if outcome == Complaint.Outcome.REVISIT:
         if complaint.household_id is None:
-            raise DomainError(_("Link the household to send a visit."), code="household")
+            raise DomainError(
+                _("Link the household to send a visit."),
+                code="household",
+                details={"field": "outcome"},
+            )
         visit_create(
             actor=actor,
             household_id=complaint.household_id,

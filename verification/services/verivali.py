@@ -15,8 +15,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import audit_record, recorded_user
+from depok_kds.errors import DomainError
 from depok_kds.jobs import CITY, JobSubject, Progress, job_start
 from depok_kds.models import Job
 from programs.models import Enrolment, Programme
@@ -70,10 +72,18 @@ ON CONFLICT DO NOTHING
 def verivali_start(*, actor: Actor, due_on: date, programme_id: int | None = None) -> VerivaliRound:
     """Record a verivali round and queue the job that generates its visits."""
     perm_check(actor, "verification.add_verivaliround")
+    if due_on < timezone.localdate():
+        raise DomainError(
+            _("Visits cannot be due before today."), code="due_on", details={"field": "due_on"}
+        )
     user = recorded_user(actor)
     subject = CITY
     if programme_id is not None:
-        agency = Programme.objects.values_list("agency__code", flat=True).get(pk=programme_id)
+        agency = (
+            Programme.objects.values_list("agency__code", flat=True).filter(pk=programme_id).first()
+        )
+        if agency is None:
+            raise DomainError(_("This programme does not exist."), code="programme")
         subject = JobSubject(agency_code=agency)
     job = job_start(
         kind=JOB_KIND,

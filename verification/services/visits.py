@@ -112,6 +112,11 @@ def visit_assign(
         raise DomainError(
             _("Visits go to a Puskesos officer of the household's kelurahan."),
             code="assignee",
+            details={"field": "assignee"},
+        )
+    if due_on is not None and due_on < timezone.localdate():
+        raise DomainError(
+            _("Visits cannot be due before today."), code="due_on", details={"field": "due_on"}
         )
     visit.assigned_to = assignee
     if due_on is not None:
