@@ -78,7 +78,7 @@ def report_page(request: PortalRequest) -> HttpResponse:
             for r in report
         ],
         title=str(_("Households per programme")),
-        series=[_("Entered"), _("Left"), _("Newly eligible")],
+        series=[str(_("Entered")), str(_("Left")), str(_("Newly eligible"))],
         colours=[GOOD, BAD, WAITING],
     )
     return render(
@@ -124,7 +124,7 @@ def impact_recompute(request: PortalRequest) -> HttpResponse:
 
 
 @require_GET
-@portal_view(perm="transition.view_impactentry")
+@portal_view(perm="transition.view_exitproposal")  # row-level: not for aggregate readers
 def entry_list(request: PortalRequest) -> HttpResponse:
     form, chosen = _filters(request)
     extra = EntryFilterForm(request.GET or None)
