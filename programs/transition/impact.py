@@ -3,11 +3,12 @@
 
 For every household ranked in the quarter, its desil before (latest period earlier than the
 quarter) and after (latest up to the quarter) are read with the registry's own ranking
-order. A household whose desil changed and whose programme poverty rule (`POVERTY_SQL`, the
-one definition eligibility and detection use) holds after but not before *entered* that
-programme's target; the other way round it *left*. Each left household's active enrolments
-of the quarter's year get an exit proposal; an entered household with no active enrolment is
-newly eligible.
+order; when the quarter is the household's latest, "after" is its current desil, which the
+import has just set by that order. A household whose desil changed and whose programme
+poverty rule (`POVERTY_SQL`, the one definition eligibility and detection use) holds after
+but not before *entered* that programme's target; the other way round it *left*. Each left
+household's active enrolments of the quarter's year get an exit proposal; an entered
+household with no active enrolment is newly eligible.
 
 Re-running a quarter is idempotent: its impact entries are replaced, a proposal already made
 for an enrolment is kept with its status, and a proposal still waiting whose household no
@@ -16,6 +17,7 @@ longer left is withdrawn.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +39,8 @@ STAGE = f"""
 CREATE TEMP TABLE quarter_desil ON COMMIT DROP AS
 SELECT hh.id AS household_id, hh.kelurahan_code, hh.poverty_class,
        {_LATEST.format(op="<")} AS desil_before,
-       {_LATEST.format(op="<=")} AS desil_after
+       CASE WHEN hh.desil_period = %(period)s THEN hh.desil
+            ELSE {_LATEST.format(op="<=")} END AS desil_after
 FROM (SELECT DISTINCT household_id FROM registry_desilrecord
       WHERE period = %(period)s AND household_id IS NOT NULL) touched
 JOIN registry_household hh ON hh.id = touched.household_id
@@ -122,6 +125,7 @@ class ImpactResult:
             "newly_eligible": self.newly_eligible,
             "proposed": self.proposed,
             "withdrawn": self.withdrawn,
+            "step_seconds": {name: round(seconds, 2) for name, seconds in self.steps.items()},
         }
 
 
@@ -157,14 +161,24 @@ def impact_compute(
         **targeting_params(year),
     }
     result = ImpactResult(period=period)
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.steps[name] = now - clock
+        clock = now
+
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS quarter_desil")
         cursor.execute(STAGE, params)
         result.households = cursor.rowcount
         cursor.execute("ANALYZE quarter_desil")
+        lap("stage")
         _step(on_step, 1)
         cursor.execute("DELETE FROM transition_impactentry WHERE period = %(period)s", params)
         cursor.execute(ENTRIES, params)
+        lap("entries")
         _step(on_step, 2)
         cursor.execute(PROPOSALS + " RETURNING id", params)
         created = [row[0] for row in cursor.fetchall()]
@@ -183,10 +197,12 @@ def impact_compute(
             note=period,
             actor_id=actor_id,
         )
+        lap("proposals")
         _step(on_step, 3)
         cursor.execute(SUMMARY, params)
         result.entered, result.left, result.newly_eligible = cursor.fetchone()
         cursor.execute("DROP TABLE quarter_desil")
+        lap("summary")
         _step(on_step, 4)
     return result
 

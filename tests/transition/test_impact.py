@@ -6,6 +6,7 @@ import pytest
 
 from programs.transition.impact import impact_compute
 from programs.transition.models import Change, ExitProposal, ImpactEntry
+from registry.dtsen import household_desil_refresh
 from registry.models import DesilRecord
 from tests.programs.factories import programme
 from tests.transition.factories import KIS, QUARTER, kis, ranked
@@ -71,7 +72,9 @@ def test_a_rerun_keeps_one_proposal_and_withdraws_it_when_a_correction_undoes_th
     impact_compute(period=QUARTER, actor_id=None)
     assert ExitProposal.objects.count() == 1
 
+    # A corrected ranking, as a re-import writes and refreshes it.
     DesilRecord.objects.filter(period=QUARTER, household=head.household).update(desil=4)
+    household_desil_refresh(household_ids=[head.household_id])
     result = impact_compute(period=QUARTER, actor_id=None)
 
     assert ExitProposal.objects.get().status == "withdrawn"
