@@ -12,9 +12,9 @@ BEFORE, QUARTER = "2025Q4", "2026Q1"
 KIS = "kis-pbi-apbd"
 
 
-def ranked(desil_before: int | None, desil_after: int, **kwargs: object) -> Person:
+def ranked(desil_before: int | None, desil_after: int | None, **kwargs: object) -> Person:
     """The head of a household (not poor by the local class) ranked by its No. KK in the
-    quarter before and in the quarter."""
+    quarter before and in the quarter (None: not ranked then)."""
     head = applicant(desil=None, poverty_class="tidak_miskin", **kwargs)  # type: ignore[arg-type]
     household = head.household
     assert household is not None
