@@ -239,7 +239,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "newly_eligible": result["newly_eligible"],
         "impact_step_seconds": result["step_seconds"],
         "copy_limit_seconds": round(reference, 2),
-        "ratio_to_copy_limit": round(timer.seconds / reference, 1) if reference else None,
+        "ratio_to_limit": round(timer.seconds / reference, 1) if reference else None,
     }
 
 
