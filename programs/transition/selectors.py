@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
-from depok_kds.access import aggregate_queryset, scope_queryset
+from depok_kds.access import aggregate_queryset, scope_for, scope_queryset
 from programs.models import Programme
 from programs.transition.models import Change, ExitProposal, ImpactEntry, ProposalStatus
+from registry.models import Kelurahan
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -22,6 +23,20 @@ if TYPE_CHECKING:
     from depok_kds.models import User
 
 SCOPE = {"kelurahan_field": "kelurahan_code", "agency_field": "agency_code"}
+
+
+def impact_choices(
+    *, user: User | AnonymousUser
+) -> tuple[QuerySet[Programme], QuerySet[Kelurahan]]:
+    """The programmes with a poverty rule and the kelurahan a reader may filter by."""
+    scope = scope_for(user)
+    programmes = Programme.objects.filter(rules__contains=[{"rule": "poverty"}])
+    if scope.agency_code is not None:
+        programmes = programmes.filter(agency__code=scope.agency_code)
+    kelurahan = Kelurahan.objects.select_related("kecamatan").order_by("name")
+    if scope.kelurahan_codes is not None:
+        kelurahan = kelurahan.filter(code__in=scope.kelurahan_codes)
+    return programmes, kelurahan
 
 
 def impact_periods() -> list[str]:

@@ -134,12 +134,11 @@ def exit_proposals_approve(
     _four_eyes(actor, proposals)
     today = on or timezone.localdate()
     now = timezone.now()
-    for proposal in proposals:
-        proposal.effective_on = kind_for(proposal.programme.kind).exit_effective_on(today)
     by_date: defaultdict[date, list[int]] = defaultdict(list)
     for proposal in proposals:
-        assert proposal.effective_on is not None  # noqa: S101 - set just above
-        by_date[proposal.effective_on].append(proposal.pk)
+        effective_on = kind_for(proposal.programme.kind).exit_effective_on(today)
+        proposal.effective_on = effective_on
+        by_date[effective_on].append(proposal.pk)
     _move(proposals, to=P.APPROVED, actor=actor, note=note)
     for effective_on, ids in by_date.items():
         ExitProposal.objects.filter(pk__in=ids).update(
@@ -192,11 +191,11 @@ def exit_proposals_apply(
     counts = {"applied": 0, "held": 0, "released": 0, "ended_already": 0}
     proposals = list(due)
     held_now: set[int] = set()
-    by_date: defaultdict[date, list[ExitProposal]] = defaultdict(list)
+    by_proposal_date: defaultdict[date, list[ExitProposal]] = defaultdict(list)
     for proposal in proposals:
-        assert proposal.effective_on is not None  # noqa: S101 - a dated status
-        by_date[proposal.effective_on].append(proposal)
-    for effective_on, group in by_date.items():
+        # A dated status always has its date (a database constraint).
+        by_proposal_date[proposal.effective_on or on].append(proposal)
+    for effective_on, group in by_proposal_date.items():
         held = households_held([p.household_id for p in group], effective_on)
         held_now |= {p.pk for p in group if p.household_id in held}
     # Held and no longer held: the objection was decided; the exit takes effect on the

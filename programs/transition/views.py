@@ -17,7 +17,6 @@ from depok_kds.access import scope_for
 from depok_kds.charts import BAD, GOOD, WAITING, bar_chart
 from depok_kds.errors import DomainError
 from depok_kds.portal import PortalRequest, next_url, portal_view
-from programs.models import Programme
 from programs.transition.exports import impact_xlsx
 from programs.transition.forms import (
     EntryFilterForm,
@@ -28,6 +27,7 @@ from programs.transition.forms import (
 from programs.transition.models import ProposalStatus
 from programs.transition.selectors import (
     exit_proposal_list,
+    impact_choices,
     impact_entry_list,
     impact_periods,
     impact_report,
@@ -38,7 +38,6 @@ from programs.transition.services import (
     programme_decidable,
 )
 from programs.transition.tasks import impact_start
-from registry.models import Kelurahan
 from registry.selectors import mask_nik
 
 PAGE_SIZE = 50
@@ -49,13 +48,7 @@ def _filters(request: PortalRequest) -> tuple[ImpactFilterForm, dict[str, Any]]:
     """The chosen quarter, programme and kelurahan; programmes and kelurahan offered are
     those the reader's scope covers."""
     periods = impact_periods()
-    scope = scope_for(request.user)
-    programmes = Programme.objects.filter(rules__contains=[{"rule": "poverty"}])
-    if scope.agency_code is not None:
-        programmes = programmes.filter(agency__code=scope.agency_code)
-    kelurahan = Kelurahan.objects.select_related("kecamatan").order_by("name")
-    if scope.kelurahan_codes is not None:
-        kelurahan = kelurahan.filter(code__in=scope.kelurahan_codes)
+    programmes, kelurahan = impact_choices(user=request.user)
     form = ImpactFilterForm(
         request.GET or None, periods=periods, programmes=programmes, kelurahan=kelurahan
     )
