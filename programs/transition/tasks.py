@@ -46,9 +46,11 @@ def impact_start(*, actor: User | None, periods: list[str], proposed_by: int | N
 
 
 def impact_on_import(event: QuarterImported) -> None:
-    """After a desil import: compute the impact of its quarters (queued after commit)."""
+    """After a desil import: compute the impact of its quarters (queued after commit). Queued
+    by the system, not the importer, so that the importer's cap on heavy jobs can never
+    refuse (and so roll back) the import that caused it."""
     impact_start(
-        actor=event.actor,
+        actor=None,
         periods=list(event.periods),
         proposed_by=event.actor.pk if event.actor is not None else None,
     )
