@@ -35,15 +35,19 @@ _LATEST = f"""(SELECT r.desil FROM registry_desilrecord r
               WHERE r.household_id = hh.id AND r.period {{op}} %(period)s
               ORDER BY {RANKING_ORDER} LIMIT 1)"""
 
+# Only the households whose desil changed can cross a programme's target.
 STAGE = f"""
 CREATE TEMP TABLE quarter_desil ON COMMIT DROP AS
-SELECT hh.id AS household_id, hh.kelurahan_code, hh.poverty_class,
-       {_LATEST.format(op="<")} AS desil_before,
-       CASE WHEN hh.desil_period = %(period)s THEN hh.desil
-            ELSE {_LATEST.format(op="<=")} END AS desil_after
-FROM (SELECT DISTINCT household_id FROM registry_desilrecord
-      WHERE period = %(period)s AND household_id IS NOT NULL) touched
-JOIN registry_household hh ON hh.id = touched.household_id
+SELECT * FROM (
+    SELECT hh.id AS household_id, hh.kelurahan_code, hh.poverty_class,
+           {_LATEST.format(op="<")} AS desil_before,
+           CASE WHEN hh.desil_period = %(period)s THEN hh.desil
+                ELSE {_LATEST.format(op="<=")} END AS desil_after
+    FROM (SELECT DISTINCT household_id FROM registry_desilrecord
+          WHERE period = %(period)s AND household_id IS NOT NULL) touched
+    JOIN registry_household hh ON hh.id = touched.household_id
+) ranked
+WHERE desil_before IS DISTINCT FROM desil_after
 """
 
 # `POVERTY_SQL` reads a household `h` (desil, poverty_class) and a targeting row `t`.
@@ -61,7 +65,7 @@ FROM unnest(%(t_ids)s::bigint[], %(t_classes)s::text[], %(t_desil)s::int[])
     AS t(programme_id, classes, desil_max)
 JOIN programs_programme p ON p.id = t.programme_id
 JOIN programs_agency ag ON ag.id = p.agency_id
-JOIN quarter_desil q ON q.desil_before IS DISTINCT FROM q.desil_after
+CROSS JOIN quarter_desil q
 CROSS JOIN LATERAL (
     SELECT {_HOLDS.format(poverty=POVERTY_SQL, column="desil_before")} AS before,
            {_HOLDS.format(poverty=POVERTY_SQL, column="desil_after")} AS after
@@ -108,7 +112,7 @@ FROM transition_impactentry WHERE period = %(period)s
 @dataclass
 class ImpactResult:
     period: str
-    households: int = 0
+    households: int = 0  # whose desil the quarter changed
     entered: int = 0
     left: int = 0
     newly_eligible: int = 0
