@@ -182,6 +182,8 @@ def impact_compute(
         _step(on_step, 1)
         cursor.execute("DELETE FROM transition_impactentry WHERE period = %(period)s", params)
         cursor.execute(ENTRIES, params)
+        # Fresh statistics for the joins below (a quarter replaces its entries wholesale).
+        cursor.execute("ANALYZE transition_impactentry")
         lap("entries")
         _step(on_step, 2)
         cursor.execute(PROPOSALS + " RETURNING id", params)
