@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "programs.death_benefit",
     "programs.disability_aid",
     "programs.overlap",
+    "programs.transition",
     "verification",
     "distribution",
     "distribution.cards",
@@ -269,6 +270,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cards-revoke-unentitled": {
         "task": "cards.revoke_unentitled",
         "schedule": crontab(minute=45, hour=KDS_NIGHTLY_HOUR),
+    },
+    "transition-exits-apply": {
+        "task": "transition.exits_apply",
+        "schedule": crontab(minute=50, hour=KDS_NIGHTLY_HOUR),
     },
 }
 # A job whose worker has not reported for this long is taken over by another worker.

@@ -8,6 +8,11 @@ urlpatterns = [
     path("<int:pk>/", views.batch_detail, name="batch"),
     path("<int:pk>/file/", views.batch_file, name="file"),
     path("<int:pk>/deactivations/", views.batch_deactivation_file, name="deactivations"),
+    path(
+        "bpjs/<int:programme>/<str:period>/<slug:which>/",
+        views.bpjs_quarter_file,
+        name="bpjs-quarter",
+    ),
     path("<int:pk>/returns/", views.return_upload, name="return-upload"),
     path("<int:pk>/returns/<int:file_id>/apply/", views.return_apply, name="return-apply"),
     path("<int:pk>/<slug:action>/", views.batch_act, name="act"),

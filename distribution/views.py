@@ -3,6 +3,7 @@ outlet officer's hand-over page, and the budget-versus-realisation report."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -30,9 +31,11 @@ from distribution.models import BatchState, Channel, LineState
 from distribution.report import realisation, realisation_xlsx
 from programs.models import Cycle
 from programs.selectors import enrolment_list, programme_list
+from programs.transition.models import PERIOD_FORMAT
 from registry.selectors import mask_nik
 
 PAGE_SIZE = 50
+PERIOD = re.compile(PERIOD_FORMAT)
 ACTIONS: dict[str, Callable[..., object]] = {
     "build": services.batch_build_start,
     "approve": services.batch_approve,
@@ -128,6 +131,22 @@ def batch_file(request: PortalRequest, pk: int) -> HttpResponse:
 def batch_deactivation_file(request: PortalRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(user=request.user, batch_id=pk)
     name, content = services.batch_deactivations(actor=request.user, batch_id=batch.pk)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@portal_view(perm="distribution.prepare_batch")
+def bpjs_quarter_file(
+    request: PortalRequest, programme: int, period: str, which: str
+) -> HttpResponse:
+    """A DTSEN quarter's BPJS deactivation or activation list (see `bpjs_quarter_list`)."""
+    if not PERIOD.match(period):
+        raise Http404
+    name, content = services.bpjs_quarter_list(
+        actor=request.user, programme_id=programme, period=period, which=which
+    )
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -89,6 +89,10 @@ class ProgrammeKind:
     def benefit_starts_on(self, application: Application, enrolled_on: date) -> date | None:
         return None
 
+    def exit_effective_on(self, decided_on: date) -> date:
+        """When an exit decided on `decided_on` takes effect: by default that day."""
+        return decided_on
+
 
 class DetailModelKind(ProgrammeKind):
     """A kind whose detail is one row of `detail_model` (one-to-one with the application)."""

@@ -7,12 +7,14 @@ auditors everything; leadership only the aggregate report.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from depok_kds.access import get_in_scope, scope_for, scope_queryset
+from programs.eligibility import poverty_applies
 from programs.models import (
     Application,
     ApplicationState,
@@ -187,3 +189,23 @@ def recipient_import_get(*, user: User | AnonymousUser, import_id: int) -> Recip
         agency_field="cycle__programme__agency__code",
         pk=import_id,
     )
+
+
+def targeting_params(year: int | None = None) -> dict[str, list[Any]]:
+    """Each active programme's declarative poverty rule binding in `year`, as arrays bound
+    as `t(programme_id, classes, desil_max)` by detection's inclusion- and exclusion-error
+    SQL and by a DTSEN quarter's impact."""
+    ids: list[int] = []
+    classes: list[str] = []
+    desil: list[int | None] = []
+    for programme_id, rules in Programme.objects.filter(is_active=True).values_list("pk", "rules"):
+        for rule in rules or []:
+            if (
+                isinstance(rule, Mapping)
+                and rule.get("rule") == "poverty"
+                and poverty_applies(rule, year)
+            ):
+                ids.append(programme_id)
+                classes.append(",".join(rule.get("classes") or []))
+                desil.append(rule.get("desil_max"))
+    return {"t_ids": ids, "t_classes": classes, "t_desil": desil}

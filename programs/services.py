@@ -695,9 +695,15 @@ def application_enrol(
 
 @transaction.atomic
 def enrolment_exit(
-    *, actor: User | None, enrolment_id: int, reason: str, on: date | None = None
+    *,
+    actor: User | None,
+    enrolment_id: int,
+    reason: str,
+    on: date | None = None,
+    note: str = "",
 ) -> Enrolment:
-    """End an enrolment with its reason; the freed slot goes to the oldest waitlisted."""
+    """End an enrolment with its reason (and a note saying what caused it, such as a DTSEN
+    quarter's desil); the freed slot goes to the oldest waitlisted."""
     enrolment = (
         Enrolment.objects.select_for_update(of=("self",))
         .select_related("programme__agency")
@@ -713,13 +719,25 @@ def enrolment_exit(
     enrolment.exited_on = on or timezone.localdate()
     enrolment.save(update_fields=["status", "exit_reason", "exited_on"])
     audit_record(
-        actor=actor, action="programs.enrolment_exit", target=enrolment, after={"reason": reason}
+        actor=actor,
+        action="programs.enrolment_exit",
+        target=enrolment,
+        after={
+            "reason": reason,
+            "exited_on": enrolment.exited_on,
+            **({"note": note} if note else {}),
+        },
     )
     if enrolment.application_id is not None:
         application = _lock(enrolment.application_id)
         application.state = S.EXITED
         application.save(update_fields=["state", "updated_at"])
-        _event(application, actor=actor, before=S.ENROLLED, reason=reason)
+        _event(
+            application,
+            actor=actor,
+            before=S.ENROLLED,
+            reason=f"{reason}: {note}" if note else reason,
+        )
     waitlist_promote(actor=actor, cycle_id=enrolment.cycle_id)
     return enrolment
 

@@ -14,7 +14,8 @@ because a better-off member was ranked separately.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -51,7 +52,13 @@ WANTED_UNMATCHED = (
     "(SELECT DISTINCT {column} AS key FROM registry_desilrecord"
     " WHERE {unmatched} IS NULL AND {column} <> '') w"
 )
-REFRESH = """
+# Which ranking of a household's period counts (see the module docstring), over records `r`
+# of a household `hh`; the quarter's impact report reads the same order.
+RANKING_ORDER = (
+    "r.period DESC, (r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC,"
+    " r.desil ASC"
+)
+REFRESH = f"""
     UPDATE registry_household h
     SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
     FROM (
@@ -60,21 +67,45 @@ REFRESH = """
         LEFT JOIN LATERAL (
             SELECT r.desil, r.period FROM registry_desilrecord r
             WHERE r.household_id = hh.id
-            ORDER BY r.period DESC, (r.nik = '') DESC,
-                (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC, r.desil ASC
+            ORDER BY {RANKING_ORDER}
             LIMIT 1
         ) l ON true
         WHERE hh.id = ANY(%(ids)s)
     ) latest
     WHERE h.id = latest.household_id
       AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, latest.period)
-"""
+"""  # noqa: S608 - built from this module's constants
 FOLLOW_PERSONS = """
     UPDATE registry_desilrecord r SET household_id = p.household_id
     FROM registry_person p
     WHERE r.person_id = p.id AND p.id = ANY(%(ids)s) AND r.nik <> ''
       AND r.household_id IS DISTINCT FROM p.household_id
 """
+
+
+@dataclass(frozen=True)
+class QuarterImported:
+    """Desil rankings of these periods were written by an import job (and matched)."""
+
+    periods: tuple[str, ...]
+    job_id: int
+    actor: User | None
+
+
+QuarterHandler = Callable[[QuarterImported], None]
+QUARTER_HANDLERS: list[QuarterHandler] = []
+
+
+def quarter_imported_handler_register(handler: QuarterHandler) -> None:
+    """Add a handler called after every desil import (the registry knows nothing of the
+    programmes that act on a new quarter); a handler queues its work after commit."""
+    if handler not in QUARTER_HANDLERS:
+        QUARTER_HANDLERS.append(handler)
+
+
+def quarter_imported_notify(event: QuarterImported) -> None:
+    for handler in QUARTER_HANDLERS:
+        handler(event)
 
 
 @transaction.atomic

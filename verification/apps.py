@@ -16,6 +16,7 @@ class VerificationConfig(AppConfig):
             rejection_hook_register,
             verification_start_hook_register,
         )
+        from programs.transition.services import exit_hold_source_register
         from verification import tasks  # noqa: F401 - registers the jobs and beat tasks
         from verification.gate import (
             approval_gate,
@@ -23,8 +24,10 @@ class VerificationConfig(AppConfig):
             verifiers,
             visits_cancel_on_rejection,
         )
+        from verification.selectors import objections_open
 
         approval_gate_register(approval_gate)
         participant_source_register(verifiers)
         verification_start_hook_register(checks_open_on_verification_start)
         rejection_hook_register(visits_cancel_on_rejection)
+        exit_hold_source_register(objections_open)

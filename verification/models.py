@@ -480,6 +480,10 @@ class Complaint(TimeStampedModel):
         return self.tracking_number
 
 
+# A complaint not yet decided (answered or closed).
+COMPLAINT_OPEN_STATUSES = ("received", "in_progress", "escalated")
+
+
 class ComplaintEvent(ActedEvent):
     """One step of a complaint: who moved it, from which status to which, and why."""
 

@@ -6,7 +6,9 @@ verifier sees only their own verdict, and everyone else sees "decided" without t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -20,6 +22,7 @@ from depok_kds.roles import Role
 from programs.models import Application
 from programs.selectors import application_get
 from verification.models import (
+    COMPLAINT_OPEN_STATUSES,
     HUMAN_CHECKS,
     POVERTY_AGENCY,
     Check,
@@ -230,3 +233,16 @@ def evidence_get(*, user: AnyUser, evidence_id: int) -> Evidence:
     else:
         raise Http404
     return evidence
+
+
+def objections_open(household_ids: Sequence[int], before: date) -> set[int]:
+    """The households with an objection (sanggahan) received before `before` and not yet
+    decided: the programme core holds their exits (registered as a hold source)."""
+    return set(
+        Complaint.objects.filter(
+            kind=Complaint.Kind.APPEAL,
+            status__in=COMPLAINT_OPEN_STATUSES,
+            household_id__in=list(household_ids),
+            created_at__date__lt=before,
+        ).values_list("household_id", flat=True)
+    )

@@ -31,11 +31,12 @@ from benchmarks.harness import Context
 from depok_kds.jobs import job_run
 from depok_kds.models import Job
 from programs.models import Cycle, Enrolment, Programme
-from programs.overlap.detection import HIT_COLUMNS, RULE_SQL, targeting_params
+from programs.overlap.detection import HIT_COLUMNS, RULE_SQL
 from programs.overlap.models import ExclusivePair, Finding, NationalListKind
 from programs.overlap.selectors import household_cap
 from programs.overlap.services import national_list_import
 from programs.overlap.tasks import KIND, overlap_detect_job
+from programs.selectors import targeting_params
 from registry.models import Household, Kelurahan, Person
 
 DEFAULT_SIZE = 650_000

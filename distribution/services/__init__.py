@@ -8,6 +8,7 @@ from distribution.services.batches import (
     batch_export,
     batch_send,
     batch_settle,
+    bpjs_quarter_list,
     line_cancel,
     line_reissue,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "batch_send",
     "batch_settle",
     "batch_transmit",
+    "bpjs_quarter_list",
     "handover_record",
     "in_person_pay",
     "line_cancel",

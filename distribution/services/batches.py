@@ -18,13 +18,18 @@ from depok_kds.audit import Actor, audit_record, pii_access_record, recorded_use
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from distribution.accounts import account_problem
 from distribution.channels import adapter_for
-from distribution.channels.bpjs_premium import deactivation_file
+from distribution.channels.bpjs_premium import (
+    deactivation_file,
+    quarter_activation_file,
+    quarter_deactivation_file,
+)
 from distribution.models import (
     DEAD_LINE_STATES,
     Batch,
     BatchEvent,
     BatchState,
     Channel,
+    ChannelConfig,
     Line,
     LineEvent,
     LineState,
@@ -32,7 +37,7 @@ from distribution.models import (
     Payee,
 )
 from distribution.services.access import programme_check
-from programs.models import Cycle, Enrolment
+from programs.models import Cycle, Enrolment, Programme
 
 B = BatchState
 
@@ -255,6 +260,31 @@ def batch_deactivations(*, actor: Actor, batch_id: int) -> tuple[str, bytes]:
         actor=actor, action="distribution.batch_export", target=batch, after={"file": name}
     )
     pii_access_record(actor=actor, export=True, target_type="distribution.batch", count=0)
+    return name, content
+
+
+def bpjs_quarter_list(
+    *, actor: Actor, programme_id: int, period: str, which: str
+) -> tuple[str, bytes]:
+    """A DTSEN quarter's BPJS deactivation or activation list of a premium programme (full
+    NIKs, as BPJS needs them); logged as an export."""
+    programme = Programme.objects.select_related("agency").get(pk=programme_id)
+    programme_check(actor, programme, "distribution.prepare_batch")
+    if not ChannelConfig.objects.filter(programme=programme, channel=Channel.BPJS_PREMIUM).exists():
+        raise DomainError(_("This programme is not paid to BPJS."), code="no_file")
+    files = {"deactivations": quarter_deactivation_file, "activations": quarter_activation_file}
+    if which not in files:
+        raise DomainError(_("This channel has no file."), code="no_file")
+    name, content = files[which](programme.pk, period)
+    audit_record(
+        actor=actor,
+        action="distribution.bpjs_quarter_list",
+        target=programme,
+        after={"file": name, "period": period},
+    )
+    pii_access_record(
+        actor=actor, export=True, target_type="programs.programme", target_ids=[programme.pk]
+    )
     return name, content
 
 

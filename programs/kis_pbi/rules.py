@@ -4,7 +4,8 @@
 - From 2026 only DTSEN desil 1-5 (2023-2025 was UHC: a Depok KK address was enough): the
   programme's declarative poverty rule (`desil_max` 5, `from_year` 2026), data that
   detection reads as well.
-- Membership starts on the first day of the month after approval.
+- Membership starts on the first day of the month after approval, and an exit takes effect
+  on the first day of the month after it is decided.
 """
 
 from __future__ import annotations
@@ -48,3 +49,6 @@ class KisPbi(DetailModelKind):
     def benefit_starts_on(self, application: Application, enrolled_on: date) -> date | None:
         decided = application.decided_at.date() if application.decided_at else enrolled_on
         return first_of_next_month(decided)
+
+    def exit_effective_on(self, decided_on: date) -> date:
+        return first_of_next_month(decided_on)

@@ -19,7 +19,7 @@ each statement is one hash join or GROUP BY.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,10 +27,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from programs.eligibility import POVERTY_SQL, poverty_applies
+from programs.eligibility import POVERTY_SQL
 from programs.frequency import clash_sql
-from programs.models import Programme
 from programs.overlap.rules import RULES
+from programs.selectors import targeting_params
 
 HIT_COLUMNS = (
     "rule, fingerprint, person_id, household_id, enrolment_id, application_id, programme_id,"
@@ -348,25 +348,6 @@ class DetectionResult:
             "reopened": self.reopened,
             "closed": self.closed,
         }
-
-
-def targeting_params(year: int | None = None) -> dict[str, list[Any]]:
-    """Each active programme's declarative poverty rule binding in `year`, as arrays for the
-    inclusion- and exclusion-error SQL."""
-    ids: list[int] = []
-    classes: list[str] = []
-    desil: list[int | None] = []
-    for programme_id, rules in Programme.objects.filter(is_active=True).values_list("pk", "rules"):
-        for rule in rules or []:
-            if (
-                isinstance(rule, Mapping)
-                and rule.get("rule") == "poverty"
-                and poverty_applies(rule, year)
-            ):
-                ids.append(programme_id)
-                classes.append(",".join(rule.get("classes") or []))
-                desil.append(rule.get("desil_max"))
-    return {"t_ids": ids, "t_classes": classes, "t_desil": desil}
 
 
 def detect(

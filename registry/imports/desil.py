@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.dtsen import desil_records_match, household_desil_refresh
+from registry.dtsen import (
+    QuarterImported,
+    desil_records_match,
+    household_desil_refresh,
+    quarter_imported_notify,
+)
 from registry.imports.base import (
     Checked,
     ImportContext,
@@ -219,6 +224,15 @@ class DesilImport(ImportKind):
             [ctx.job_id],
         )
         household_desil_refresh(household_ids=[row[0] for row in cursor.fetchall()])
+        cursor.execute(
+            "SELECT DISTINCT period FROM registry_desilrecord WHERE job_id = %s ORDER BY 1",
+            [ctx.job_id],
+        )
+        periods = tuple(row[0] for row in cursor.fetchall())
+        if periods:
+            quarter_imported_notify(
+                QuarterImported(periods=periods, job_id=ctx.job_id, actor=ctx.actor)
+            )
 
     def drop(self, cursor: CursorWrapper) -> None:
         cursor.execute("DROP TABLE IF EXISTS import_desil, import_issue")

@@ -29,7 +29,7 @@ from programs.models import Application, ApplicationState
 from programs.services import application_submit
 from registry.models import Household, Person
 from registry.services.common import Actor
-from verification.models import Complaint, ComplaintEvent, FieldVisit
+from verification.models import COMPLAINT_OPEN_STATUSES, Complaint, ComplaintEvent, FieldVisit
 from verification.selectors import assignable_officers
 from verification.services.access import kelurahan_check, perm_check
 from verification.services.visits import visit_create
@@ -37,7 +37,7 @@ from verification.services.visits import visit_create
 # No 0/O, 1/I/L: a number read out over the phone is not mistaken.
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 TRACKING_LENGTH = 10
-OPEN_STATUSES = ("received", "in_progress", "escalated")
+OPEN_STATUSES = COMPLAINT_OPEN_STATUSES
 DEFAULT_SLA_DAYS = {"exclusion": 14, "inclusion": 14, "data_error": 7, "service": 5}
 C = Complaint.Status
 M = TypeVar("M", bound=Model)

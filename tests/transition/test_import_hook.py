@@ -1,0 +1,31 @@
+"""A desil import queues its quarter's impact as a job, proposed by whoever imported it."""
+
+from __future__ import annotations
+
+import pytest
+
+from depok_kds.jobs import job_run
+from depok_kds.models import Job, User
+from programs.transition.models import ExitProposal
+from programs.transition.tasks import KIND, impact_job
+from tests.registry.test_dtsen import rank
+from tests.registry.test_imports_support import media_root  # noqa: F401
+from tests.transition.factories import BEFORE, QUARTER, kis, ranked
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_desil_import_queues_the_impact_of_its_quarter(dinsos_operator: User) -> None:
+    head = ranked(3, None)
+    kis(head)
+    assert BEFORE < QUARTER
+
+    rank(dinsos_operator, (head.nik, "", "8", QUARTER))
+
+    job = Job.objects.get(kind=KIND)
+    assert job.params == {"periods": [QUARTER], "proposed_by": dinsos_operator.pk}
+    finished = job_run(job_id=job.pk, handler=impact_job)
+    assert finished is not None and finished.result["periods"][QUARTER]["proposed"] == 1
+    proposal = ExitProposal.objects.get()
+    assert (proposal.desil_before, proposal.desil_after) == (3, 8)
+    assert proposal.proposed_by_id == dinsos_operator.pk
