@@ -50,7 +50,7 @@ ALLOWED_FROM: dict[str, set[str]] = {
 @dataclass
 class Plan:
     """What applying a return file would do now (the moves themselves stay in the database,
-    in the temporary table `distribution_verdict`, until the transaction ends)."""
+    on the ReturnFile row)."""
 
     counts: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
@@ -98,7 +98,7 @@ VERDICT_SQL = """
 CREATE TEMPORARY TABLE distribution_verdict ON COMMIT DROP AS
 WITH staged AS (
     SELECT r.*, row_number() OVER (PARTITION BY r.reference ORDER BY r.row) AS nth
-    FROM distribution_return AS r
+    FROM distribution_return AS r WHERE r.problem IS NULL
 ),
 target AS ({target}),
 allowed (to_state, from_state) AS (SELECT * FROM unnest(%(to)s::text[], %(from)s::text[]))
@@ -143,27 +143,44 @@ def _bad_reason(
     return f"A {state} line cannot become {status}."
 
 
-def return_plan(batch: Batch, content: bytes) -> Plan:
-    """Judge the file: staged by COPY in a temporary table, every row judged by one
-    statement into `distribution_verdict` (dropped at commit; call inside a transaction)."""
+# The upload keeps its verdict on the ReturnFile row: the moves, as three arrays, and
+# counts them for the preview.
+STAGE_SQL = f"""
+UPDATE {ReturnFile._meta.db_table}
+SET move_lines = coalesce(m.lines, '{{}}'), move_states = coalesce(m.states, '{{}}'),
+    move_reasons = coalesce(m.reasons, '{{}}')
+FROM (
+    SELECT array_agg(line_id ORDER BY line_id) AS lines,
+           array_agg(to_state ORDER BY line_id) AS states,
+           array_agg(left(reason, 200) ORDER BY line_id) AS reasons,
+           count(*) FILTER (WHERE to_state = 'paid') AS paid,
+           count(*) FILTER (WHERE to_state = 'failed') AS failed,
+           count(*) FILTER (WHERE to_state = 'returned') AS returned
+    FROM ({MOVES_SQL}) AS moves
+) AS m
+WHERE id = %(file)s
+RETURNING m.paid, m.failed, m.returned
+"""  # noqa: S608 - table name from the model, values bound
+
+
+def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
+    """Judge the file: staged in a temporary table (`return_file.stage`), every row judged
+    by one statement into `distribution_verdict` (dropped at commit; call inside a
+    transaction), and the moves kept on `upload` for the apply."""
     layout = adapter_for(batch.programme_id).settings.get("return_layout")
-    good, bad = return_file.parse(content, layout)
-    plan = Plan(rows=len(good) + len(bad))
-    plan.bad = [{"row": b.row, "reference": b.reference, "reason": b.reason} for b in bad]
     target, params = _target_sql(batch)
     pairs = [(to, frm) for to, froms in ALLOWED_FROM.items() for frm in sorted(froms)]
+    plan = Plan()
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS distribution_return, distribution_verdict")
+        cursor.execute("DROP TABLE IF EXISTS distribution_verdict")
+        return_file.stage(cursor, content, layout)
         cursor.execute(
-            "CREATE TEMPORARY TABLE distribution_return (row integer, reference text,"
-            " amount numeric, status text, reason text) ON COMMIT DROP"
+            "SELECT row, reference, problem FROM distribution_return WHERE problem IS NOT NULL"
         )
-        with cursor.copy(
-            "COPY distribution_return (row, reference, amount, status, reason) FROM STDIN"
-        ) as copy:
-            for r in good:
-                copy.write_row((r.row, r.reference, r.amount, r.status, r.reason))
-        cursor.execute("ANALYZE distribution_return")  # a temporary table has no statistics
+        plan.bad = [
+            {"row": number, "reference": reference, "reason": reason}
+            for number, reference, reason in cursor.fetchall()
+        ]
         cursor.execute(
             VERDICT_SQL.format(target=target, line=Line._meta.db_table),
             {**params, "to": [p[0] for p in pairs], "from": [p[1] for p in pairs]},
@@ -175,27 +192,17 @@ def return_plan(batch: Batch, content: bytes) -> Plan:
         for number, reference, verdict, amount, status, sent, state in cursor.fetchall():
             reason = _bad_reason(verdict, amount, status, sent, state)
             plan.bad.append({"row": number, "reference": reference, "reason": reason})
-        cursor.execute("SELECT count(*) FROM distribution_verdict WHERE verdict = 'unchanged'")
-        plan.unchanged = cursor.fetchone()[0]
-        cursor.execute(f"SELECT to_state, count(*) FROM ({MOVES_SQL}) AS m GROUP BY to_state")  # noqa: S608
-        plan.counts = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE verdict = 'unchanged'),"
+            " (SELECT count(*) FROM distribution_return) FROM distribution_verdict"
+        )
+        plan.unchanged, plan.rows = cursor.fetchone()
+        cursor.execute(STAGE_SQL, {"file": upload.pk})
+        paid, failed, returned = cursor.fetchone()
+        plan.counts = {L.PAID: paid, L.FAILED: failed, L.RETURNED: returned}
     plan.bad.sort(key=lambda item: item["row"])
     return plan
 
-
-# The upload keeps its verdict on the ReturnFile row: the moves, as three arrays.
-STAGE_SQL = f"""
-UPDATE {ReturnFile._meta.db_table}
-SET move_lines = coalesce(m.lines, '{{}}'), move_states = coalesce(m.states, '{{}}'),
-    move_reasons = coalesce(m.reasons, '{{}}')
-FROM (
-    SELECT array_agg(line_id ORDER BY line_id) AS lines,
-           array_agg(to_state ORDER BY line_id) AS states,
-           array_agg(left(reason, 200) ORDER BY line_id) AS reasons
-    FROM ({MOVES_SQL}) AS moves
-) AS m
-WHERE id = %(file)s
-"""  # noqa: S608 - table name from the model, values bound
 
 # Applying the kept verdict: one UPDATE of the batch's lines, each moving only from a state
 # it may leave (a line another file moved since the upload stays as it is). The outcome is
@@ -247,17 +254,15 @@ def return_file_upload(
     programme_check(actor, batch.programme, "distribution.reconcile_batch")
     if batch.state not in (BatchState.SENT, BatchState.SETTLED):
         raise Conflict(_("Only a sent batch can be reconciled."), code="wrong_state")
-    plan = return_plan(batch, content)
     upload = ReturnFile.objects.create(
         batch=batch,
         file_name=file_name[:200],
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=recorded_user(actor),
-        preview=plan.summary(),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(STAGE_SQL, {"file": upload.pk})
+    upload.preview = return_plan(batch, content, upload).summary()
+    ReturnFile.objects.filter(pk=upload.pk).update(preview=upload.preview)
     _staging_drop()
     audit_record(
         actor=actor,
