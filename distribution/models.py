@@ -256,8 +256,17 @@ class Line(models.Model):
         verbose_name=_("enrolment"),
         db_index=False,  # covered by line_never_paid_twice
     )
+    # The person and household are the enrolment's, copied for the household page and the
+    # reports; the enrolment's own keys hold them (a person or household with an enrolment
+    # cannot go), so they carry no key check of their own: one check per line per key is
+    # most of what writing 300,000 lines costs.
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("person"),
+        db_index=False,  # line_person_idx
+        db_constraint=False,
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -265,7 +274,8 @@ class Line(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        db_index=False,
+        db_index=False,  # line_household_idx
+        db_constraint=False,
     )
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13, blank=True)
     component = models.CharField(
@@ -282,9 +292,20 @@ class Line(models.Model):
     account_number = models.CharField(_("account number"), max_length=20, blank=True)
     account_name = models.CharField(_("name on the account"), max_length=150, blank=True)
     warning = models.CharField(_("warning"), max_length=200, blank=True)
-    reference = models.CharField(_("reference"), max_length=24, unique=True)
+    reference = models.CharField(_("reference"), max_length=24)
     state = models.CharField(
         _("state"), max_length=10, choices=LineState.choices, default=LineState.PENDING
+    )
+    # Whether the line holds its payment (pending or paid), for the constraint below. Paying
+    # a pending line leaves it live, so no indexed value changes and PostgreSQL updates the
+    # row in place (HOT, with the room the table's fillfactor leaves): reconciling 300,000
+    # lines touches no index and re-checks no constraint.
+    live = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(state__in=LIVE_LINE_STATES), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
@@ -310,8 +331,10 @@ class Line(models.Model):
                     ("component", RangeOperators.EQUAL),
                     ("period", RangeOperators.OVERLAPS),
                 ],
-                condition=models.Q(state__in=LIVE_LINE_STATES),
+                condition=models.Q(live=True),
             ),
+            # A constraint, not unique=True: no second (LIKE) index to write per line.
+            models.UniqueConstraint(fields=["reference"], name="line_reference_unique"),
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="line_amount_not_negative"
             ),
@@ -320,7 +343,6 @@ class Line(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["batch", "state"], name="line_batch_state_idx"),
             models.Index(fields=["person"], name="line_person_idx"),
             models.Index(fields=["household"], name="line_household_idx"),
         ]
@@ -441,6 +463,12 @@ class ReturnFile(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     preview = models.JSONField(default=dict, blank=True)
+    # The upload's verdict, kept for the apply (the file is read and judged once): the
+    # lines it moves, each with the state it reports and the bank's reason. Once applied,
+    # it is the record of which file moved which line.
+    move_lines = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    move_states = ArrayField(models.CharField(max_length=10), default=list, editable=False)
+    move_reasons = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     lines_changed = models.PositiveIntegerField(default=0)
 

@@ -94,9 +94,7 @@ def naive_build(batch: Batch, sample: int) -> int:
         person = Person.objects.get(pk=enrolment.person_id)
         if enrolment.status != "active" or person.is_deceased:
             continue
-        if Line.objects.filter(
-            enrolment=enrolment, state__in=["pending", "paid"], period__overlap=period
-        ).exists():
+        if Line.objects.filter(enrolment=enrolment, live=True, period__overlap=period).exists():
             continue
         made += 1
         Line.objects.create(

@@ -59,6 +59,17 @@ class Refused:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class SetBased:
+    """A channel whose lines are computed from the enrolments alone: the same amount for
+    every due enrolment of the batch and no payee. The builder writes its lines and its
+    refusals in SQL (INSERT ... SELECT) instead of planning each line in Python."""
+
+    amount: Decimal
+    covered_from: date  # an enrolment starting after this day is not due yet
+    label: str  # the not-due refusal's words before that start date
+
+
 @dataclass
 class Loaded:
     """What `load` read for a batch: free-form per adapter."""
@@ -84,6 +95,10 @@ class Adapter:
         if self.periodic:
             return batch.period_start, batch.period_end
         return date(batch.cycle.year, 1, 1), date(batch.cycle.year, 12, 31)
+
+    def set_based(self, batch: Batch) -> SetBased | None:
+        """The batch's lines as SQL can compute them, or None to plan each in Python."""
+        return None
 
     def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
         raise NotImplementedError
@@ -160,6 +175,7 @@ __all__ = [
     "Loaded",
     "Planned",
     "Refused",
+    "SetBased",
     "adapter_for",
     "bank_transfer",
     "blocked_account",

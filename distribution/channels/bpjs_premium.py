@@ -1,7 +1,8 @@
 """KIS PBI-APBD: the premium paid to BPJS Kesehatan per member-month.
 
 A batch covers whole months; each member's line is the configured premium times the
-months of the period. Coverage starts on the first day of the month after approval (the
+months of the period, the same for every member, so the builder writes the lines in SQL
+(`SetBased`). Coverage starts on the first day of the month after approval (the
 enrolment's `starts_on`): a member whose coverage starts after the period begins is not
 due yet. Members who exited or died are dropped by the builder and listed for
 deactivation. A DTSEN quarter's applied exits and its newly eligible members who were
@@ -18,16 +19,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.errors import DomainError
-from distribution.channels import (
-    Adapter,
-    Due,
-    Loaded,
-    Planned,
-    Refused,
-    adapter_register,
-    months_in,
-)
-from distribution.models import Batch, Channel, Line, Refusal
+from distribution.channels import Adapter, SetBased, adapter_register, months_in
+from distribution.models import Batch, Channel, Line
 from programs.models import Enrolment
 from programs.transition.models import Change, ExitProposal, ImpactEntry, ProposalStatus
 
@@ -43,15 +36,13 @@ class BpjsPremium(Adapter):
             raise DomainError(_("The premium per member-month is not configured."), code="premium")
         return Decimal(premium)
 
-    def load(self, batch: Batch, dues: list[Due]) -> Loaded:
-        return Loaded({"premium": self.premium()})
-
-    def plan(self, due: Due, loaded: Loaded, batch: Batch) -> list[Planned] | Refused:
-        starts_on = due.starts_on
-        if starts_on is not None and starts_on > batch.period_start:
-            return Refused(Refusal.Reason.NOT_DUE, f"coverage starts {starts_on.isoformat()}")
+    def set_based(self, batch: Batch) -> SetBased:
         months = months_in(batch.period_start, batch.period_end)
-        return [Planned(amount=loaded.data["premium"] * months)]
+        return SetBased(
+            amount=self.premium() * months,
+            covered_from=batch.period_start,
+            label="coverage starts",
+        )
 
     def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:
         out = io.StringIO()

@@ -3,7 +3,10 @@
 Runs as a job (`distribution.build`) in chunks of enrolments ordered by id; each chunk is
 one transaction that writes its lines, its refusals and the checkpoint (the last id done),
 so a re-run after a killed worker resumes where it stopped. Every check is set-based over
-the chunk; the refusals are stored per enrolment with their reason:
+the chunk; a channel whose lines follow from the enrolments alone (`SetBased`: the BPJS
+premium) is judged and written by SQL statements (INSERT ... SELECT), the others are
+planned per line in Python by their adapter and written with COPY. The refusals are
+stored per enrolment with their reason:
 
 - exited or deceased beneficiary (checked again when the batch is sent);
 - a live line already held for the same enrolment, component and overlapping period (the
@@ -31,20 +34,24 @@ from depok_kds.errors import Conflict
 from depok_kds.formatting import rupiah
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
-from distribution.channels import Due, Refused, adapter_for
+from distribution.channels import Due, Refused, SetBased, adapter_for
 from distribution.models import (
     LIVE_LINE_STATES,
     Batch,
     BatchState,
+    Component,
     Line,
     LineState,
     Refusal,
 )
 from distribution.services.access import programme_check
 from programs.models import Enrolment
+from registry.models import Person
 
 KIND = "distribution.build"
 CHUNK = 5000
+# A set-based chunk costs a few statements whatever its size: larger, for fewer of them.
+SQL_CHUNK = 50_000
 
 
 @transaction.atomic
@@ -66,7 +73,7 @@ def batch_build_start(*, actor: Actor, batch_id: int) -> Job:
 
 
 def batch_build(
-    *, batch_id: int, progress: Progress | None = None, chunk: int = CHUNK
+    *, batch_id: int, progress: Progress | None = None, chunk: int | None = None
 ) -> dict[str, Any]:
     """Build (or resume building) the batch; returns the counts of lines and refusals."""
     batch = Batch.objects.select_related("programme", "cycle").get(pk=batch_id)
@@ -92,21 +99,31 @@ def batch_build(
             batch__cycle_id=batch.cycle_id, state__in=LIVE_LINE_STATES
         ).aggregate(total=Sum("amount"))["total"]
         running = {"spent": spent or Decimal(0), "sequence": batch.lines.count()}
+    set_based = adapter.set_based(batch)
+    chunk = chunk or (CHUNK if set_based is None else SQL_CHUNK)
     while True:
-        rows = list(
-            enrolments.filter(pk__gt=after)
-            .order_by("pk")
-            .values(
-                "pk", "person_id", "household_id", "kelurahan_code", "amount", "status",
-                "starts_on", "application_id", "person__is_deceased", "person__full_name",
-            )[:chunk]
-        )  # fmt: skip
-        if not rows:
-            break
+        rows: Sequence[Mapping[str, Any]] = []
+        if set_based is None:
+            rows = list(
+                enrolments.filter(pk__gt=after)
+                .order_by("pk")
+                .values(
+                    "pk", "person_id", "household_id", "kelurahan_code", "amount", "status",
+                    "starts_on", "application_id", "person__is_deceased", "person__full_name",
+                )[:chunk]
+            )  # fmt: skip
+            if not rows:
+                break
         with transaction.atomic():
-            _build_chunk(batch, adapter, rows, running)
-            after = rows[-1]["pk"]
-            done += len(rows)
+            if set_based is not None:
+                count, last = _build_chunk_sql(batch, adapter, set_based, after, chunk, running)
+                if not count:
+                    break
+            else:
+                _build_chunk(batch, adapter, rows, running)
+                count, last = len(rows), rows[-1]["pk"]
+            after = last
+            done += count
             if progress is not None:
                 checkpoint = {
                     "after": after,
@@ -133,12 +150,13 @@ def _build_chunk(
     period_text = f"[{start.isoformat()},{end.isoformat()}]"
     programme = batch.programme
     ids = [row["pk"] for row in rows]
-    # A range over the chunk's ordered ids, not an IN list: one scan of the gist index.
+    # A range over the chunk's ordered ids, not an IN list: one scan of the gist index
+    # (filtered on `live`, its predicate, so that the index can be used).
     held: set[tuple[int, str]] = set(
         Line.objects.filter(
             enrolment_id__gte=ids[0],
             enrolment_id__lte=ids[-1],
-            state__in=LIVE_LINE_STATES,
+            live=True,
             period__overlap=period,
         ).values_list("enrolment_id", "component")
     )
@@ -216,6 +234,137 @@ def _build_chunk(
     _copy_lines(lines)
     Refusal.objects.bulk_create(refusals, batch_size=2000)
     running["spent"], running["sequence"] = spent, sequence
+
+
+# One chunk of a set-based channel, judged by one statement into a temporary table: per
+# enrolment its refusal (the same checks, in the same order, as `_build_chunk`) or none,
+# and its place among the due ones (`n`), which the budget cuts.
+JUDGE_SQL = """
+CREATE TEMPORARY TABLE distribution_build AS
+WITH chunk AS (
+    SELECT e.id, e.person_id, e.household_id, e.kelurahan_code, e.status, e.starts_on,
+           p.is_deceased
+    FROM {enrolment} AS e JOIN {person} AS p ON p.id = e.person_id
+    WHERE e.programme_id = %(programme)s AND e.cycle_id = %(cycle)s AND e.id > %(after)s
+    ORDER BY e.id LIMIT %(chunk)s
+),
+held AS (
+    -- A range over the chunk's ids, not a probe per enrolment: one scan of the gist index.
+    SELECT DISTINCT enrolment_id FROM {line}
+    WHERE enrolment_id BETWEEN (SELECT min(id) FROM chunk) AND (SELECT max(id) FROM chunk)
+      AND component = %(component)s AND live AND period && %(period)s::daterange
+),
+judged AS (
+    SELECT c.*,
+           CASE
+               WHEN c.status <> %(active)s OR c.is_deceased THEN 'exited'
+               WHEN c.starts_on > %(period_end)s OR c.starts_on > %(covered_from)s
+                   THEN 'not_due'
+               WHEN h.enrolment_id IS NOT NULL THEN 'already_paid'
+               WHEN %(amount_refused)s THEN 'amount'
+           END AS refusal,
+           CASE
+               WHEN c.starts_on > %(period_end)s THEN 'starts ' || c.starts_on
+               WHEN c.starts_on > %(covered_from)s THEN %(label)s || ' ' || c.starts_on
+               ELSE ''
+           END AS detail
+    FROM chunk AS c LEFT JOIN held AS h ON h.enrolment_id = c.id
+)
+SELECT *, row_number() OVER (PARTITION BY refusal IS NULL ORDER BY id) AS n FROM judged
+"""
+
+# The due enrolments the budget still covers become lines, numbered on from `sequence`.
+LINES_SQL = """
+INSERT INTO {line} ({columns})
+SELECT %(batch)s, id, person_id, household_id, kelurahan_code, %(component)s, %(period)s,
+       %(amount)s, NULL, NULL, '', '', '',
+       %(prefix)s || CASE WHEN %(sequence)s + n < 10000000
+                          THEN lpad((%(sequence)s + n)::text, 7, '0')
+                          ELSE (%(sequence)s + n)::text END,
+       %(pending)s, ''
+FROM distribution_build WHERE refusal IS NULL AND n <= %(room)s
+"""
+
+REFUSALS_SQL = """
+INSERT INTO {refusal} (batch_id, enrolment_id, reason, detail)
+SELECT %(batch)s, id, coalesce(refusal, %(budget)s),
+       CASE WHEN refusal IS NULL THEN %(budget_detail)s
+            WHEN refusal = 'amount' THEN %(amount_detail)s
+            ELSE detail END
+FROM distribution_build WHERE refusal IS NOT NULL OR n > %(room)s
+"""
+
+
+def _build_chunk_sql(
+    batch: Batch,
+    adapter: Any,
+    set_based: SetBased,
+    after: int,
+    chunk: int,
+    running: dict[str, Any],
+) -> tuple[int, int]:
+    """Judge and write the next chunk of enrolments after `after` in SQL; returns how many
+    enrolments it judged and the last one's id."""
+    start, end = adapter.line_period(batch)
+    programme = batch.programme
+    amount = set_based.amount
+    budget = batch.cycle.budget
+    spent: Decimal = running["spent"]
+    params: dict[str, Any] = {
+        "programme": batch.programme_id,
+        "cycle": batch.cycle_id,
+        "after": after,
+        "chunk": chunk,
+        "component": Component.BENEFIT,
+        "period": f"[{start.isoformat()},{end.isoformat()}]",
+        "period_end": batch.period_end,
+        "covered_from": set_based.covered_from,
+        "label": set_based.label,
+        "active": Enrolment.Status.ACTIVE,
+        "amount_refused": not programme.amount_min <= amount <= programme.amount_max,
+    }
+    tables = {
+        "enrolment": Enrolment._meta.db_table,
+        "person": Person._meta.db_table,
+        "line": Line._meta.db_table,
+        "refusal": Refusal._meta.db_table,
+        "columns": ", ".join(COPY_COLUMNS),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS distribution_build")
+        cursor.execute(JUDGE_SQL.format(**tables), params)
+        cursor.execute(
+            "SELECT count(*), max(id), count(*) FILTER (WHERE refusal IS NULL)"
+            " FROM distribution_build"
+        )
+        count, last, due = cursor.fetchone()
+        # As many due enrolments as the budget still covers, in id order (none without one).
+        if budget <= 0:
+            room = 0
+        elif amount <= 0:
+            room = due
+        else:
+            room = max(0, min(due, int((budget - spent) // amount)))
+        params = {
+            **params,
+            "batch": batch.pk,
+            "amount": amount,
+            "prefix": f"KDS{batch.pk:06d}",
+            "sequence": running["sequence"],
+            "pending": LineState.PENDING,
+            "room": room,
+            "budget": Refusal.Reason.BUDGET,
+            "budget_detail": "no budget set" if budget <= 0 else f"budget Rp{int(budget)}",
+            "amount_detail": (
+                f"{rupiah(amount)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}"
+            ),
+        }
+        cursor.execute(LINES_SQL.format(**tables), params)
+        cursor.execute(REFUSALS_SQL.format(**tables), params)
+        cursor.execute("DROP TABLE distribution_build")
+    running["spent"] = spent + amount * room
+    running["sequence"] += room
+    return count, last or after
 
 
 COPY_COLUMNS = (

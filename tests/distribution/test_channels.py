@@ -291,3 +291,36 @@ def test_bpjs_deactivation_lists_members_who_left_since_last_month(
     leaver = Person.objects.get(pk=leaves.person_id)
     assert rows[1] == f"{leaver.nik};{leaver.full_name};moved_away;2026-01-20"
     assert len([r for r in rows if r]) == 2
+
+
+def test_a_premium_batch_is_built_in_sql_with_every_refusal(
+    dinkes_officer: User, dinsos_admin: User
+) -> None:
+    members = [beneficiary("kis-pbi-apbd", with_account=False) for _ in range(5)]
+    Enrolment.objects.filter(pk__in=[m.pk for m in members]).update(starts_on=date(2026, 1, 1))
+    exited, dead, first, second, third = members
+    Enrolment.objects.filter(pk=exited.pk).update(
+        status=Enrolment.Status.EXITED, exit_reason="moved_away", exited_on=date(2025, 12, 1)
+    )
+    Person.objects.filter(pk=dead.person_id).update(is_deceased=True)
+    january = build(new_batch("kis-pbi-apbd", actor=dinkes_officer, start=date(2026, 1, 1),
+                              end=date(2026, 1, 31)))  # fmt: skip
+    assert refusals(january) == {exited.pk: "exited", dead.pk: "exited"}
+    lines = list(january.lines.order_by("pk").values_list("enrolment_id", "amount", "reference"))
+    assert lines == [
+        (m.pk, Decimal(42_000), f"KDS{january.pk:06d}{n:07d}")
+        for n, m in enumerate([first, second, third], start=1)
+    ]
+    again = build(new_batch("kis-pbi-apbd", actor=dinkes_officer, tahap=2,
+                            start=date(2026, 1, 15), end=date(2026, 1, 31)))  # fmt: skip
+    assert set(refusals(again).values()) == {"exited", "already_paid"}
+    assert not again.lines.exists()
+    # Room in the budget for one more member-month: the first in id order gets it.
+    Cycle.objects.filter(pk=first.cycle_id).update(budget=Decimal(4 * 42_000))
+    february = build(new_batch("kis-pbi-apbd", actor=dinkes_officer, tahap=3,
+                               start=date(2026, 2, 1), end=date(2026, 2, 28)))  # fmt: skip
+    assert list(february.lines.values_list("enrolment_id", flat=True)) == [first.pk]
+    assert {k: v for k, v in refusals(february).items() if v == "budget"} == {
+        second.pk: "budget",
+        third.pk: "budget",
+    }

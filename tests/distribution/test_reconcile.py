@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import AuditEntry, User
 from distribution import bank_file
-from distribution.models import Batch, ChannelConfig, Line, Payee
+from distribution.models import Batch, ChannelConfig, Line, LineEvent, Payee, ReturnFile
 from distribution.selectors import batch_totals
 from distribution.services import (
     batch_approve,
@@ -254,3 +254,48 @@ def test_a_batch_is_built_and_its_file_written_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):  # type: ignore[operator]
         _name, content = batch_export(actor=dinsos_admin, batch_id=batch.pk)
     assert content.decode().split("\r\n")[-2] == f"T;{size};{size * 2_000_000}"
+
+
+def test_the_apply_moves_what_the_upload_judged_and_the_batch_records_it(
+    batch: Batch, dinsos_admin: User
+) -> None:
+    a, b, _c, _d = refs(batch)
+    content = return_csv([(a, 2_000_000, "00", ""), (b, 2_000_000, "GAGAL", "Rekening tutup")])
+    upload = return_file_upload(
+        actor=dinsos_admin, batch_id=batch.pk, file_name="r.csv", content=content
+    )
+    # The file is read once, at upload: the apply works from the kept verdict.
+    ReturnFile.objects.filter(pk=upload.pk).update(content=b"not read again")
+    applied = return_file_apply(actor=dinsos_admin, return_file_id=upload.pk)
+    assert applied.lines_changed == 2
+    lines = {line.reference: line for line in batch.lines.all()}
+    assert (lines[a].state, lines[b].state, lines[b].reason) == ("paid", "failed", "Rekening tutup")
+    assert lines[a].settled_on is not None
+    assert sorted(applied.move_lines) == sorted([lines[a].pk, lines[b].pk])
+    # One event for the batch per file; each line holds its own outcome.
+    assert batch.events.order_by("pk").last().note == "r.csv: 1 failed, 1 paid"  # type: ignore[union-attr]
+    assert not LineEvent.objects.filter(line__batch=batch).exists()
+
+
+@pytest.mark.parametrize("short_row", [False, True])
+def test_rows_with_a_bad_amount_an_unknown_status_or_too_few_columns_are_listed(
+    batch: Batch, dinsos_admin: User, short_row: bool
+) -> None:
+    """A regular file is read by COPY, one COPY refuses (a short row) row by row in Python:
+    the same rows are judged the same either way."""
+    a, b, c, d = refs(batch)
+    text = f"reference;amount;status;reason\r\n{a};2.000.000;00;\r\n{b};dua juta;00;\r\n"
+    text += f"{c};2000000;??;\r\n;;;\r\n"
+    if short_row:
+        text += f"{d};2000000\r\n"
+    upload = return_file_upload(
+        actor=dinsos_admin, batch_id=batch.pk, file_name="r.csv", content=text.encode()
+    )
+    expected = [
+        {"row": 3, "reference": b, "reason": "The amount is not a number."},
+        {"row": 4, "reference": c, "reason": "The status code is unknown."},
+    ]
+    if short_row:
+        expected.append({"row": 6, "reference": d, "reason": "The row has too few columns."})
+    assert upload.preview["bad"] == expected
+    assert (upload.preview["rows"], upload.preview["paid"]) == (len(expected) + 1, 1)
