@@ -21,7 +21,7 @@ from psycopg import sql
 
 from registry.dukcapil.dkb_tables import table_name
 from registry.dukcapil.matching import fallback, recovery
-from registry.dukcapil.matching.fields import decide_exact, normalized_name
+from registry.dukcapil.matching.fields import decide_exact, normalized_name, status_outcome
 from registry.dukcapil.matching.records import (
     Decision,
     DukcapilRecord,
@@ -102,9 +102,10 @@ class DkbSource:
                 decisions[person.person_id] = decision
         heartbeat()
         typed = [p for p in pending if p.nik]
+        by_id = {p.person_id: p for p in typed}
         proposals = recovery.propose_all(typed, self._typo_candidates(typed), today=self.today)
         for person_id, proposal in proposals.items():
-            decisions[person_id] = recovery.proposal_decision(proposal)
+            decisions[person_id] = recovery.proposal_decision(by_id[person_id], proposal)
         rest = [p for p in pending if p.person_id not in decisions]
         decisions.update(self._fallback(rest))
         for person in rest:
@@ -215,12 +216,14 @@ class DkbSource:
         decisions: dict[int, Decision] = {}
         for found in fallback.link(pairs):
             person, record = by_person[int(found.left)], records[found.right]
+            outcome, event_date = status_outcome(person, record) or (OutcomeCode.NIK_MISTYPED, None)
             decisions[person.person_id] = Decision(
                 person_id=person.person_id,
-                outcome=OutcomeCode.NIK_MISTYPED,
+                outcome=outcome,
                 score=min(found.score, 1.0),
                 method=Method.NAME_BIRTH_DATE,
                 candidate_nik=record.nik,
+                event_date=event_date,
                 record=record,
                 evidence={
                     "name_score": found.name,
@@ -300,6 +303,8 @@ def _fallback_person(person: RegistryPerson) -> fallback.FallbackRecord:
         birth_date=person.birth_date,
         sex=person.sex,
         place=person.birth_place,
+        # A No. KK typed as the NIK says nothing about the person's own NIK digits.
+        nik=person.nik if person.nik and person.nik != person.kk else "",
     )
 
 
@@ -310,6 +315,7 @@ def _fallback_record(record: DukcapilRecord) -> fallback.FallbackRecord:
         birth_date=record.birth_date,
         sex=record.sex,
         place=record.birth_place,
+        nik=record.nik,
     )
 
 
