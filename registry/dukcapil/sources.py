@@ -97,7 +97,7 @@ class DkbSource:
             record = by_nik.get(person.nik or "")
             decision = decide_exact(person, record) if record is not None else None
             if decision is None:
-                pending.append(person)
+                pending.append(person if person.nik else person.typed())
             else:
                 decisions[person.person_id] = decision
         heartbeat()
