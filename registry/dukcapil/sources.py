@@ -10,7 +10,7 @@ its rate limit; an outage marks persons "not verified this run" and the job goes
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -30,6 +30,7 @@ from registry.dukcapil.matching.records import (
     RegistryPerson,
 )
 from registry.dukcapil.matching.verification import decide_verification, not_verified
+from registry.dukcapil.models import DkbExtract
 from registry.dukcapil.webservice import DukcapilClient, ServiceUnavailable, VerificationRequest
 from registry.models import Person
 from registry.selectors import mask_nik
@@ -79,7 +80,9 @@ class DkbSource:
     chunk_size = 25_000
 
     def __init__(self, extract_id: int, *, today: date | None = None) -> None:
+        self.extract_id = extract_id
         self.table = sql.Identifier(table_name(extract_id))
+        self._rows_in_extract: int | None = None
         self.today = today or timezone.localdate()
         self.person_table = sql.Identifier(Person._meta.db_table)
 
@@ -206,12 +209,24 @@ class DkbSource:
             person=self.person_table,
         )
         records: dict[str, DukcapilRecord] = {}
-        pairs: list[tuple[fallback.FallbackRecord, fallback.FallbackRecord]] = []
-        left = {p.person_id: _fallback_person(p) for p in persons}
+        fetched: list[tuple[int, DukcapilRecord]] = []
         for row in self._rows(query, [ids, dates, sexes]):
             record = _record(row[1:])
             records[record.nik] = record
-            pairs.append((left[row[0]], _fallback_record(record)))
+            fetched.append((row[0], record))
+        # Whole blocks are read: each block's size is its count among the rows found.
+        peers = Counter((record.birth_date, record.sex) for record in records.values())
+        shares = self._name_shares({record.full_name for record in records.values()})
+        left = {p.person_id: _fallback_person(p) for p in persons}
+        right = {
+            nik: _fallback_record(
+                record,
+                name_share=shares.get(record.full_name, 0.0),
+                peers=peers[(record.birth_date, record.sex)] - 1,
+            )
+            for nik, record in records.items()
+        }
+        pairs = [(left[person_id], right[record.nik]) for person_id, record in fetched]
         by_person = {p.person_id: p for p in persons}
         decisions: dict[int, Decision] = {}
         for found in fallback.link(pairs):
@@ -233,6 +248,30 @@ class DkbSource:
                 },
             )
         return decisions
+
+    def _name_shares(self, names: set[str]) -> dict[str, float]:
+        """For each of these exact names, the share of the extract's other records bearing it
+        (the record itself is not a namesake of itself)."""
+        if not names:
+            return {}
+        query = sql.SQL(
+            "SELECT full_name, count(*) FROM {} WHERE full_name = ANY(%s) GROUP BY full_name"
+        ).format(self.table)
+        counts = dict(self._rows(query, [sorted(names)]))
+        total = self._row_count()
+        if total <= 1:
+            return {}
+        return {name: (count - 1) / (total - 1) for name, count in counts.items()}
+
+    def _row_count(self) -> int:
+        if self._rows_in_extract is None:
+            self._rows_in_extract = (
+                DkbExtract.objects.filter(pk=self.extract_id)
+                .values_list("row_count", flat=True)
+                .first()
+                or 0
+            )
+        return self._rows_in_extract
 
     def _kk_composition(
         self, persons: Sequence[RegistryPerson], decisions: dict[int, Decision]
@@ -308,7 +347,9 @@ def _fallback_person(person: RegistryPerson) -> fallback.FallbackRecord:
     )
 
 
-def _fallback_record(record: DukcapilRecord) -> fallback.FallbackRecord:
+def _fallback_record(
+    record: DukcapilRecord, *, name_share: float = 0.0, peers: int = 0
+) -> fallback.FallbackRecord:
     return fallback.FallbackRecord(
         key=record.nik,
         name=normalized_name(record.full_name),
@@ -316,6 +357,8 @@ def _fallback_record(record: DukcapilRecord) -> fallback.FallbackRecord:
         sex=record.sex,
         place=record.birth_place,
         nik=record.nik,
+        name_share=name_share,
+        peers=peers,
     )
 
 

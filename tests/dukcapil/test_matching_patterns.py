@@ -100,3 +100,26 @@ def test_a_nik_off_by_a_few_digits_still_allows_the_fallback():
     yuni = [fb("1", "Yuni", "3276015203850117")]
     same = [fb("A", "YUNI", "3276015203850007")]
     assert [lk.right for lk in fallback.link(fallback.block(yuni, same))] == ["A"]
+
+
+# --- How common a name is --------------------------------------------------------------------
+
+
+def dukcapil(key: str, name: str, share: float, nik: str = "") -> fallback.FallbackRecord:
+    return fallback.FallbackRecord(
+        key, normalize_name(name), BORN, "F", "Depok", nik=nik, name_share=share, peers=17
+    )
+
+
+def test_a_common_name_and_a_birth_date_are_weak_evidence_a_rare_name_strong():
+    no_nik = [fb("1", "Yuni", ""), fb("2", "Yulia Komariah", "")]
+    extract = [dukcapil("A", "YUNI", share=0.01), dukcapil("B", "YULIA KOMARIAH", share=3e-6)]
+    assert [(lk.left, lk.right) for lk in fallback.link(fallback.block(no_nik, extract))] == [
+        ("2", "B")
+    ]
+
+
+def test_a_common_name_is_linked_where_the_typed_nik_supports_it():
+    typed = [fb("1", "Yuni", "3276015203850117")]
+    extract = [dukcapil("A", "YUNI", share=0.01, nik="3276015203850007")]
+    assert [lk.right for lk in fallback.link(fallback.block(typed, extract))] == ["A"]

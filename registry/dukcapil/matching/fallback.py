@@ -18,6 +18,11 @@ from registry.dukcapil.matching.fields import NEUTRAL, date_score, place_score
 from registry.names import normalized_similarity
 
 MIN_NAME = 0.8
+# A name shared by this many records of a birth-date block, by chance (the name's share of
+# the extract times the block's size), is weak evidence with the date: "YUNI" born on a given
+# day may be any of several YUNIs, "YULIA KOMARIAH" is one person. Such a link is made only
+# when the typed NIK's digits support it (term-frequency adjustment, as Splink does).
+COMMON_NAME_NAMESAKES = 0.05
 # A typed NIK differing from a record's in this many digits of the region code (1-6) and the
 # serial (13-16) is not a mistyping of it: evidence that the record is a namesake.
 NIK_DIGITS_AGAINST = 3
@@ -37,6 +42,10 @@ class FallbackRecord:
     sex: str = ""
     place: str = ""
     nik: str = ""  # the NIK as typed (registry) or held (Dukcapil); "" when none
+    # Dukcapil side: the share of the extract's other records with this exact name, and how
+    # many other records the record's (birth date, sex) block holds. 0 when unknown.
+    name_share: float = 0.0
+    peers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +72,11 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
         return None
     if left.sex and right.sex and left.sex != right.sex:
         return None
-    if nik_digits_differ(left.nik, right.nik) >= NIK_DIGITS_AGAINST:
+    differ = nik_digits_differ(left.nik, right.nik)
+    if differ >= NIK_DIGITS_AGAINST:
+        return None
+    supported = bool(left.nik and right.nik) and differ < NIK_DIGITS_AGAINST
+    if right.name_share * right.peers >= COMMON_NAME_NAMESAKES and not supported:
         return None
     if left.name == right.name:
         name = 1.0
