@@ -105,7 +105,7 @@ class Person(TimeStampedModel):
     # date): kept as evidence for Dukcapil matching, never an identifier (not unique, not
     # searched, not sent anywhere). The person has no NIK (`nik` NULL) until one is confirmed.
     nik_unverified = models.CharField(
-        _("NIK as typed (unverified)"), max_length=16, blank=True, default=""
+        _("NIK as typed (unverified)"), max_length=16, blank=True, default="", db_default=""
     )
     full_name = models.CharField(_("full name"), max_length=NAME_MAX)
     name_normalized = models.CharField(max_length=NAME_MAX, editable=False)

@@ -15,6 +15,7 @@ from datetime import date
 from rapidfuzz.distance import Indel
 
 from registry.dukcapil.matching.fields import NEUTRAL, date_score, place_score
+from registry.dukcapil.matching.names import words_score
 from registry.names import normalized_similarity
 
 MIN_NAME = 0.8
@@ -75,7 +76,7 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
     differ = nik_digits_differ(left.nik, right.nik)
     if differ >= NIK_DIGITS_AGAINST:
         return None
-    supported = bool(left.nik and right.nik) and differ < NIK_DIGITS_AGAINST
+    supported = bool(left.nik and right.nik)  # and differ in fewer digits than the above
     if right.name_share * right.peers >= COMMON_NAME_NAMESAKES and not supported:
         return None
     if left.name == right.name:
@@ -83,7 +84,10 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
     elif Indel.normalized_similarity(left.name, right.name) < PREFILTER:
         return None
     else:
-        name = normalized_similarity(left.name, right.name)
+        name = max(
+            normalized_similarity(left.name, right.name),
+            words_score(left.name.split(), right.name.split()),
+        )
     if name < MIN_NAME:
         return None
     when = date_score(left.birth_date, right.birth_date)
