@@ -38,6 +38,18 @@ def test_words_in_another_order_are_the_same_name():
     assert recovered(typist, neighbours()) == NIK
 
 
+def test_an_initial_in_another_place_is_the_word_it_begins():
+    typist = person("M. Iwan", nik=SUBSTITUTED)
+    assert recovered(typist, [record("IWAN M.")]) == NIK
+
+
+def test_a_neighbours_longer_name_is_not_found_through_one_word():
+    # SRI's own record is missing; the next serial born the same day is another SRI.
+    sri = person("Sri", sex="F")
+    neighbour = record("SRI WAHYUNI", nik="3276011203850008", sex="F")
+    assert recovered(sri, [neighbour]) is None
+
+
 def test_a_different_name_is_still_no_name_in_the_same_words():
     assert name_score(normalize_name("Budi Santoso"), "AHMAD FAUZI", "Budi Santoso") < 0.6
     assert name_score(normalize_name("Budi"), "AHMAD BUDIMAN", "Budi") < 0.6

@@ -22,8 +22,10 @@ from registry.names import CONNECTORS, name_tokens, tokens_similarity
 # their lengths differ by at most MAX_LENGTH_GAP ("BUDI" is not "BUDIMAN").
 SAME_WORD = 0.88
 MAX_LENGTH_GAP = 2
+# An initial against a word it begins ("M" and "MUHAMMAD"): as good as one letter off.
+INITIAL = SAME_WORD
 # Share of the score a missing word costs, spread over the longer name's words.
-MISSING_WORD_COST = 0.15
+MISSING_WORD_COST = 0.42
 
 
 @lru_cache(maxsize=262_144)
@@ -37,13 +39,25 @@ def own_words(raw: str) -> tuple[str, ...]:
     return tuple(name_tokens(" ".join(words)))
 
 
+def _word_similarity(word: str, other: str) -> float:
+    if word == other:
+        return 1.0
+    if len(word) == 1 or len(other) == 1:  # an initial ("IWAN M." for "M. IWAN")
+        return INITIAL if word[0] == other[0] else 0.0
+    if abs(len(word) - len(other)) > MAX_LENGTH_GAP:
+        return 0.0
+    return JaroWinkler.normalized_similarity(word, other)
+
+
 def words_score(first: Sequence[str], second: Sequence[str]) -> float:
     """0..1: every word of the shorter name found in the longer one, in any order.
 
     Each word of the shorter name takes its most similar unused word of the longer one; a
     word found nowhere (below SAME_WORD) gives 0, since then neither name contains the
     other. The mean similarity is reduced by MISSING_WORD_COST times the share of the
-    longer name's words left over: "SRI" in "SRI SAPUTRA" scores 0.925.
+    longer name's words left over: "SRI" in "SRI SAPUTRA" scores 0.79: enough to keep
+    an exact NIK (`fields.NIK_OWNER_NAME`), not to find one (a neighbour's serial, one digit
+    away, may be "SRI WAHYUNI"); two words of three score 0.86.
     """
     if not first or not second:
         return 0.0
@@ -53,9 +67,9 @@ def words_score(first: Sequence[str], second: Sequence[str]) -> float:
     for word in short:
         best, at = 0.0, -1
         for index, other in enumerate(long):
-            if index in used or abs(len(word) - len(other)) > MAX_LENGTH_GAP:
+            if index in used:
                 continue
-            similarity = 1.0 if word == other else JaroWinkler.normalized_similarity(word, other)
+            similarity = _word_similarity(word, other)
             if similarity > best:
                 best, at = similarity, index
         if best < SAME_WORD:
