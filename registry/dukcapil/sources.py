@@ -2,8 +2,9 @@
 
 `DkbSource` matches against a loaded DKB extract, set-based: one indexed query for the
 chunk's exact NIKs, one for NIKs one typing mistake away within (birth date, sex) blocks
-(`levenshtein_less_equal` keeps only plausible ones), one for the name + birth date
-fallback, one for the households' KK composition; the scoring runs in memory over those
+(`levenshtein_less_equal` keeps only plausible ones), two for the name + birth date
+fallback (its blocks, and how common its candidates' names are in the extract), one for the
+households' KK composition; the scoring runs in memory over those
 rows. `WebServiceSource` asks Dukcapil's verification service person by person, within
 its rate limit; an outage marks persons "not verified this run" and the job goes on.
 """
@@ -214,7 +215,8 @@ class DkbSource:
             record = _record(row[1:])
             records[record.nik] = record
             fetched.append((row[0], record))
-        # Whole blocks are read: each block's size is its count among the rows found.
+        # Whole blocks are read (but for records someone in the registry holds by NIK): a
+        # block's size is about its count among the rows found.
         peers = Counter((record.birth_date, record.sex) for record in records.values())
         shares = self._name_shares({record.full_name for record in records.values()})
         left = {p.person_id: _fallback_person(p) for p in persons}
