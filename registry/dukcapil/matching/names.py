@@ -19,9 +19,9 @@ from rapidfuzz.distance import JaroWinkler
 from registry.names import CONNECTORS, name_tokens, tokens_similarity
 
 # Two words this similar are one word written twice (one letter off in a word of 6+), if
-# their lengths differ by at most MAX_LENGTH_GAP ("BUDI" is not "BUDIMAN").
+# their lengths differ by at most MAX_LENGTH_GAP ("YUNI" is not "YUNITA").
 SAME_WORD = 0.88
-MAX_LENGTH_GAP = 2
+MAX_LENGTH_GAP = 1
 # An initial against a word it begins ("M" and "MUHAMMAD"): as good as one letter off.
 INITIAL = SAME_WORD
 # Share of the score a missing word costs, spread over the longer name's words.
