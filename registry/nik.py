@@ -90,6 +90,12 @@ _FLOAT_SUFFIX = re.compile(r"\d+[.,]0+")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
+# Refusals of a number of sixteen digits that a clerk still typed from a real card: an unknown
+# region code or an impossible date is most often one typing mistake, and its other digits
+# are evidence for matching with Dukcapil (see `Person.nik_unverified`).
+DAMAGED_BUT_TYPED = frozenset({"unknown_region", "bad_date"})
+
+
 class NikError(ValueError):
     """A NIK or No. KK that cannot be accepted.
 

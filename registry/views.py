@@ -45,6 +45,7 @@ class SearchRow:
 class MemberRow:
     person: Person
     nik: str
+    nik_unverified: str = ""  # a damaged NIK as typed: shown as unverified, never as the NIK
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "household": household,
-        "members": [MemberRow(m, nik_display(m.nik, full=full)) for m in members],
+        "members": [
+            MemberRow(m, nik_display(m.nik, full=full), nik_display(m.nik_unverified, full=full))
+            for m in members
+        ],
         "cards": [CardRow(c, nik_display(c.number, full=full)) for c in cards],
         "events": [_event_row(e) for e in household_history(household=household)[:HISTORY_SHOWN]],
         "full_pii": full,

@@ -34,7 +34,7 @@ from django.db.models import Max
 
 from benchmarks.harness import Context
 from benchmarks.scenarios import dkb_load, rescore
-from benchmarks.scenarios.match import _city, _registry, truth_rows
+from benchmarks.scenarios.match import Plan, _city, _registry, truth_rows
 from depok_kds.celery import app
 from depok_kds.models import Job, JobChunk
 from registry.dukcapil.services import match_run_start
@@ -110,7 +110,7 @@ def run(ctx: Context) -> dict[str, Any]:
     persons = _registry()
     with tempfile.TemporaryDirectory(prefix="kds-workers-") as folder:
         path = Path(folder) / "dkb.csv"
-        truth = list(truth_rows(rng, persons, set()))
+        truth = list(truth_rows(rng, persons, Plan()))
         niks = {p["nik"] for p in persons}
         extra = dkb_load.synthetic_rows(len(truth), seed=99_991, skip=lambda r: r["NIK"] in niks)
         dkb_load.write_csv(path, [*truth, *extra], progress=lambda n: None)

@@ -2,15 +2,16 @@
 
 `DkbSource` matches against a loaded DKB extract, set-based: one indexed query for the
 chunk's exact NIKs, one for NIKs one typing mistake away within (birth date, sex) blocks
-(`levenshtein_less_equal` keeps only plausible ones), one for the name + birth date
-fallback, one for the households' KK composition; the scoring runs in memory over those
+(`levenshtein_less_equal` keeps only plausible ones), two for the name + birth date
+fallback (its blocks, and how common its candidates' names are in the extract), one for the
+households' KK composition; the scoring runs in memory over those
 rows. `WebServiceSource` asks Dukcapil's verification service person by person, within
 its rate limit; an outage marks persons "not verified this run" and the job goes on.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from psycopg import sql
 
 from registry.dukcapil.dkb_tables import table_name
 from registry.dukcapil.matching import fallback, recovery
-from registry.dukcapil.matching.fields import decide_exact, normalized_name
+from registry.dukcapil.matching.fields import decide_exact, normalized_name, status_outcome
 from registry.dukcapil.matching.records import (
     Decision,
     DukcapilRecord,
@@ -30,6 +31,7 @@ from registry.dukcapil.matching.records import (
     RegistryPerson,
 )
 from registry.dukcapil.matching.verification import decide_verification, not_verified
+from registry.dukcapil.models import DkbExtract
 from registry.dukcapil.webservice import DukcapilClient, ServiceUnavailable, VerificationRequest
 from registry.models import Person
 from registry.selectors import mask_nik
@@ -79,7 +81,9 @@ class DkbSource:
     chunk_size = 25_000
 
     def __init__(self, extract_id: int, *, today: date | None = None) -> None:
+        self.extract_id = extract_id
         self.table = sql.Identifier(table_name(extract_id))
+        self._rows_in_extract: int | None = None
         self.today = today or timezone.localdate()
         self.person_table = sql.Identifier(Person._meta.db_table)
 
@@ -97,14 +101,15 @@ class DkbSource:
             record = by_nik.get(person.nik or "")
             decision = decide_exact(person, record) if record is not None else None
             if decision is None:
-                pending.append(person)
+                pending.append(person if person.nik else person.typed())
             else:
                 decisions[person.person_id] = decision
         heartbeat()
         typed = [p for p in pending if p.nik]
+        by_id = {p.person_id: p for p in typed}
         proposals = recovery.propose_all(typed, self._typo_candidates(typed), today=self.today)
         for person_id, proposal in proposals.items():
-            decisions[person_id] = recovery.proposal_decision(proposal)
+            decisions[person_id] = recovery.proposal_decision(by_id[person_id], proposal)
         rest = [p for p in pending if p.person_id not in decisions]
         decisions.update(self._fallback(rest))
         for person in rest:
@@ -205,22 +210,37 @@ class DkbSource:
             person=self.person_table,
         )
         records: dict[str, DukcapilRecord] = {}
-        pairs: list[tuple[fallback.FallbackRecord, fallback.FallbackRecord]] = []
-        left = {p.person_id: _fallback_person(p) for p in persons}
+        fetched: list[tuple[int, DukcapilRecord]] = []
         for row in self._rows(query, [ids, dates, sexes]):
             record = _record(row[1:])
             records[record.nik] = record
-            pairs.append((left[row[0]], _fallback_record(record)))
+            fetched.append((row[0], record))
+        # Whole blocks are read (but for records someone in the registry holds by NIK): a
+        # block's size is about its count among the rows found.
+        peers = Counter((record.birth_date, record.sex) for record in records.values())
+        shares = self._name_shares({record.full_name for record in records.values()})
+        left = {p.person_id: _fallback_person(p) for p in persons}
+        right = {
+            nik: _fallback_record(
+                record,
+                name_share=shares.get(record.full_name, 0.0),
+                peers=peers[(record.birth_date, record.sex)] - 1,
+            )
+            for nik, record in records.items()
+        }
+        pairs = [(left[person_id], right[record.nik]) for person_id, record in fetched]
         by_person = {p.person_id: p for p in persons}
         decisions: dict[int, Decision] = {}
         for found in fallback.link(pairs):
             person, record = by_person[int(found.left)], records[found.right]
+            outcome, event_date = status_outcome(person, record) or (OutcomeCode.NIK_MISTYPED, None)
             decisions[person.person_id] = Decision(
                 person_id=person.person_id,
-                outcome=OutcomeCode.NIK_MISTYPED,
+                outcome=outcome,
                 score=min(found.score, 1.0),
                 method=Method.NAME_BIRTH_DATE,
                 candidate_nik=record.nik,
+                event_date=event_date,
                 record=record,
                 evidence={
                     "name_score": found.name,
@@ -230,6 +250,30 @@ class DkbSource:
                 },
             )
         return decisions
+
+    def _name_shares(self, names: set[str]) -> dict[str, float]:
+        """For each of these exact names, the share of the extract's other records bearing it
+        (the record itself is not a namesake of itself)."""
+        if not names:
+            return {}
+        query = sql.SQL(
+            "SELECT full_name, count(*) FROM {} WHERE full_name = ANY(%s) GROUP BY full_name"
+        ).format(self.table)
+        counts = dict(self._rows(query, [sorted(names)]))
+        total = self._row_count()
+        if total <= 1:
+            return {}
+        return {name: (count - 1) / (total - 1) for name, count in counts.items()}
+
+    def _row_count(self) -> int:
+        if self._rows_in_extract is None:
+            self._rows_in_extract = (
+                DkbExtract.objects.filter(pk=self.extract_id)
+                .values_list("row_count", flat=True)
+                .first()
+                or 0
+            )
+        return self._rows_in_extract
 
     def _kk_composition(
         self, persons: Sequence[RegistryPerson], decisions: dict[int, Decision]
@@ -300,16 +344,23 @@ def _fallback_person(person: RegistryPerson) -> fallback.FallbackRecord:
         birth_date=person.birth_date,
         sex=person.sex,
         place=person.birth_place,
+        # A No. KK typed as the NIK says nothing about the person's own NIK digits.
+        nik=person.nik if person.nik and person.nik != person.kk else "",
     )
 
 
-def _fallback_record(record: DukcapilRecord) -> fallback.FallbackRecord:
+def _fallback_record(
+    record: DukcapilRecord, *, name_share: float = 0.0, peers: int = 0
+) -> fallback.FallbackRecord:
     return fallback.FallbackRecord(
         key=record.nik,
         name=normalized_name(record.full_name),
         birth_date=record.birth_date,
         sex=record.sex,
         place=record.birth_place,
+        nik=record.nik,
+        name_share=name_share,
+        peers=peers,
     )
 
 

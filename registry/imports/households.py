@@ -1,7 +1,10 @@
 """Import of households with their members: one row per member, grouped by No. KK.
 
 Rules, in the order they are checked:
-- every cell is checked in Python (NIK and No. KK by `registry.nik`, codes, dates);
+- every cell is checked in Python (NIK and No. KK by `registry.nik`, codes, dates); a NIK
+  of sixteen digits with an unknown region code or an impossible date does not refuse the
+  member: they are imported without a NIK, the typed digits kept as unverified evidence
+  (`Person.nik_unverified`) for Dukcapil matching;
 - a NIK given twice in the file, or a family whose rows disagree on the address, is refused;
 - a family is matched to the household holding its No. KK as the open card, a member to the
   person holding the NIK (or, without a NIK, to a member of that household with the same
@@ -48,6 +51,7 @@ from registry.imports.households_sql import (
 from registry.imports.readers import SheetRow
 from registry.imports.values import (
     CellError,
+    DamagedNik,
     identifier_kk,
     identifier_nik,
     parse_date,
@@ -158,11 +162,16 @@ class HouseholdImport(ImportKind):
             refuse("tanggal_lahir", error)
 
         nik: str | None = None
+        nik_unverified: str | None = None
         raw_nik = cell("nik")
         nik_numeric = positions["nik"] in numeric
         if raw_nik.strip() or nik_numeric:
             try:
                 parsed = identifier_nik(raw_nik, numeric=nik_numeric, today=ctx.today)
+            except DamagedNik as damaged:
+                # The member is imported without a NIK; the digits stay as evidence.
+                nik_unverified = damaged.typed
+                warnings += 1
             except CellError as error:
                 refuse("nik", error)
             else:
@@ -207,6 +216,7 @@ class HouseholdImport(ImportKind):
                 values["pekerjaan"],
                 values["disabilitas"],
                 values.get("alasan_tanpa_nik", ""),
+                nik_unverified,
             ],
             issues,
             warnings,

@@ -26,17 +26,22 @@ MEMBER_COLUMNS = (
     "occupation",
     "disability",
     "nik_missing_reason",
+    "nik_unverified",
 )
 
 # A matched member whose stored values differ from the row (m: import row, p: person).
 
-PERSON_DIFF = """
+# The unverified NIK a matched member keeps: the file's damaged one, else the stored one;
+# none once the member has a NIK.
+NIK_UNVERIFIED = """CASE WHEN coalesce(m.nik, p.nik) IS NULL
+    THEN coalesce(m.nik_unverified, p.nik_unverified) ELSE '' END"""
+PERSON_DIFF = f"""
     (p.full_name, p.name_normalized, p.sex, p.birth_place, p.birth_date, p.relationship,
-     p.marital_status, p.education, p.occupation, p.disability, p.nik)
+     p.marital_status, p.education, p.occupation, p.disability, p.nik, p.nik_unverified)
     IS DISTINCT FROM
     (m.full_name, m.name_normalized, m.sex, coalesce(m.birth_place, ''), m.birth_date,
      m.relationship, m.marital_status, m.education, coalesce(m.occupation, ''), m.disability,
-     coalesce(m.nik, p.nik))
+     coalesce(m.nik, p.nik), {NIK_UNVERIFIED})
 """
 HOUSEHOLD_DIFF = """
     (h.kelurahan_code, h.rw, h.rt, h.address)
@@ -52,7 +57,7 @@ STAGE = (
         kelurahan_code text, rw integer, rt integer, address text, nik text, full_name text,
         name_normalized text, sex text, birth_place text, birth_date date, relationship text,
         marital_status text, education text, occupation text, disability text,
-        nik_missing_reason text
+        nik_missing_reason text, nik_unverified text
     )
     """,
     """
@@ -193,11 +198,12 @@ REGISTRATION_STAGE = (
     """
     INSERT INTO registration_member (row_no, kk, nik, full_name, name_normalized, sex,
         birth_place, birth_date, relationship, marital_status, education, occupation,
-        disability, nik_missing_reason)
+        disability, nik_missing_reason, nik_unverified)
     SELECT m.row_no, m.kk, m.nik, m.full_name, m.name_normalized, m.sex,
         coalesce(m.birth_place, ''), m.birth_date, m.relationship, m.marital_status,
         m.education, coalesce(m.occupation, ''), m.disability,
-        CASE WHEN m.nik IS NULL THEN coalesce(m.nik_missing_reason, '') ELSE '' END
+        CASE WHEN m.nik IS NULL THEN coalesce(m.nik_missing_reason, '') ELSE '' END,
+        coalesce(m.nik_unverified, '')
     FROM import_member m JOIN import_family f ON f.kk = m.kk
     WHERE f.chunk = %(chunk)s AND f.is_new AND NOT f.skip AND NOT m.bad
     """,
@@ -276,6 +282,7 @@ WRITES = (
         relationship = m.relationship, marital_status = m.marital_status,
         education = m.education, occupation = coalesce(m.occupation, ''),
         disability = m.disability, nik = coalesce(m.nik, p.nik),
+        nik_unverified = {NIK_UNVERIFIED},
         nik_status = CASE WHEN coalesce(m.nik, p.nik) IS NULL THEN 'missing' ELSE 'valid' END,
         updated_at = %(now)s
     FROM import_member m JOIN import_family f ON f.kk = m.kk
@@ -283,11 +290,11 @@ WRITES = (
       AND {PERSON_DIFF}
     """,  # noqa: S608 (constant SQL fragments; values are bound parameters)
     """
-    INSERT INTO registry_person (id, household_id, nik, nik_status, full_name, name_normalized,
-        sex, birth_place, birth_date, relationship, marital_status, education, occupation,
-        disability, is_deceased, created_at, updated_at)
+    INSERT INTO registry_person (id, household_id, nik, nik_status, nik_unverified, full_name,
+        name_normalized, sex, birth_place, birth_date, relationship, marital_status, education,
+        occupation, disability, is_deceased, created_at, updated_at)
     SELECT n.id, f.household_id, m.nik,
-        CASE WHEN m.nik IS NULL THEN 'missing' ELSE 'valid' END,
+        CASE WHEN m.nik IS NULL THEN 'missing' ELSE 'valid' END, coalesce(m.nik_unverified, ''),
         m.full_name, m.name_normalized, m.sex, coalesce(m.birth_place, ''), m.birth_date,
         m.relationship, m.marital_status, m.education, coalesce(m.occupation, ''),
         m.disability, false, %(now)s, %(now)s

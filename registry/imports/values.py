@@ -13,7 +13,16 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from registry.nik import NikError, ParsedKk, ParsedNik, parse_kk, parse_nik
+from registry.nik import (
+    DAMAGED_BUT_TYPED,
+    LABEL_NIK,
+    NikError,
+    ParsedKk,
+    ParsedNik,
+    normalize_identifier,
+    parse_kk,
+    parse_nik,
+)
 
 
 class CellError(ValueError):
@@ -155,11 +164,24 @@ def parse_period(text: str, *, today: date) -> str:
     return f"{year}Q{quarter}"
 
 
+class DamagedNik(CellError):
+    """Sixteen typed digits that are no NIK (`registry.nik.DAMAGED_BUT_TYPED`): `typed`."""
+
+    def __init__(self, message: object, typed: str) -> None:
+        super().__init__(message)
+        self.typed = typed
+
+
 def identifier_nik(text: str, *, numeric: bool, today: date) -> ParsedNik:
-    """A NIK; one that arrived as a spreadsheet number is refused as damaged (registry.nik)."""
+    """A NIK; one that arrived as a spreadsheet number is refused as damaged (registry.nik).
+
+    An unknown region code or an impossible date raises `DamagedNik`, with the digits."""
     try:
         return parse_nik(_as_typed(text, numeric), reference_date=today)
     except NikError as error:
+        if error.code in DAMAGED_BUT_TYPED:
+            typed = normalize_identifier(text, label=LABEL_NIK)  # sixteen digits, as checked
+            raise DamagedNik(error.message, typed) from None
         raise CellError(error.message) from None
 
 

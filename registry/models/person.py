@@ -101,6 +101,12 @@ class Person(TimeStampedModel):
     nik_status = models.CharField(
         _("NIK status"), max_length=10, choices=NikStatus.choices, default=NikStatus.VALID
     )
+    # A NIK as a clerk typed it that cannot be one (an unknown region code, an impossible
+    # date): kept as evidence for Dukcapil matching, never an identifier (not unique, not
+    # searched, not sent anywhere). The person has no NIK (`nik` NULL) until one is confirmed.
+    nik_unverified = models.CharField(
+        _("NIK as typed (unverified)"), max_length=16, blank=True, default="", db_default=""
+    )
     full_name = models.CharField(_("full name"), max_length=NAME_MAX)
     name_normalized = models.CharField(max_length=NAME_MAX, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -138,6 +144,11 @@ class Person(TimeStampedModel):
                 condition=models.Q(nik__isnull=True, nik_status="missing")
                 | models.Q(nik__isnull=False, nik__regex=r"^[0-9]{16}$", nik_status="valid"),
                 name="person_nik_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nik_unverified="")
+                | models.Q(nik__isnull=True, nik_unverified__regex=r"^[0-9]{16}$"),
+                name="person_nik_unverified_only_without_nik",
             ),
             models.CheckConstraint(
                 condition=models.Q(is_deceased=True) | models.Q(death_date__isnull=True),

@@ -58,9 +58,10 @@ def person_nik_correct(*, actor: Actor, person_id: int, nik: str, reason: str) -
     before = person_state(person)
     old_nik = person.nik
     person.nik, person.nik_status = parsed.nik, Person.NikStatus.VALID
+    person.nik_unverified = ""  # the typed value was evidence until now
     try:
         with transaction.atomic():
-            person.save(update_fields=["nik", "nik_status", "updated_at"])
+            person.save(update_fields=["nik", "nik_status", "nik_unverified", "updated_at"])
     except IntegrityError as exc:
         raise Conflict(
             _("This NIK was registered by someone else a moment ago; search first."),

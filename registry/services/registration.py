@@ -52,7 +52,7 @@ STAGE = (
         name_normalized text NOT NULL, sex text NOT NULL, birth_place text NOT NULL,
         birth_date date NOT NULL, relationship text NOT NULL, marital_status text NOT NULL,
         education text NOT NULL, occupation text NOT NULL, disability text NOT NULL,
-        nik_missing_reason text NOT NULL DEFAULT ''
+        nik_missing_reason text NOT NULL DEFAULT '', nik_unverified text NOT NULL DEFAULT ''
     ) ON COMMIT DROP
     """,
 )
@@ -91,11 +91,11 @@ WRITES = (
     SELECT household_id, kk, valid_from, %(now)s, %(now)s FROM registration_family
     """,
     """
-    INSERT INTO registry_person (id, household_id, nik, nik_status, full_name, name_normalized,
-        sex, birth_place, birth_date, relationship, marital_status, education, occupation,
-        disability, is_deceased, created_at, updated_at)
+    INSERT INTO registry_person (id, household_id, nik, nik_status, nik_unverified, full_name,
+        name_normalized, sex, birth_place, birth_date, relationship, marital_status, education,
+        occupation, disability, is_deceased, created_at, updated_at)
     SELECT n.id, f.household_id, m.nik,
-        CASE WHEN m.nik IS NULL THEN 'missing' ELSE 'valid' END,
+        CASE WHEN m.nik IS NULL THEN 'missing' ELSE 'valid' END, m.nik_unverified,
         m.full_name, m.name_normalized, m.sex, m.birth_place, m.birth_date, m.relationship,
         m.marital_status, m.education, m.occupation, m.disability, false, %(now)s, %(now)s
     FROM registration_person n

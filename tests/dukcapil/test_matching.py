@@ -177,10 +177,11 @@ def neighbours() -> list[DukcapilRecord]:
     ],
 )
 def test_every_mistyped_nik_is_recovered(typed, method):
-    proposal = recovery.propose(person("H. Budi Santoso", nik=typed), neighbours(), today=TODAY)
+    typist = person("H. Budi Santoso", nik=typed)
+    proposal = recovery.propose(typist, neighbours(), today=TODAY)
     assert proposal is not None
     assert (proposal.record.nik, proposal.method) == (NIK, method)
-    decision = recovery.proposal_decision(proposal)
+    decision = recovery.proposal_decision(typist, proposal)
     assert (decision.outcome, decision.candidate_nik) == (OutcomeCode.NIK_MISTYPED, NIK)
 
 

@@ -144,3 +144,21 @@ def test_the_nik_correction_refuses_a_nik_someone_holds(run, dinsos_operator):
         nik = make_nik(date(1975, 8, 17), "M", 24)
         person_nik_correct(actor=dinsos_operator, person_id=fauzi.pk, nik=nik, reason=" ")
     assert no_reason.value.code == "reason_required"
+
+
+def test_a_death_found_through_a_mistyped_nik_corrects_the_nik_and_records_it(
+    city, dinsos_operator
+):
+    dewi = city.persons["Dewi Lestari"]  # deceased at Dukcapil
+    true_nik = dewi.nik
+    Person.objects.filter(pk=dewi.pk).update(nik=true_nik[:14] + true_nik[15] + true_nik[14])
+    outcome = outcome_of(run_to_end(dinsos_operator), "Dewi Lestari")
+    assert (outcome.outcome, outcome.candidate_nik) == ("deceased", true_nik)
+    assert outcome.evidence["nik_mistyped"] is True
+
+    outcome_review(actor=dinsos_operator, outcome_id=outcome.pk, decision="confirm")
+
+    person = Person.objects.get(pk=dewi.pk)
+    assert (person.nik, person.is_deceased) == (true_nik, True)
+    confirm = AuditEntry.objects.get(action="dukcapil.outcome_confirm", target_id=str(outcome.pk))
+    assert confirm.after["applied"] == "person.nik_correct, person.death_record"

@@ -14,16 +14,25 @@ from datetime import date
 
 from rapidfuzz.distance import Indel
 
-from registry.dukcapil.matching.fields import place_score
+from registry.dukcapil.matching.fields import NEUTRAL, date_score, place_score
+from registry.dukcapil.matching.names import words_score
 from registry.names import normalized_similarity
 
 MIN_NAME = 0.8
+# A name shared by this many records of a birth-date block, by chance (the name's share of
+# the extract times the block's size), is weak evidence with the date: "YUNI" born on a given
+# day may be any of several YUNIs, "YULIA KOMARIAH" is one person. Such a link is made only
+# when the typed NIK's digits support it (term-frequency adjustment, as Splink does).
+COMMON_NAME_NAMESAKES = 0.05
+# A typed NIK differing from a record's in this many digits of the region code (1-6) and the
+# serial (13-16) is not a mistyping of it: evidence that the record is a namesake.
+NIK_DIGITS_AGAINST = 3
+NIK_LENGTH = 16
 THRESHOLD = 0.85
 MARGIN = 0.03
 # A cheap similarity below this skips the full name comparison.
 PREFILTER = 0.5
 WEIGHT_NAME, WEIGHT_DATE, WEIGHT_PLACE = 0.6, 0.3, 0.1
-NEUTRAL = 0.5  # the value of a field missing on either side
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,11 @@ class FallbackRecord:
     birth_date: date | None
     sex: str = ""
     place: str = ""
+    nik: str = ""  # the NIK as typed (registry) or held (Dukcapil); "" when none
+    # Dukcapil side: the share of the extract's other records with this exact name, and how
+    # many other records the record's (birth date, sex) block holds. 0 when unknown.
+    name_share: float = 0.0
+    peers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,26 +59,13 @@ class Link:
     place: float
 
 
-def date_score(first: date | None, second: date | None) -> float:
-    """1 for the same date, 0.8 for one typing mistake (a digit, a swap, day/month), else 0."""
-    if first is None or second is None:
-        return NEUTRAL
-    if first == second:
-        return 1.0
-    a, b = first.strftime("%Y%m%d"), second.strftime("%Y%m%d")
-    diffs = [i for i in range(8) if a[i] != b[i]]
-    if len(diffs) == 1:
-        return 0.8
-    first_diff, last_diff = diffs[0], diffs[-1]
-    if (
-        len(diffs) == 2
-        and last_diff == first_diff + 1
-        and (a[first_diff], a[last_diff]) == (b[last_diff], b[first_diff])
-    ):
-        return 0.8
-    if first.year == second.year and (first.day, first.month) == (second.month, second.day):
-        return 0.8
-    return 0.0
+def nik_digits_differ(first: str, second: str) -> int:
+    """How many digits of the region code and serial two NIKs differ in (0 if one is none)."""
+    if len(first) != NIK_LENGTH or len(second) != NIK_LENGTH:
+        return 0
+    return sum(
+        a != b for a, b in zip(first[:6] + first[12:], second[:6] + second[12:], strict=True)
+    )
 
 
 def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
@@ -72,12 +73,21 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
         return None
     if left.sex and right.sex and left.sex != right.sex:
         return None
+    differ = nik_digits_differ(left.nik, right.nik)
+    if differ >= NIK_DIGITS_AGAINST:
+        return None
+    supported = bool(left.nik and right.nik)  # and differ in fewer digits than the above
+    if right.name_share * right.peers >= COMMON_NAME_NAMESAKES and not supported:
+        return None
     if left.name == right.name:
         name = 1.0
     elif Indel.normalized_similarity(left.name, right.name) < PREFILTER:
         return None
     else:
-        name = normalized_similarity(left.name, right.name)
+        name = max(
+            normalized_similarity(left.name, right.name),
+            words_score(left.name.split(), right.name.split()),
+        )
     if name < MIN_NAME:
         return None
     when = date_score(left.birth_date, right.birth_date)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
+from registry.dukcapil.matching.names import name_agreement
 from registry.dukcapil.matching.records import (
     Decision,
     DukcapilRecord,
@@ -20,13 +22,15 @@ from registry.dukcapil.matching.records import (
     OutcomeCode,
     RegistryPerson,
 )
-from registry.names import normalize_name, normalized_similarity
+from registry.names import normalize_name
 
 # A normalised name this similar is the same name (one letter in a long name).
 SAME_NAME = 0.92
-# Below this, with a different birth date too, the NIK belongs to someone else at Dukcapil:
-# the person is treated as not found by NIK, and typo recovery is tried.
+# Below this, with a birth date that is not even one typing mistake away, the NIK belongs
+# to someone else at Dukcapil: the person is treated as not found by NIK, and typo recovery
+# is tried. A shortened name ("SRI" for "SRI SAPUTRA") scores above it (`names`).
 NIK_OWNER_NAME = 0.6
+NEUTRAL = 0.5  # a date score when either date is missing
 SAME_PLACE = 0.8
 # Weights of the fields in a match score (0..1).
 WEIGHTS = {"name": 0.5, "birth_date": 0.2, "sex": 0.1, "birth_place": 0.1, "kk": 0.1}
@@ -43,7 +47,8 @@ def name_score(registry_normalized: str, dukcapil_name: str, registry_name: str 
     """Similarity (0..1) of a stored normalised name and a raw Dukcapil name.
 
     Most names are written alike on both sides but for letter case; given the registry's
-    raw name, those are recognised without normalising the Dukcapil one.
+    raw name, those are recognised without normalising the Dukcapil one. Others are
+    compared by their words too, without the fathers' names (`names.name_agreement`).
     """
     if (
         registry_name
@@ -54,9 +59,47 @@ def name_score(registry_normalized: str, dukcapil_name: str, registry_name: str 
     other = normalized_name(dukcapil_name)
     if not other or not registry_normalized:
         return 0.0
-    if other == registry_normalized:
+    return name_agreement(registry_normalized, registry_name, other, dukcapil_name)
+
+
+def date_score(first: date | None, second: date | None) -> float:
+    """1 for the same date, 0.8 for one typing mistake (a digit, a swap, day/month), else 0."""
+    if first is None or second is None:
+        return NEUTRAL
+    if first == second:
         return 1.0
-    return normalized_similarity(registry_normalized, other)
+    a, b = first.strftime("%Y%m%d"), second.strftime("%Y%m%d")
+    diffs = [i for i in range(8) if a[i] != b[i]]
+    if len(diffs) == 1:
+        return 0.8
+    first_diff, last_diff = diffs[0], diffs[-1]
+    if (
+        len(diffs) == 2
+        and last_diff == first_diff + 1
+        and (a[first_diff], a[last_diff]) == (b[last_diff], b[first_diff])
+    ):
+        return 0.8
+    if first.year == second.year and (first.day, first.month) == (second.month, second.day):
+        return 0.8
+    return 0.0
+
+
+def day_month_swapped(born: date) -> date | None:
+    """The date with day and month swapped, when that is another valid date."""
+    if born.day > 12 or born.day == born.month:
+        return None
+    return born.replace(day=born.month, month=born.day)
+
+
+def status_outcome(
+    person: RegistryPerson, record: DukcapilRecord
+) -> tuple[OutcomeCode, date | None] | None:
+    """Dukcapil's death or move out of Depok of a person the registry holds otherwise."""
+    if record.is_deceased and not person.is_deceased:
+        return OutcomeCode.DECEASED, record.death_date
+    if record.moved_out and person.household_id is not None:
+        return OutcomeCode.MOVED_OUT, record.moved_out_on
+    return None
 
 
 @lru_cache(maxsize=65_536)
@@ -116,14 +159,13 @@ def decide_exact(person: RegistryPerson, record: DukcapilRecord) -> Decision | N
     act on, then a different No. KK (a household change), then other differing fields.
     """
     comparison = compare_fields(person, record)
-    if comparison.name < NIK_OWNER_NAME and "birth_date" in comparison.differences:
+    if comparison.name < NIK_OWNER_NAME and not date_score(person.birth_date, record.birth_date):
         return None
     outcome = OutcomeCode.MATCHED
     event_date = None
-    if record.is_deceased and not person.is_deceased:
-        outcome, event_date = OutcomeCode.DECEASED, record.death_date
-    elif record.moved_out and person.household_id is not None:
-        outcome, event_date = OutcomeCode.MOVED_OUT, record.moved_out_on
+    status = status_outcome(person, record)
+    if status is not None:
+        outcome, event_date = status
     elif "kk" in comparison.differences:
         outcome = OutcomeCode.KK_DIFFERS
     elif comparison.differences:

@@ -61,6 +61,12 @@ class RegistryPerson(NamedTuple):
     relationship: str = ""
     kelurahan_code: str = ""
     is_deceased: bool = False
+    nik_unverified: str = ""  # a damaged NIK as typed, when `nik` is None: evidence only
+
+    def typed(self) -> RegistryPerson:
+        """The person with their unverified NIK in `nik`, for the steps that read a NIK's
+        digits as evidence (typo recovery, fallback) but never as an identifier."""
+        return self._replace(nik=self.nik_unverified) if self.nik_unverified else self
 
 
 class DukcapilRecord(NamedTuple):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from registry.dukcapil.matching.fields import name_score
+from registry.dukcapil.matching.fields import day_month_swapped, name_score, status_outcome
 from registry.dukcapil.matching.identifiers import nik_birth_keys, nik_relation
 from registry.dukcapil.matching.records import (
     Decision,
@@ -48,8 +48,12 @@ class Proposal:
 
 
 def blocking_keys(person: RegistryPerson, *, today: date) -> set[tuple[date, str]]:
-    """The (birth date, sex) blocks to search: the recorded ones and the NIK's own."""
+    """The (birth date, sex) blocks to search: the recorded ones (and with day and month
+    swapped, a common slip) and the NIK's own."""
     keys = {(person.birth_date, person.sex)}
+    swapped = day_month_swapped(person.birth_date)
+    if swapped is not None:
+        keys.add((swapped, person.sex))
     keys |= nik_birth_keys(person.nik, today=today, hint=person.birth_date)
     return keys
 
@@ -127,14 +131,22 @@ def propose_all(
     return {p.person_id: p for nik, p in best_for_record.items() if nik not in tied}
 
 
-def proposal_decision(proposal: Proposal) -> Decision:
+def proposal_decision(person: RegistryPerson, proposal: Proposal) -> Decision:
+    """NIK mistyped; or, when Dukcapil lists the record's person as deceased or moved out,
+    that status, with the mistyped NIK as further evidence (and the NIK to correct)."""
     record = proposal.record
+    evidence: dict[str, object] = {"name_score": proposal.name, "rivals": proposal.rivals}
+    outcome, event_date = OutcomeCode.NIK_MISTYPED, None
+    status = status_outcome(person, record)
+    if status is not None:
+        (outcome, event_date), evidence["nik_mistyped"] = status, True
     return Decision(
         person_id=proposal.person_id,
-        outcome=OutcomeCode.NIK_MISTYPED,
+        outcome=outcome,
         score=min(proposal.score, 1.0),
         method=proposal.method,
         candidate_nik=record.nik,
+        event_date=event_date,
         record=record,
-        evidence={"name_score": proposal.name, "rivals": proposal.rivals},
+        evidence=evidence,
     )

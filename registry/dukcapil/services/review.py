@@ -107,36 +107,42 @@ def outcome_review(
 
 
 def _apply(actor: Actor, outcome: MatchOutcome, event_date: date | None) -> str:
-    """Carry a confirmed outcome into the registry; return what was done."""
-    if outcome.outcome == Outcome.NIK_MISTYPED:
-        if outcome.candidate_nik is None:  # the database refuses this; kept for the type checker
-            raise DomainError(_("This outcome has no NIK to confirm."), code="no_candidate")
+    """Carry a confirmed outcome into the registry; return what was done.
+
+    A proposed NIK is corrected first, also where the record found through the mistyped NIK
+    tells of a death or a move out of Depok, which is then recorded too.
+    """
+    when = event_date or outcome.event_date
+    if outcome.outcome == Outcome.DECEASED and when is None:
+        raise DomainError(
+            _("Dukcapil gave no date of death: enter it to confirm."),
+            code="date_required",
+            details={"field": "event_date"},
+        )
+    applied = []
+    if outcome.candidate_nik is not None:
         person_nik_correct(
             actor=actor,
             person_id=outcome.person_id,
             nik=outcome.candidate_nik,
             reason=str(_reason(outcome)),
         )
-        return "person.nik_correct"
-    when = event_date or outcome.event_date
-    if outcome.outcome == Outcome.DECEASED:
-        if when is None:
-            raise DomainError(
-                _("Dukcapil gave no date of death: enter it to confirm."),
-                code="date_required",
-                details={"field": "event_date"},
-            )
+        applied.append("person.nik_correct")
+    elif outcome.outcome == Outcome.NIK_MISTYPED:  # the database refuses this; for the type checker
+        raise DomainError(_("This outcome has no NIK to confirm."), code="no_candidate")
+    if outcome.outcome == Outcome.DECEASED and when is not None:
         person_death_record(actor=actor, person_id=outcome.person_id, death_date=when)
-        return "person.death_record"
-    if outcome.outcome == Outcome.MOVED_OUT:
+        applied.append("person.death_record")
+    elif outcome.outcome == Outcome.MOVED_OUT:
         household_member_remove(
             actor=actor,
             person_id=outcome.person_id,
             reason=str(_("Moved out of Depok (%(source)s)") % {"source": _reason(outcome)}),
             moved_out_on=when,
         )
-        return "person.remove"
-    return ""  # KK composition: acknowledged; the household change is made in the registry
+        applied.append("person.remove")
+    # KK composition: acknowledged; the household change is made in the registry.
+    return ", ".join(applied)
 
 
 def outcomes_review_bulk(

@@ -54,6 +54,7 @@ PERSON_FIELDS = (
     "relationship",
     "kelurahan",
     "is_deceased",
+    "nik_unverified",
 )
 OUTCOME_COLUMNS = (
     "run_id",
