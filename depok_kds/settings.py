@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "programs.death_benefit",
     "programs.disability_aid",
     "programs.overlap",
+    "programs.scorecard",
     "verification",
     "distribution",
     "distribution.cards",
@@ -264,6 +265,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=15, hour=KDS_NIGHTLY_HOUR),
     },
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
+    "scorecard-nightly": {
+        "task": "scorecard.snapshot_nightly",
+        "schedule": crontab(minute=50, hour=KDS_NIGHTLY_HOUR),
+    },
     "cards-revoke-unentitled": {
         "task": "cards.revoke_unentitled",
         "schedule": crontab(minute=45, hour=KDS_NIGHTLY_HOUR),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("programs/training/", include("programs.training.urls")),
     path("overlap/", include("programs.overlap.urls")),
+    path("scorecard/", include("programs.scorecard.urls")),
     path("verification/", include("verification.urls")),
     path("distribution/", include("distribution.urls")),
     path("lacak/", include("verification.public_urls")),
