@@ -213,6 +213,18 @@ KDS_CARD_KEY_ID = env.str("KDS_CARD_KEY_ID", default="dev1")
 KDS_CARD_VERIFY_KEYS = env.dict("KDS_CARD_VERIFY_KEYS", default={})
 KDS_CARD_PUBLIC_URL = env.str("KDS_CARD_PUBLIC_URL", default="http://127.0.0.1:8000")
 KDS_CARD_LOOKUPS = env.int("KDS_CARD_LOOKUPS", default=20)
+# The citizens' self-check and objection forms: uses per 10 minutes per client address and
+# per NIK (the NIK limit stops a guesser trying many names for one NIK).
+KDS_PUBLIC_LIMITS = {
+    "self_check": {
+        "address": env.int("KDS_SELF_CHECK_PER_ADDRESS", default=20),
+        "nik": env.int("KDS_SELF_CHECK_PER_NIK", default=5),
+    },
+    "objection": {
+        "address": env.int("KDS_OBJECTION_PER_ADDRESS", default=5),
+        "nik": env.int("KDS_OBJECTION_PER_NIK", default=3),
+    },
+}
 
 if env.str("REDIS_URL", default=""):
     CACHES = {

@@ -38,6 +38,7 @@ urlpatterns = [
     path("verification/", include("verification.urls")),
     path("distribution/", include("distribution.urls")),
     path("lacak/", include("verification.public_urls")),
+    path("warga/", include("verification.citizen_urls")),
     path("cards/", include("distribution.cards.urls")),
     path("kartu/", include("distribution.cards.public_urls")),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.charts import bar_chart
 from depok_kds.formatting import long_date
@@ -32,6 +32,7 @@ def _measure(code: str) -> Measure:
     return measure
 
 
+@require_GET
 @portal_view(perm=VIEW)
 def scorecard_index(request: PortalRequest) -> HttpResponse:
     on, rows = scorecard_table(user=request.user)
@@ -50,6 +51,7 @@ def scorecard_index(request: PortalRequest) -> HttpResponse:
     )
 
 
+@require_GET
 @portal_view(perm=VIEW)
 def scorecard_measure(request: PortalRequest, measure: str) -> HttpResponse:
     """A measure's trend (the city, or one kelurahan the user may count) and its ranking."""
@@ -84,6 +86,7 @@ def scorecard_measure(request: PortalRequest, measure: str) -> HttpResponse:
     )
 
 
+@require_GET
 @portal_view(perm="scorecard.view_scorecard_list")
 def scorecard_list(request: PortalRequest, measure: str, kelurahan: str) -> HttpResponse:
     spec = _measure(measure)
