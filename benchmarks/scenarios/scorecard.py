@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - bench-only SQL built from constants.
 """Scorecard: every data-quality measure counted for the whole city, with planted cases.
 
 `size` is the number of households of a synthetic city (default 650,000: about 2.1M
@@ -51,15 +50,15 @@ def _dress(year: int) -> dict[str, int]:
         )
         run_id = cursor.fetchone()[0]
         cursor.execute(
-            f"""
+            """
             INSERT INTO dukcapil_matchoutcome (run_id, person_id, outcome, method, score,
                 differences, candidate_nik, kelurahan_code, dukcapil, evidence, review_status,
                 review_note, created_at)
             SELECT %(run)s, p.id,
                    CASE p.id %% 50 WHEN 1 THEN 'not_found' WHEN 2 THEN 'nik_mistyped'
                                   WHEN 3 THEN 'deceased' ELSE 'matched' END,
-                   'nik', 1.0, '{{}}', CASE WHEN p.id %% 50 = 2 THEN p.nik END,
-                   h.kelurahan_code, '{{}}', '{{}}',
+                   'nik', 1.0, '{}', CASE WHEN p.id %% 50 = 2 THEN p.nik END,
+                   h.kelurahan_code, '{}', '{}',
                    CASE WHEN p.id %% 50 IN (2, 3) THEN 'pending' ELSE 'not_needed' END, '', now()
             FROM registry_person p JOIN registry_household h ON h.id = p.household_id
             WHERE p.nik IS NOT NULL
