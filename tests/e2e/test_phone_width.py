@@ -92,6 +92,7 @@ NOT_WALKED = {
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
     "card-verify": "the public page of a card's QR, opened anonymously in test_cards.py",
+    "scorecard:run": "POST only (starts a job)",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
@@ -151,6 +152,8 @@ def city(dinsos_admin, puskesos_a):
         "verification:application": [application.pk],
         "verification:visit": [visit.pk] if visit else None,
         "verification:complaint": [complaint.pk],
+        "scorecard:measure": ["nik_missing"],
+        "scorecard:list": ["nik_missing", household.kelurahan_id],
     }
     return args
 
