@@ -83,20 +83,19 @@ def test_a_wrong_name_gets_the_same_answer_as_an_unknown_nik(siti):
     }
 )
 def test_a_wrong_name_takes_about_as_long_as_an_unknown_nik(siti):
+    """Interleaved, so that the machine's changing load weighs on both alike."""
     client = Client()
-
-    def median_ms(data: dict[str, str]) -> float:
-        times = []
-        for _ in range(25):
+    wrong = {"nik": siti.nik, "name": "Dewi Lestari"}
+    unknown = {"nik": UNKNOWN_NIK, "name": "Dewi Lestari"}
+    times: dict[str, list[float]] = {"wrong": [], "unknown": []}
+    client.post(CHECK, unknown)  # warm up
+    for _ in range(30):
+        for kind, data in (("wrong", wrong), ("unknown", unknown)):
             started = time.perf_counter()
             client.post(CHECK, data)
-            times.append((time.perf_counter() - started) * 1000)
-        return statistics.median(times)
-
-    median_ms({"nik": UNKNOWN_NIK, "name": "x"})  # warm up
-    wrong = median_ms({"nik": siti.nik, "name": "Dewi Lestari"})
-    unknown = median_ms({"nik": UNKNOWN_NIK, "name": "Dewi Lestari"})
-    assert abs(wrong - unknown) < max(5.0, 0.5 * max(wrong, unknown)), (wrong, unknown)
+            times[kind].append((time.perf_counter() - started) * 1000)
+    a, b = statistics.median(times["wrong"]), statistics.median(times["unknown"])
+    assert abs(a - b) < max(10.0, 0.5 * max(a, b)), (a, b)
 
 
 def test_every_lookup_is_logged_without_the_name_or_the_nik(siti):
