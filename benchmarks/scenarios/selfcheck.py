@@ -55,7 +55,7 @@ async def _post(port: int, path: str, body: bytes, conn: list[Any]) -> str:
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    status = lines[0].split(" ", 2)[1]
+    status = str(lines[0].split(" ", 2)[1])
     headers = {
         name.strip().lower(): value.strip()
         for name, _, value in (line.partition(":") for line in lines[1:] if line)
@@ -105,7 +105,8 @@ def _bodies(rng: random.Random) -> list[tuple[str, bytes]]:
     )
     bodies = []
     for _ in range(2_000):
-        nik, name = rng.choice(persons)
+        found, name = rng.choice(persons)
+        nik = str(found)
         kind = rng.choice(["right", "right", "wrong_name", "unknown_nik"])
         if kind == "wrong_name":
             name = "Nama Yang Salah"
