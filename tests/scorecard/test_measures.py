@@ -7,10 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from depok_kds.jobs import job_run
 from depok_kds.models import Job
+from programs.scorecard.measures import MEASURES
 from programs.scorecard.models import ScorecardCount
 from programs.scorecard.selectors import scorecard_items
 from programs.scorecard.services import scorecard_snapshot_take
+from programs.scorecard.tasks import KIND, scorecard_snapshot_job
 from registry.dukcapil.models import MatchOutcome, MatchRun
 from registry.models import DesilRecord, Household, Person
 from registry.nik import today_wib
@@ -191,3 +194,13 @@ def test_snapshot_counts_per_kelurahan_and_replaces_a_same_day_count(clean):
 def test_snapshot_runs_each_measure_in_one_statement(clean, django_assert_max_num_queries):
     with django_assert_max_num_queries(2 + 9):
         scorecard_snapshot_take(on=TODAY)
+
+
+def test_the_nightly_snapshot_is_scheduled_and_runs_as_a_job(clean, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["scorecard-nightly"]["task"] == (
+        "scorecard.snapshot_nightly"
+    )
+    finished = job_run(job_id=Job.objects.create(kind=KIND).pk, handler=scorecard_snapshot_job)
+    assert finished is not None and finished.status == Job.Status.SUCCEEDED
+    assert finished.done == len(MEASURES)
+    assert ScorecardCount.objects.filter(on_date=TODAY, measure="nik_missing").count() == 63
