@@ -81,8 +81,8 @@ def _dress(year: int) -> dict[str, int]:
             " WHERE id %% {e} = 11 AND relationship <> '1' AND household_id IS NOT NULL",
             "nik_disagrees": "UPDATE registry_person SET sex = CASE sex WHEN 'M' THEN 'F'"
             " ELSE 'M' END WHERE id %% {e} = 12 AND nik IS NOT NULL AND household_id IS NOT NULL",
-            # Month 13: no valid NIK has it, so the damaged one is still unique.
-            "nik_damaged": "UPDATE registry_person SET nik = left(nik, 8) || '13' || right(nik, 6)"
+            # An unknown kab/kota with the person's id: damaged, and still unique.
+            "nik_damaged": "UPDATE registry_person SET nik = '9999' || lpad(id::text, 12, '0')"
             " WHERE id %% {e} = 13 AND nik IS NOT NULL AND household_id IS NOT NULL",
             "assessment_stale": "UPDATE registry_household SET assessed_on = NULL"
             " WHERE id %% {e} = 14",
