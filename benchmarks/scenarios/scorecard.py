@@ -88,6 +88,7 @@ def _dress(year: int) -> dict[str, int]:
             " WHERE id %% {e} = 14",
             "gone_enrolled": "UPDATE registry_person SET is_deceased = true,"
             " death_date = %(died)s WHERE id %% {e} = 15 AND relationship <> '1'"
+            " AND birth_date <= %(died)s"
             " AND id IN (SELECT person_id FROM programs_enrolment)",
         }
         for measure, sql in plants.items():
