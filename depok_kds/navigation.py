@@ -37,6 +37,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Recipients report"), "programs:report", perm="programs.view_recipient_report"),
     NavItem(_("Overlap findings"), "overlap:list", perm="overlap.view_finding"),
     NavItem(_("DTSEN quarter"), "transition:report", perm="transition.view_impactentry"),
+    NavItem(_("Data quality"), "scorecard:index", perm="scorecard.view_scorecardcount"),
     NavItem(_("Verification"), "verification:index", perm="verification.view_check"),
     NavItem(_("Complaints"), "verification:complaints", perm="verification.view_complaint"),
     NavItem(

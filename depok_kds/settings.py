@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "programs.disability_aid",
     "programs.overlap",
     "programs.transition",
+    "programs.scorecard",
     "verification",
     "distribution",
     "distribution.cards",
@@ -215,6 +216,18 @@ KDS_CARD_VERIFY_KEYS = env.dict("KDS_CARD_VERIFY_KEYS", default={})
 KDS_CARD_PUBLIC_URL = env.str("KDS_CARD_PUBLIC_URL", default="http://127.0.0.1:8000")
 KDS_CARD_LOOKUPS = env.int("KDS_CARD_LOOKUPS", default=20)
 KDS_CARD_PRINT_PROCESSES = env.int("KDS_CARD_PRINT_PROCESSES", default=os.cpu_count() or 1)
+# The citizens' self-check and objection forms: uses per 10 minutes per client address and
+# per NIK (the NIK limit stops a guesser trying many names for one NIK).
+KDS_PUBLIC_LIMITS = {
+    "self_check": {
+        "address": env.int("KDS_SELF_CHECK_PER_ADDRESS", default=20),
+        "nik": env.int("KDS_SELF_CHECK_PER_NIK", default=5),
+    },
+    "objection": {
+        "address": env.int("KDS_OBJECTION_PER_ADDRESS", default=5),
+        "nik": env.int("KDS_OBJECTION_PER_NIK", default=3),
+    },
+}
 
 if env.str("REDIS_URL", default=""):
     CACHES = {
@@ -267,6 +280,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=15, hour=KDS_NIGHTLY_HOUR),
     },
     "purge-old-files": {"task": "registry.files_purge", "schedule": 3600.0},
+    "scorecard-nightly": {
+        "task": "scorecard.snapshot_nightly",
+        "schedule": crontab(minute=50, hour=KDS_NIGHTLY_HOUR),
+    },
     "cards-revoke-unentitled": {
         "task": "cards.revoke_unentitled",
         "schedule": crontab(minute=45, hour=KDS_NIGHTLY_HOUR),

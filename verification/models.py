@@ -366,6 +366,7 @@ class Complaint(TimeStampedModel):
         PUSKESOS = "puskesos", _("Puskesos desk")
         PORTAL = "portal", _("Portal")
         API = "api", _("API")
+        PUBLIC = "public", _("Public website")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -582,3 +583,61 @@ class Evidence(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PublicLookup(models.Model):
+    """One use of the public self-check or objection form, kept to trace abuse.
+
+    Never the name or No. KK typed, nor the NIK itself: `nik_digest` (a keyed hash) lets the
+    lookups of one NIK be counted without storing it.
+    """
+
+    class Kind(models.TextChoices):
+        SELF_CHECK = "self_check", _("Self-check")
+        OBJECTION = "objection", _("Objection or complaint")
+
+    class Result(models.TextChoices):
+        ANSWERED = "answered", _("Answered")
+        NO_MATCH = "no_match", _("No match (neutral answer)")
+        LIMITED = "limited", _("Refused: too many lookups")
+        SUBMITTED = "submitted", _("Submitted")
+        REFUSED = "refused", _("Refused as spam")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    nik_digest = models.CharField(_("NIK digest"), max_length=64, blank=True)
+    second_factor = models.CharField(_("second factor"), max_length=4, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("complaint"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public lookup")
+        verbose_name_plural = _("public lookups")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["self_check", "objection"]),
+                name="publiclookup_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    result__in=["answered", "no_match", "limited", "submitted", "refused"]
+                ),
+                name="publiclookup_result_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(second_factor__in=["", "name", "kk"]),
+                name="publiclookup_factor_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["nik_digest", "-created_at"], name="publiclookup_nik_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.result} {self.created_at}"

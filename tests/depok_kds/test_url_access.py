@@ -31,6 +31,8 @@ PUBLIC = {
     "api/redoc/",
     "logout/",
     "lacak/",
+    "warga/cek/",
+    "warga/sanggah/",
     "kartu/kunci.json",
     "kartu/x/",
     "K/x",

@@ -94,6 +94,7 @@ NOT_WALKED = {
     "cards:issue": "POST only",
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
+    "scorecard:run": "POST only (starts a job)",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
@@ -201,6 +202,8 @@ def city(dinsos_admin, dinsos_operator, puskesos_a, settings, tmp_path):
         "card-check": [token_sign(card.number)],
         "distribution:pay": [line.pk],
         "distribution:handover": [line.pk],
+        "scorecard:measure": ["nik_missing"],
+        "scorecard:list": ["nik_missing", household.kelurahan_id],
     }
     return args
 

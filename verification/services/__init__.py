@@ -16,6 +16,12 @@ from verification.services.complaints import (
     complaint_receive,
     complaints_escalate_overdue,
 )
+from verification.services.public import (
+    objection_refused,
+    objection_submit,
+    public_limited,
+    self_check,
+)
 from verification.services.verivali import verivali_start
 from verification.services.visits import (
     evidence_add,
@@ -39,6 +45,10 @@ __all__ = [
     "evidence_allowed",
     "evidence_upload",
     "identity_refresh",
+    "objection_refused",
+    "objection_submit",
+    "public_limited",
+    "self_check",
     "verdict_allowed",
     "verdict_record",
     "verivali_start",

@@ -1,0 +1,130 @@
+"""Scorecard: every data-quality measure counted for the whole city, with planted cases.
+
+`size` is the number of households of a synthetic city (default 650,000: about 2.1M
+persons), loaded as `seed` does. Then, set-based: one Dukcapil run with an outcome for every
+person (most matched; some not found, mistyped or deceased, some waiting for review), a KIS
+PBI-APBD enrolment for every member of a desil 1-5 household, and planted cases: members
+without a NIK, NIKs that disagree with the recorded sex or birth date, damaged NIKs, stale
+assessments, deceased members still enrolled.
+
+Timed: the snapshot job's handler (all nine measures, one statement each) -> `seconds`;
+`totals` per measure, and `planted_found` (each planted kind counted at least as planted).
+Reference in the same run, `scan_seconds`: one count of the living members per kelurahan
+(the join and GROUP BY every person measure needs at least), and `ratio_to_scan`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from benchmarks.harness import Context
+from depok_kds.jobs import job_run
+from depok_kds.models import Job
+from programs.models import Cycle, Programme
+from programs.scorecard.measures import BASE_SQL, PERSONS
+from programs.scorecard.tasks import KIND, scorecard_snapshot_job
+from registry.synthetic.load import synthetic_city_load
+
+DEFAULT_SIZE = 650_000
+SMOKE_SIZE = 3000
+SMOKE_CEILING_SECONDS = 300
+EVERY = 997  # one planted case of each kind per this many persons / households
+
+
+def _dress(year: int) -> dict[str, int]:
+    """Outcomes, enrolments and planted cases, each one statement; the planted counts."""
+    programme = Programme.objects.get(code="kis-pbi-apbd")
+    cycle = Cycle.objects.create(programme=programme, year=year, quota=10**7, amount=504_000)
+    job = Job.objects.create(kind="dukcapil.match", status=Job.Status.SUCCEEDED)
+    planted: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dukcapil_matchrun (job_id, source, scope, kelurahan_code, person_ids,"
+            " scope_label, summary, created_at, updated_at)"
+            " VALUES (%s, 'web_service', 'all', '', '{}', '', '{}', now(), now()) RETURNING id",
+            [job.pk],
+        )
+        run_id = cursor.fetchone()[0]
+        cursor.execute(
+            """
+            INSERT INTO dukcapil_matchoutcome (run_id, person_id, outcome, method, score,
+                differences, candidate_nik, kelurahan_code, dukcapil, evidence, review_status,
+                review_note, created_at)
+            SELECT %(run)s, p.id,
+                   CASE p.id %% 50 WHEN 1 THEN 'not_found' WHEN 2 THEN 'nik_mistyped'
+                                  WHEN 3 THEN 'deceased' ELSE 'matched' END,
+                   'nik', 1.0, '{}', CASE WHEN p.id %% 50 = 2 THEN p.nik END,
+                   h.kelurahan_code, '{}', '{}',
+                   CASE WHEN p.id %% 50 IN (2, 3) THEN 'pending' ELSE 'not_needed' END, '', now()
+            FROM registry_person p JOIN registry_household h ON h.id = p.household_id
+            WHERE p.nik IS NOT NULL
+            """,
+            {"run": run_id},
+        )
+        cursor.execute(
+            """
+            INSERT INTO programs_enrolment (programme_id, cycle_id, year, person_id,
+                household_id, kelurahan_code, source, amount, enrolled_on, status, exit_reason)
+            SELECT %(programme)s, %(cycle)s, %(year)s, p.id, h.id, h.kelurahan_code, 'import',
+                   504000, %(on)s, 'active', ''
+            FROM registry_person p JOIN registry_household h ON h.id = p.household_id
+            WHERE h.desil <= 5 AND NOT p.is_deceased
+            """,
+            {"programme": programme.pk, "cycle": cycle.pk, "year": year, "on": date(year, 2, 1)},
+        )
+        plants = {
+            "nik_missing": "UPDATE registry_person SET nik = NULL, nik_status = 'missing'"
+            " WHERE id %% {e} = 11 AND relationship <> '1' AND household_id IS NOT NULL",
+            "nik_disagrees": "UPDATE registry_person SET sex = CASE sex WHEN 'M' THEN 'F'"
+            " ELSE 'M' END WHERE id %% {e} = 12 AND nik IS NOT NULL AND household_id IS NOT NULL",
+            # An unknown kab/kota with the person's id: damaged, and still unique.
+            "nik_damaged": "UPDATE registry_person SET nik = '9999' || lpad(id::text, 12, '0')"
+            " WHERE id %% {e} = 13 AND nik IS NOT NULL AND household_id IS NOT NULL",
+            "assessment_stale": "UPDATE registry_household SET assessed_on = NULL"
+            " WHERE id %% {e} = 14",
+            "gone_enrolled": "UPDATE registry_person SET is_deceased = true,"
+            " death_date = %(died)s WHERE id %% {e} = 15 AND relationship <> '1'"
+            " AND birth_date <= %(died)s"
+            " AND id IN (SELECT person_id FROM programs_enrolment)",
+        }
+        for measure, sql in plants.items():
+            cursor.execute(sql.format(e=EVERY), {"died": date(year, 1, 5)})
+            planted[measure] = cursor.rowcount
+        cursor.execute("ANALYZE")
+    return planted
+
+
+def run(ctx: Context) -> dict[str, Any]:
+    synthetic_city_load(
+        households=ctx.size, progress=lambda done, total: ctx.progress(done, total, "seed")
+    )
+    planted = _dress(date.today().year)  # noqa: DTZ011 - a bench's year
+    job = Job.objects.create(kind=KIND)
+    with ctx.timer() as timer:
+        finished = job_run(job_id=job.pk, handler=scorecard_snapshot_job)
+    if finished is None or finished.status != Job.Status.SUCCEEDED:
+        raise RuntimeError(f"scorecard failed: {finished and finished.error_message}")
+    totals: dict[str, int] = finished.result["totals"]
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(BASE_SQL[PERSONS])
+        cursor.fetchall()
+        scan = time.perf_counter() - started
+    return {
+        "seconds": round(timer.seconds, 3),
+        "scan_seconds": round(scan, 3),
+        "ratio_to_scan": round(timer.seconds / max(scan, 1e-6), 1),
+        "totals": totals,
+        "planted": planted,
+        "planted_found": all(totals[m] >= n for m, n in planted.items()),
+    }
+
+
+def smoke_problems(report: dict[str, Any]) -> list[str]:
+    if not report["planted_found"]:
+        return [f"planted cases not all counted: {report['planted']} vs {report['totals']}"]
+    return []
