@@ -63,16 +63,19 @@ WHERE p.nik IS NOT NULL AND NOT p.is_deceased
   AND {nik_disagrees_sql("p.nik", "p.sex", "p.birth_date")}
 """
 
-# Until the registry keeps a NIK that cannot be accepted beside the person, what it holds is
-# a stored NIK that breaks the NIK rules, or one Dukcapil's matching found probably mistyped.
+# A damaged NIK: one the import kept as typed beside a member it could not accept it for
+# (`nik_unverified`), a stored NIK that breaks the NIK rules, or one Dukcapil's matching
+# found probably mistyped.
 NIK_DAMAGED = f"""
 WITH latest AS ({LATEST_OUTCOME})
 SELECT h.kelurahan_code, p.id, h.id, l.id,
-       CASE WHEN {nik_damaged_sql("p.nik")} THEN 'structure' ELSE 'nik_mistyped' END
+       CASE WHEN p.nik IS NULL THEN 'kept_as_typed'
+            WHEN {nik_damaged_sql("p.nik")} THEN 'structure' ELSE 'nik_mistyped' END
 FROM {LIVING_MEMBERS}
 LEFT JOIN latest l ON l.person_id = p.id
-WHERE p.nik IS NOT NULL AND NOT p.is_deceased
-  AND ({nik_damaged_sql("p.nik")} OR l.outcome = 'nik_mistyped')
+WHERE NOT p.is_deceased
+  AND ((p.nik IS NULL AND p.nik_unverified <> '')
+       OR (p.nik IS NOT NULL AND ({nik_damaged_sql("p.nik")} OR l.outcome = 'nik_mistyped')))
 """
 
 ASSESSMENT_STALE = """
@@ -152,7 +155,10 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "nik_damaged",
         _("Damaged NIKs"),
-        _("Stored NIKs that break the NIK rules, or that Dukcapil found probably mistyped."),
+        _(
+            "NIKs kept as typed because they could not be accepted, stored NIKs that break "
+            "the NIK rules, or NIKs Dukcapil found probably mistyped."
+        ),
         PERSONS,
         NIK_DAMAGED,
         "outcome_or_household",
@@ -221,6 +227,7 @@ DETAIL_LABELS: dict[str, Promise] = {
     "sex": _("Sex differs from the NIK"),
     "birth_date": _("Date of birth differs from the NIK"),
     "structure": _("Breaks the NIK rules"),
+    "kept_as_typed": _("Kept as typed, not accepted (unverified)"),
     "never": _("Never assessed"),
     "old": _("Out of date"),
     "none": _("No desil"),

@@ -162,7 +162,7 @@ class Item:
 def fix_url(measure: Measure, *, household_id: int | None, ref_id: int | None, detail: str) -> str:
     """The page where a row of the measure is fixed."""
     by_outcome = measure.fix == "outcome" or (
-        measure.fix == "outcome_or_household" and detail != "structure"
+        measure.fix == "outcome_or_household" and detail not in ("structure", "kept_as_typed")
     )
     if ref_id is not None and by_outcome:
         return reverse("dukcapil:outcome", args=[ref_id])

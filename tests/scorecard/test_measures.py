@@ -105,7 +105,10 @@ def test_damaged_nik(dinsos_admin, clean):
     unknown_region = _member(nik="9999011705800001")
     mistyped = PersonFactory(household=_household())
     _outcome(mistyped, "nik_mistyped", "pending")
+    kept = _member(nik=None, nik_status="missing", nik_unverified="3276991705800001")
+    _member(nik=None, nik_status="missing")  # nothing typed: missing, not damaged
     assert _found("nik_damaged", dinsos_admin) == {
+        (kept.pk, "kept_as_typed"),
         (zero_serial.pk, "structure"),
         (bad_month.pk, "structure"),
         (unknown_region.pk, "structure"),
