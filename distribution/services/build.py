@@ -45,7 +45,7 @@ from distribution.models import (
     Refusal,
 )
 from distribution.services.access import programme_check
-from programs.models import Enrolment
+from programs.models import Enrolment, Programme
 from registry.models import Person
 
 KIND = "distribution.build"
@@ -207,14 +207,14 @@ def _build_chunk(
             refuse(
                 due.enrolment_id,
                 Refusal.Reason.AMOUNT,
-                f"{rupiah(total)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}",
+                _amount_detail(total, programme),
             )
             continue
         if budget <= 0 or spent + total > budget:
             refuse(
                 due.enrolment_id,
                 Refusal.Reason.BUDGET,
-                "no budget set" if budget <= 0 else f"budget {rupiah(budget)}",
+                _budget_detail(budget),
             )
             continue
         spent += total
@@ -354,10 +354,8 @@ def _build_chunk_sql(
             "pending": LineState.PENDING,
             "room": room,
             "budget": Refusal.Reason.BUDGET,
-            "budget_detail": "no budget set" if budget <= 0 else f"budget Rp{int(budget)}",
-            "amount_detail": (
-                f"{rupiah(amount)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}"
-            ),
+            "budget_detail": _budget_detail(budget),
+            "amount_detail": _amount_detail(amount, programme),
         }
         cursor.execute(LINES_SQL.format(**tables), params)
         cursor.execute(REFUSALS_SQL.format(**tables), params)
@@ -392,3 +390,13 @@ def refusal_counts(batch: Batch) -> dict[str, int]:
     for reason in batch.refusals.values_list("reason", flat=True):
         counts[reason] += 1
     return dict(counts)
+
+
+def _amount_detail(amount: Decimal, programme: Programme) -> str:
+    """A refusal's detail for an amount outside the programme's range."""
+    return f"{rupiah(amount)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}"
+
+
+def _budget_detail(budget: Decimal) -> str:
+    """A refusal's detail for a line the cycle's budget has no room for."""
+    return "no budget set" if budget <= 0 else f"budget {rupiah(budget)}"

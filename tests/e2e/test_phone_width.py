@@ -95,6 +95,10 @@ NOT_WALKED = {
     "cards:print": "POST only (starts a print job)",
     "cards:request": "POST only",
     "scorecard:run": "POST only (starts a job)",
+    "transition:recompute": "POST only (starts a job)",
+    "transition:decide": "POST only",
+    "transition:report-xlsx": "a file download",
+    "distribution:bpjs-quarter": "a file download",
 }
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/")
 
