@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from depok_kds.jobs import job_start, jobs_requeue_stale
 from depok_kds.models import Job, JobChunk
 from depok_kds.tasks import DEMO_CHUNKED_KIND, DEMO_KIND
+from programs.overlap.tasks import KIND as DETECT_KIND
 
 pytestmark = [
     pytest.mark.integration,
@@ -172,3 +176,38 @@ def test_two_workers_share_one_jobs_chunks_and_a_killed_workers_chunk_is_done_on
     chunks = JobChunk.objects.filter(job=job)
     assert chunks.count() == 8 and not chunks.exclude(status=JobChunk.Status.DONE).exists()
     assert chunks.filter(attempts=2).count() == 1  # the killed worker's chunk, taken again
+
+
+def test_a_flood_of_identical_heavy_requests_makes_one_job_that_a_real_worker_finishes(
+    celery_worker_process, api_client_factory, dinsos_operator, settings
+):
+    """One API key asks for the same city-wide detection 40 times at once: one job, which
+    the worker runs; a second kind of request is queued; the third is over the cap (409)."""
+    settings.KDS_JOB_CAP_PER_REQUESTER = 2
+    _client, key = api_client_factory(["jobs:write", "jobs:read"])
+    url = reverse("overlap_api:detect")
+    # The worker is busy first, so the flood's jobs stay queued while it lasts.
+    busy = job_start(
+        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 40, "step_seconds": 0.1}
+    )
+    wait_for(lambda: job_status(busy.pk).status == Job.Status.RUNNING, what="the busy job")
+
+    def post(year: int) -> tuple[int, dict]:
+        try:
+            response = Client(headers={"Authorization": f"Bearer {key}"}).post(url, {"year": year})
+            return response.status_code, response.json()
+        finally:
+            connection.close()  # each thread's own connection
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        flood = list(pool.map(post, [2026] * 40))
+    assert {status for status, _body in flood} == {202}
+    assert len({body["job"] for _status, body in flood}) == 1
+    assert post(2025)[0] == 202
+    over, body = post(2024)
+    assert over == 409 and body["error"]["code"] == "too_many_jobs"
+
+    detect = Job.objects.filter(kind=DETECT_KIND)
+    assert detect.count() == 2
+    wait_for(lambda: all(job.is_finished for job in detect.all()), timeout=120, what="the jobs")
+    assert set(detect.values_list("status", flat=True)) == {Job.Status.SUCCEEDED}
