@@ -42,16 +42,17 @@ CELLS = "distribution_return_cells"
 # not a table: the verdict reads it once, in the same statement as its own checks.
 ROWS_SQL = """
 SELECT c.row, coalesce(c.reference, '') AS reference, c.reason, s.status,
-       CASE WHEN c.amount ~ '^[+-]?[0-9]+$' THEN c.amount::numeric END AS amount,
+       CASE WHEN c.number THEN c.amount::numeric END AS amount,
        CASE
            WHEN c.problem IS NOT NULL THEN c.problem
            WHEN c.short THEN 'The row has too few columns.'
-           WHEN c.amount !~ '^[+-]?[0-9]+$' THEN 'The amount is not a number.'
+           WHEN NOT c.number THEN 'The amount is not a number.'
            WHEN s.status IS NULL THEN 'The status code is unknown.'
        END AS problem
 FROM (
     SELECT row, problem, trim({reference}) AS reference, trim({status}) AS status,
            replace(replace(trim({amount}), '.', ''), ',', '') AS amount,
+           replace(replace(trim({amount}), '.', ''), ',', '') ~ '^[+-]?[0-9]+$' AS number,
            left(trim(coalesce({reason}, '')), 200) AS reason,
            {reference} IS NULL OR {amount} IS NULL OR {status} IS NULL AS short
     FROM {cells}

@@ -49,6 +49,9 @@ VERDICT_FIELDS = (
     "returned_lines",
     "returned_reasons",
 )
+# A file's rows, and its moves, fit in memory: sorted and hashed there, not in temporary
+# files (for the statements of an upload and an apply only).
+WORK_MEM = "64MB"
 # Which line states a row may move a line from, per the state it reports.
 ALLOWED_FROM: dict[str, set[str]] = {
     L.PAID: {L.PENDING},
@@ -124,8 +127,10 @@ judged AS MATERIALIZED (
            CASE
                WHEN r.problem IS NOT NULL THEN 'problem'
                WHEN r.row > d.first THEN 'twice'
+               -- Looked up by the index, only for a reference the batch does not have.
                WHEN t.key IS NULL THEN
-                   CASE WHEN EXISTS (SELECT 1 FROM {line} AS o WHERE o.reference = r.reference)
+                   CASE WHEN (SELECT 1 FROM {line} AS o WHERE o.reference = r.reference LIMIT 1)
+                             IS NOT NULL
                         THEN 'elsewhere' ELSE 'unknown' END
                WHEN r.amount <> t.amount THEN 'amount'
                WHEN r.status = ALL (t.states) THEN 'unchanged'
@@ -138,9 +143,13 @@ judged AS MATERIALIZED (
     LEFT JOIN allowed AS a ON a.status = r.status
 ),
 moves AS (
+    -- A reference of one line that changes moves that line: no unnest per row.
+    SELECT j.ids[1] AS line_id, j.status, j.reason
+    FROM judged AS j WHERE j.verdict = 'change' AND cardinality(j.ids) = 1
+    UNION ALL
     SELECT u.line_id, j.status, j.reason
     FROM judged AS j, unnest(j.ids, j.states) AS u (line_id, state)
-    WHERE j.verdict = 'change' AND u.state <> j.status
+    WHERE j.verdict = 'change' AND cardinality(j.ids) > 1 AND u.state <> j.status
 ),
 kept AS (
     UPDATE {file_table} AS f
@@ -166,9 +175,10 @@ SELECT row, reference, verdict, coalesce(problem, ''), amount, status, sent, sta
 FROM judged WHERE verdict NOT IN ('change', 'unchanged')
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       ARRAY[(SELECT count(*) FILTER (WHERE verdict = 'unchanged') FROM judged),
-             (SELECT count(*) FROM judged), k.paid, k.failed, k.returned]
-FROM kept AS k
+       ARRAY[n.unchanged, n.rows, k.paid, k.failed, k.returned]
+FROM kept AS k,
+     (SELECT count(*) FILTER (WHERE verdict = 'unchanged') AS unchanged, count(*) AS rows
+      FROM judged) AS n
 """
 
 
@@ -198,8 +208,7 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
     plan = Plan()
     with connection.cursor() as cursor:
         rows, row_params = return_file.stage(cursor, content, layout)
-        # The staged rows fit in memory: sorted and hashed there, not in temporary files.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(
             VERDICT_SQL.format(
                 rows=rows,
@@ -279,12 +288,14 @@ def _apply(upload: ReturnFile) -> dict[str, int]:
         # a table not yet analysed it would scan the lines once per move: a hash join is
         # right for a handful of moves as for 300,000.
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(
             APPLY_SQL,
             {"today": timezone.localdate(), "file": upload.pk, "batch": upload.batch_id},
         )
         moved = dict(cursor.fetchall())
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
     return moved
 
 
