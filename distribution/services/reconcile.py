@@ -209,6 +209,9 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
     with connection.cursor() as cursor:
         rows, row_params = return_file.stage(cursor, content, layout)
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # Its estimates of the staged rows are guesses (a temporary table is not analysed):
+        # duplicates are found by hashing the references, not by sorting them.
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(
             VERDICT_SQL.format(
                 rows=rows,
@@ -242,6 +245,7 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
             reason = _bad_reason(verdict, problem, amount, status, sent, state)
             plan.bad.append({"row": number, "reference": reference, "reason": reason})
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         return_file.unstage(cursor)
     plan.bad.sort(key=lambda item: item["row"])
     return plan
