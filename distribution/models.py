@@ -464,11 +464,15 @@ class ReturnFile(TimeStampedModel):
     )
     preview = models.JSONField(default=dict, blank=True)
     # The upload's verdict, kept for the apply (the file is read and judged once): the
-    # lines it moves, each with the state it reports and the bank's reason. Once applied,
-    # it is the record of which file moved which line.
-    move_lines = ArrayField(models.BigIntegerField(), default=list, editable=False)
-    move_states = ArrayField(models.CharField(max_length=10), default=list, editable=False)
-    move_reasons = ArrayField(models.CharField(max_length=200), default=list, editable=False)
+    # lines it moves, per state the bank reports, with the bank's reason for a failed or
+    # returned line (in the order of its lines). Once applied, it is the record of which
+    # file moved which line. Stored uncompressed (the migration), as is the file: writing
+    # them costs less than compressing them.
+    paid_lines = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    failed_lines = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    failed_reasons = ArrayField(models.CharField(max_length=200), default=list, editable=False)
+    returned_lines = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    returned_reasons = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     lines_changed = models.PositiveIntegerField(default=0)
 

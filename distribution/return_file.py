@@ -6,10 +6,10 @@ paid, failed or returned. Each row is read on its own: a row that is not valid U
 lacks a field, becomes a bad row with its number and reason instead of failing the file.
 
 The file is staged as text cells in a temporary table, then typed and checked by one
-statement (`ROWS_SQL`), whichever way it was read: a regular UTF-8 CSV file is read by
-PostgreSQL's own CSV parser (COPY, row numbers from an identity column); an XLSX file, or
-a CSV file COPY refuses (a bad byte, a short row, a blank line), is split into cells in
-Python, row by row.
+query (`ROWS_SQL`, read inside the verdict's statement), whichever way it was read: a
+regular UTF-8 CSV file is read by PostgreSQL's own CSV parser (COPY, row numbers from an
+identity column); an XLSX file, or a CSV file COPY refuses (a bad byte, a short row, a
+blank line), is split into cells in Python, row by row.
 """
 
 from __future__ import annotations
@@ -38,50 +38,55 @@ FIELDS = ("reference", "amount", "status", "reason")
 CELLS = "distribution_return_cells"
 
 # The staged cells, typed: one row per non-blank row of the file with its problem (an
-# English msgid) or none. The amount may carry thousands separators ("42.000").
+# English msgid) or none. The amount may carry thousands separators ("42.000"). A query,
+# not a table: the verdict reads it once, in the same statement as its own checks.
 ROWS_SQL = """
-CREATE TEMPORARY TABLE distribution_return ON COMMIT DROP AS
-WITH cells AS (
+SELECT c.row, coalesce(c.reference, '') AS reference, c.reason, s.status,
+       CASE WHEN c.number THEN c.amount::numeric END AS amount,
+       CASE
+           WHEN c.problem IS NOT NULL THEN c.problem
+           WHEN c.short THEN 'The row has too few columns.'
+           WHEN NOT c.number THEN 'The amount is not a number.'
+           WHEN s.status IS NULL THEN 'The status code is unknown.'
+       END AS problem
+FROM (
     SELECT row, problem, trim({reference}) AS reference, trim({status}) AS status,
            replace(replace(trim({amount}), '.', ''), ',', '') AS amount,
+           replace(replace(trim({amount}), '.', ''), ',', '') ~ '^[+-]?[0-9]+$' AS number,
            left(trim(coalesce({reason}, '')), 200) AS reason,
            {reference} IS NULL OR {amount} IS NULL OR {status} IS NULL AS short
     FROM {cells}
     WHERE problem IS NOT NULL
        OR trim(concat({reference}, {amount}, {status}, {reason})) <> ''
-),
-codes (code, status) AS (SELECT * FROM unnest(%(codes)s::text[], %(statuses)s::text[]))
-SELECT c.row, coalesce(c.reference, '') AS reference, c.reason, s.status,
-       CASE WHEN c.amount ~ '^[+-]?[0-9]+$' THEN c.amount::numeric END AS amount,
-       CASE
-           WHEN c.problem IS NOT NULL THEN c.problem
-           WHEN c.short THEN 'The row has too few columns.'
-           WHEN c.amount !~ '^[+-]?[0-9]+$' THEN 'The amount is not a number.'
-           WHEN s.status IS NULL THEN 'The status code is unknown.'
-       END AS problem
-FROM cells AS c LEFT JOIN codes AS s ON s.code = upper(c.status)
+) AS c
+LEFT JOIN unnest(%(codes)s::text[], %(statuses)s::text[]) AS s (code, status)
+    ON s.code = upper(c.status)
 """
 
 
-def stage(cursor: Any, content: bytes, layout: Mapping[str, Any] | None = None) -> None:
-    """Stage and type the file's rows in the temporary table `distribution_return` (row,
-    reference, amount, status, reason, problem), dropped at commit."""
+def stage(
+    cursor: Any, content: bytes, layout: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Stage the file's cells in a temporary table (dropped at commit, or by `unstage`);
+    the query (`ROWS_SQL`) typing and checking its rows (row, reference, amount, status,
+    reason, problem), with its parameters."""
     layout = {**DEFAULT_LAYOUT, **(layout or {})}
     columns: dict[str, int] = layout["columns"]
     header = bool(layout.get("header", True))
     delimiter = str(layout.get("delimiter", ";"))
-    cursor.execute(f"DROP TABLE IF EXISTS {CELLS}, distribution_return")
+    unstage(cursor)
     if content[:2] == b"PK" or not _copy_csv(cursor, content, columns, header, delimiter):
         _write_cells(cursor, content, layout, columns, header)
     codes = [
         (code.upper(), status) for status, values in layout["status_values"].items()
         for code in values
     ]  # fmt: skip
-    cursor.execute(
-        ROWS_SQL.format(cells=CELLS, **{name: f"c{columns[name]}" for name in FIELDS}),
-        {"codes": [c for c, _ in codes], "statuses": [s for _, s in codes]},
-    )
-    cursor.execute(f"DROP TABLE {CELLS}")
+    query = ROWS_SQL.format(cells=CELLS, **{name: f"c{columns[name]}" for name in FIELDS})
+    return query, {"codes": [c for c, _ in codes], "statuses": [s for _, s in codes]}
+
+
+def unstage(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
 
 
 def _create_cells(cursor: Any, width: int, first_row: int) -> list[str]:

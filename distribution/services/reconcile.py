@@ -40,6 +40,18 @@ from distribution.services.access import programme_check
 from distribution.services.batches import batch_settle
 
 L = LineState
+# The upload's file and kept verdict, large, read only by the statements that need them.
+VERDICT_FIELDS = (
+    "content",
+    "paid_lines",
+    "failed_lines",
+    "failed_reasons",
+    "returned_lines",
+    "returned_reasons",
+)
+# A file's rows, and its moves, fit in memory: sorted and hashed there, not in temporary
+# files (for the statements of an upload and an apply only).
+WORK_MEM = "64MB"
 # Which line states a row may move a line from, per the state it reports.
 ALLOWED_FROM: dict[str, set[str]] = {
     L.PAID: {L.PENDING},
@@ -92,47 +104,89 @@ def _target_sql(batch: Batch) -> tuple[str, dict[str, Any]]:
     return sql, {"batch": batch.pk}
 
 
-# Per staged row, what it does. The first row of a reference decides, a later one is a
-# duplicate; a row moves only the lines not already in its state, and only when each of
-# them may leave its state for it (ALLOWED_FROM).
+# The whole verdict, in one statement over the staged rows: each row judged, the moves
+# kept on the ReturnFile (line ids per state the bank reports, with its reasons) and the
+# rows that cannot apply returned, with one last row (`row` null) of counts: unchanged,
+# rows, then the lines moved to paid, failed and returned. The first row of a reference
+# decides, a later one is a duplicate; a row moves only the lines not already in its
+# state, and only when each of them may leave its state for it (ALLOWED_FROM).
 VERDICT_SQL = """
-CREATE TEMPORARY TABLE distribution_verdict ON COMMIT DROP AS
-WITH staged AS (
-    SELECT r.*, row_number() OVER (PARTITION BY r.reference ORDER BY r.row) AS nth
-    FROM distribution_return AS r WHERE r.problem IS NULL
-),
+WITH rows AS MATERIALIZED ({rows}),
 target AS ({target}),
-allowed (to_state, from_state) AS (SELECT * FROM unnest(%(to)s::text[], %(from)s::text[]))
-SELECT f.row, f.reference, f.amount, f.status, f.reason, t.ids, t.states, t.amount AS sent,
-       CASE
-           WHEN f.nth > 1 THEN 'twice'
-           WHEN t.key IS NULL THEN
-               CASE WHEN EXISTS (SELECT 1 FROM {line} AS o WHERE o.reference = f.reference)
-                    THEN 'elsewhere' ELSE 'unknown' END
-           WHEN f.amount <> t.amount THEN 'amount'
-           WHEN f.status = ALL (t.states) THEN 'unchanged'
-           WHEN EXISTS (
-               SELECT 1 FROM unnest(t.states) AS s (state)
-               WHERE s.state <> f.status AND NOT EXISTS (
-                   SELECT 1 FROM allowed AS a
-                   WHERE a.to_state = f.status AND a.from_state = s.state))
-               THEN 'transition'
-           ELSE 'change'
-       END AS verdict
-FROM staged AS f LEFT JOIN target AS t ON t.key = f.reference
-"""
-
-# The moves of a plan: (line_id, to_state, reason), each line at most once.
-MOVES_SQL = """
-SELECT u.line_id, v.status AS to_state, v.reason
-FROM distribution_verdict AS v, unnest(v.ids, v.states) AS u (line_id, state)
-WHERE v.verdict = 'change' AND u.state <> v.status
+repeated AS (
+    SELECT reference, min(row) AS first FROM rows WHERE problem IS NULL
+    GROUP BY reference HAVING count(*) > 1
+),
+allowed (status, froms) AS (
+    SELECT a.status, string_to_array(a.froms, ',')
+    FROM unnest(%(to)s::text[], %(from)s::text[]) AS a (status, froms)
+),
+judged AS MATERIALIZED (
+    SELECT r.row, r.reference, r.amount, r.status, r.reason, r.problem, t.ids, t.states,
+           t.amount AS sent,
+           CASE
+               WHEN r.problem IS NOT NULL THEN 'problem'
+               WHEN r.row > d.first THEN 'twice'
+               -- Looked up by the index, only for a reference the batch does not have.
+               WHEN t.key IS NULL THEN
+                   CASE WHEN (SELECT 1 FROM {line} AS o WHERE o.reference = r.reference LIMIT 1)
+                             IS NOT NULL
+                        THEN 'elsewhere' ELSE 'unknown' END
+               WHEN r.amount <> t.amount THEN 'amount'
+               WHEN r.status = ALL (t.states) THEN 'unchanged'
+               WHEN NOT t.states <@ a.froms THEN 'transition'
+               ELSE 'change'
+           END AS verdict
+    FROM rows AS r
+    LEFT JOIN repeated AS d ON d.reference = r.reference
+    LEFT JOIN target AS t ON t.key = r.reference AND r.problem IS NULL
+    LEFT JOIN allowed AS a ON a.status = r.status
+),
+moves AS (
+    -- A reference of one line that changes moves that line: no unnest per row.
+    SELECT j.ids[1] AS line_id, j.status, j.reason
+    FROM judged AS j WHERE j.verdict = 'change' AND cardinality(j.ids) = 1
+    UNION ALL
+    SELECT u.line_id, j.status, j.reason
+    FROM judged AS j, unnest(j.ids, j.states) AS u (line_id, state)
+    WHERE j.verdict = 'change' AND cardinality(j.ids) > 1 AND u.state <> j.status
+),
+kept AS (
+    UPDATE {file_table} AS f
+    SET paid_lines = coalesce(m.paid, '{{}}'),
+        failed_lines = coalesce(m.failed, '{{}}'),
+        failed_reasons = coalesce(m.failed_reasons, '{{}}'),
+        returned_lines = coalesce(m.returned, '{{}}'),
+        returned_reasons = coalesce(m.returned_reasons, '{{}}')
+    FROM (
+        -- One aggregate: each state's lines and reasons come in the same order.
+        SELECT array_agg(line_id) FILTER (WHERE status = 'paid') AS paid,
+               array_agg(line_id) FILTER (WHERE status = 'failed') AS failed,
+               array_agg(reason) FILTER (WHERE status = 'failed') AS failed_reasons,
+               array_agg(line_id) FILTER (WHERE status = 'returned') AS returned,
+               array_agg(reason) FILTER (WHERE status = 'returned') AS returned_reasons
+        FROM moves
+    ) AS m
+    WHERE f.id = %(file)s
+    RETURNING cardinality(f.paid_lines) AS paid, cardinality(f.failed_lines) AS failed,
+              cardinality(f.returned_lines) AS returned
+)
+SELECT row, reference, verdict, coalesce(problem, ''), amount, status, sent, states[1], NULL
+FROM judged WHERE verdict NOT IN ('change', 'unchanged')
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       ARRAY[n.unchanged, n.rows, k.paid, k.failed, k.returned]
+FROM kept AS k,
+     (SELECT count(*) FILTER (WHERE verdict = 'unchanged') AS unchanged, count(*) AS rows
+      FROM judged) AS n
 """
 
 
 def _bad_reason(
-    verdict: str, amount: Decimal, status: str, sent: Decimal | None, state: str | None
+    verdict: str, problem: str, amount: Decimal, status: str, sent: Decimal | None, state: str
 ) -> str:
+    if verdict == "problem":
+        return problem
     if verdict == "twice":
         return "The reference appears twice in the file."
     if verdict == "elsewhere":
@@ -144,63 +198,55 @@ def _bad_reason(
     return f"A {state} line cannot become {status}."
 
 
-# The upload keeps its verdict on the ReturnFile row: the moves, as three arrays, and
-# counts them for the preview.
-STAGE_SQL = f"""
-UPDATE {ReturnFile._meta.db_table}
-SET move_lines = coalesce(m.lines, '{{}}'), move_states = coalesce(m.states, '{{}}'),
-    move_reasons = coalesce(m.reasons, '{{}}')
-FROM (
-    SELECT array_agg(line_id ORDER BY line_id) AS lines,
-           array_agg(to_state ORDER BY line_id) AS states,
-           array_agg(left(reason, 200) ORDER BY line_id) AS reasons,
-           count(*) FILTER (WHERE to_state = 'paid') AS paid,
-           count(*) FILTER (WHERE to_state = 'failed') AS failed,
-           count(*) FILTER (WHERE to_state = 'returned') AS returned
-    FROM ({MOVES_SQL}) AS moves
-) AS m
-WHERE id = %(file)s
-RETURNING m.paid, m.failed, m.returned
-"""  # noqa: S608 - table name from the model, values bound
-
-
 def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
     """Judge the file: staged in a temporary table (`return_file.stage`), every row judged
-    by one statement into `distribution_verdict` (dropped at commit; call inside a
-    transaction), and the moves kept on `upload` for the apply."""
+    and the moves kept on `upload` for the apply, by one statement."""
     layout = adapter_for(batch.programme_id).settings.get("return_layout")
     target, params = _target_sql(batch)
-    pairs = [(to, frm) for to, froms in ALLOWED_FROM.items() for frm in sorted(froms)]
+    # Per state a row may report, the states its lines may be in (itself included).
+    froms = {to: ",".join(sorted({to, *states})) for to, states in ALLOWED_FROM.items()}
     plan = Plan()
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS distribution_verdict")
-        return_file.stage(cursor, content, layout)
+        rows, row_params = return_file.stage(cursor, content, layout)
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # Its estimates of the staged rows are guesses (a temporary table is not analysed):
+        # duplicates are found by hashing the references, not by sorting them.
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(
-            "SELECT row, reference, problem FROM distribution_return WHERE problem IS NOT NULL"
+            VERDICT_SQL.format(
+                rows=rows,
+                target=target,
+                line=Line._meta.db_table,
+                file_table=ReturnFile._meta.db_table,
+            ),
+            {
+                **params,
+                **row_params,
+                "to": list(froms),
+                "from": list(froms.values()),
+                "file": upload.pk,
+            },
         )
-        plan.bad = [
-            {"row": number, "reference": reference, "reason": reason}
-            for number, reference, reason in cursor.fetchall()
-        ]
-        cursor.execute(
-            VERDICT_SQL.format(target=target, line=Line._meta.db_table),
-            {**params, "to": [p[0] for p in pairs], "from": [p[1] for p in pairs]},
-        )
-        cursor.execute(
-            "SELECT row, reference, verdict, amount, status, sent, states[1]"
-            " FROM distribution_verdict WHERE verdict NOT IN ('change', 'unchanged')"
-        )
-        for number, reference, verdict, amount, status, sent, state in cursor.fetchall():
-            reason = _bad_reason(verdict, amount, status, sent, state)
+        for (
+            number,
+            reference,
+            verdict,
+            problem,
+            amount,
+            status,
+            sent,
+            state,
+            counts,
+        ) in cursor.fetchall():
+            if number is None:
+                plan.unchanged, plan.rows, paid, failed, returned = counts
+                plan.counts = {L.PAID: paid, L.FAILED: failed, L.RETURNED: returned}
+                continue
+            reason = _bad_reason(verdict, problem, amount, status, sent, state)
             plan.bad.append({"row": number, "reference": reference, "reason": reason})
-        cursor.execute(
-            "SELECT count(*) FILTER (WHERE verdict = 'unchanged'),"
-            " (SELECT count(*) FROM distribution_return) FROM distribution_verdict"
-        )
-        plan.unchanged, plan.rows = cursor.fetchone()
-        cursor.execute(STAGE_SQL, {"file": upload.pk})
-        paid, failed, returned = cursor.fetchone()
-        plan.counts = {L.PAID: paid, L.FAILED: failed, L.RETURNED: returned}
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
+        cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+        return_file.unstage(cursor)
     plan.bad.sort(key=lambda item: item["row"])
     return plan
 
@@ -208,18 +254,26 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
 # Applying the kept verdict: one UPDATE of the batch's lines, each moving only from a state
 # it may leave (a line another file moved since the upload stays as it is). The outcome is
 # stored on the line (state, the bank's reason, the day); which file moved it is the file's
-# `move_lines`. Paying a pending line changes no indexed value, so it is updated in place.
+# kept verdict. Paying a pending line changes no indexed value, so it is updated in place.
 APPLY_SQL = f"""
 WITH moves AS (
-    SELECT m.line_id, m.to_state, m.reason
+    SELECT m.line_id, 'paid' AS to_state, NULL AS reason
+    FROM {ReturnFile._meta.db_table} AS f, unnest(f.paid_lines) AS m (line_id)
+    WHERE f.id = %(file)s
+    UNION ALL
+    SELECT m.line_id, 'failed', m.reason
     FROM {ReturnFile._meta.db_table} AS f,
-         unnest(f.move_lines, f.move_states, f.move_reasons) AS m (line_id, to_state, reason)
+         unnest(f.failed_lines, f.failed_reasons) AS m (line_id, reason)
+    WHERE f.id = %(file)s
+    UNION ALL
+    SELECT m.line_id, 'returned', m.reason
+    FROM {ReturnFile._meta.db_table} AS f,
+         unnest(f.returned_lines, f.returned_reasons) AS m (line_id, reason)
     WHERE f.id = %(file)s
 ),
 changed AS (
     UPDATE {Line._meta.db_table} AS line
-    SET state = moves.to_state,
-        reason = CASE WHEN moves.to_state = 'paid' THEN line.reason ELSE moves.reason END,
+    SET state = moves.to_state, reason = coalesce(moves.reason, line.reason),
         settled_on = %(today)s
     FROM moves
     WHERE line.id = moves.line_id AND line.batch_id = %(batch)s
@@ -238,18 +292,15 @@ def _apply(upload: ReturnFile) -> dict[str, int]:
         # a table not yet analysed it would scan the lines once per move: a hash join is
         # right for a handful of moves as for 300,000.
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(
             APPLY_SQL,
             {"today": timezone.localdate(), "file": upload.pk, "batch": upload.batch_id},
         )
         moved = dict(cursor.fetchall())
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+        cursor.execute("SET LOCAL work_mem TO DEFAULT")
     return moved
-
-
-def _staging_drop() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE distribution_return, distribution_verdict")
 
 
 @transaction.atomic
@@ -270,7 +321,6 @@ def return_file_upload(
     )
     upload.preview = return_plan(batch, content, upload).summary()
     ReturnFile.objects.filter(pk=upload.pk).update(preview=upload.preview)
-    _staging_drop()
     audit_record(
         actor=actor,
         action="distribution.return_file_upload",
@@ -283,7 +333,8 @@ def return_file_upload(
 @transaction.atomic
 def return_file_apply(*, actor: Actor, return_file_id: int) -> ReturnFile:
     """Apply a previewed return file; a sent batch with no pending line left is settled."""
-    upload = ReturnFile.objects.select_for_update().get(pk=return_file_id)
+    # Neither the file nor its verdict is read here: the apply's statement reads the verdict.
+    upload = ReturnFile.objects.select_for_update().defer(*VERDICT_FIELDS).get(pk=return_file_id)
     batch = (
         Batch.objects.select_for_update(of=("self",))
         .select_related("programme__agency")

@@ -85,6 +85,20 @@ def test_school_aid_is_one_transfer_per_school_with_its_annex(
     )
     return_file_apply(actor=dinsos_admin, return_file_id=upload.pk)
     assert set(batch.lines.values_list("state", flat=True)) == {"paid"}
+    # The transfer comes back: each of its lines is returned with the bank's reason.
+    content = return_csv([(transfer[0], 4_000_000, "RETUR", "Rekening sekolah ditutup")])
+    upload = return_file_upload(
+        actor=dinsos_admin, batch_id=batch.pk, file_name="r2.csv", content=content
+    )
+    upload.refresh_from_db()
+    assert sorted(upload.returned_lines) == sorted(batch.lines.values_list("pk", flat=True))
+    assert upload.returned_reasons == ["Rekening sekolah ditutup"] * 2
+    assert upload.paid_lines == upload.failed_lines == []
+    applied = return_file_apply(actor=dinsos_admin, return_file_id=upload.pk)
+    assert applied.lines_changed == 2
+    assert set(batch.lines.values_list("state", "reason")) == {
+        ("returned", "Rekening sekolah ditutup")
+    }
 
 
 def test_blocked_account_holds_the_cap_across_years(dinsos_admin: User) -> None:

@@ -271,7 +271,8 @@ def test_the_apply_moves_what_the_upload_judged_and_the_batch_records_it(
     lines = {line.reference: line for line in batch.lines.all()}
     assert (lines[a].state, lines[b].state, lines[b].reason) == ("paid", "failed", "Rekening tutup")
     assert lines[a].settled_on is not None
-    assert sorted(applied.move_lines) == sorted([lines[a].pk, lines[b].pk])
+    assert (applied.paid_lines, applied.failed_lines) == ([lines[a].pk], [lines[b].pk])
+    assert applied.failed_reasons == ["Rekening tutup"]
     # One event for the batch per file; each line holds its own outcome.
     assert batch.events.order_by("pk").last().note == "r.csv: 1 failed, 1 paid"  # type: ignore[union-attr]
     assert not LineEvent.objects.filter(line__batch=batch).exists()
