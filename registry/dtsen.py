@@ -58,22 +58,21 @@ RANKING_ORDER = (
     "r.period DESC, (r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC,"
     " r.desil ASC"
 )
+# One pass over the records of the households named (joined in, as above): each one's first
+# record in that order, none when it has no record left.
 REFRESH = f"""
+    WITH wanted AS (SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id)
     UPDATE registry_household h
-    SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
-    FROM (
-        SELECT hh.id AS household_id, l.desil, coalesce(l.period, '') AS period
-        FROM registry_household hh
-        LEFT JOIN LATERAL (
-            SELECT r.desil, r.period FROM registry_desilrecord r
-            WHERE r.household_id = hh.id
-            ORDER BY {RANKING_ORDER}
-            LIMIT 1
-        ) l ON true
-        WHERE hh.id = ANY(%(ids)s)
-    ) latest
-    WHERE h.id = latest.household_id
-      AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, latest.period)
+    SET desil = latest.desil, desil_period = coalesce(latest.period, ''), updated_at = %(now)s
+    FROM wanted w
+    LEFT JOIN (
+        SELECT DISTINCT ON (r.household_id) r.household_id, r.desil, r.period
+        FROM wanted w JOIN registry_desilrecord r ON r.household_id = w.id
+        JOIN registry_household hh ON hh.id = r.household_id
+        ORDER BY r.household_id, {RANKING_ORDER}
+    ) latest ON latest.household_id = w.id
+    WHERE h.id = w.id
+      AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, coalesce(latest.period, ''))
 """  # noqa: S608 - built from this module's constants
 FOLLOW_PERSONS = """
     UPDATE registry_desilrecord r SET household_id = p.household_id
