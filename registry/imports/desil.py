@@ -9,6 +9,7 @@ households that match get their current desil from their latest period (`registr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
@@ -123,6 +124,10 @@ WRITE = """
 """
 
 
+def _desil(text: str, *, today: date) -> int:
+    return parse_whole(text, low=1, high=10)
+
+
 class DesilImport(ImportKind):
     key = "desil"
     label = _("DTSEN desil")
@@ -163,19 +168,24 @@ class DesilImport(ImportKind):
             column = header("nik") if "nik" in positions else header("no_kk")
             message = _("Give the NIK or the No. KK of the ranking.")
             issues.append(Issue(row.number, column, str(message)))
-        try:
-            desil = parse_whole(require(cells[positions["desil"]]), low=1, high=10)
-        except CellError as error:
-            issues.append(Issue(row.number, header("desil"), error.message))
-        try:
-            period = parse_period(require(cells[positions["periode"]]), today=ctx.today)
-        except CellError as error:
-            issues.append(Issue(row.number, header("periode"), error.message))
+        # A quarter's file repeats a few desil and period values on every row: each one
+        # written differently is parsed once per import (a refused one every time, for its
+        # message).
+        known: dict[tuple[str, str], Any] = ctx.extra.setdefault("known_cells", {})
+        for name, read in (("desil", _desil), ("periode", parse_period)):
+            raw = cells[positions[name]]
+            value = known.get((name, raw))
+            if value is None:
+                try:
+                    value = known[name, raw] = read(require(raw), today=ctx.today)
+                except CellError as error:
+                    issues.append(Issue(row.number, header(name), error.message))
+            found[name] = value
         if issues:
             return Checked(None, None, issues)
         nik = found["nik"].nik if "nik" in found else None
         kk = found["no_kk"].kk if "no_kk" in found else None
-        return Checked(None, [nik, kk, desil, period], issues)
+        return Checked(None, [nik, kk, found["desil"], found["periode"]], issues)
 
     def create_staging(self, cursor: CursorWrapper) -> None:
         run(cursor, STAGE, {})
@@ -218,7 +228,7 @@ class DesilImport(ImportKind):
 
     def chunks(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
         cursor.execute(
-            "SELECT chunk, count(*) FROM import_ranking WHERE NOT skip GROUP BY chunk ORDER BY chunk"
+            "SELECT chunk, count(*) FROM import_ranking WHERE NOT skip GROUP BY 1 ORDER BY 1"
         )
         return [(int(chunk), int(size)) for chunk, size in cursor.fetchall()]
 
