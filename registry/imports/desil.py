@@ -133,6 +133,8 @@ class DesilImport(ImportKind):
     label = _("DTSEN desil")
     permission = "registry.add_desilrecord"
     staging_table = "import_desil"
+    # The keys the staged rows are joined on with the registry.
+    analyze_columns: ClassVar[tuple[str, ...]] = ("row_no", "bad", "nik", "kk", "period")
     prepared_columns: ClassVar[tuple[str, ...]] = (
         "row_no",
         "key",
@@ -237,14 +239,14 @@ class DesilImport(ImportKind):
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         # The rows were written linked to whoever held their NIK / No. KK when staged; those
-        # that matched nobody then are tried again (the registry may have changed since).
+        # that matched nobody then are tried again (the registry may have changed since), the
+        # unchanged ones too: a resumed job finds the rows it wrote before it stopped so.
         cursor.execute(
             """
             SELECT
                 array_agg(DISTINCT nik) FILTER (WHERE person_id IS NULL AND nik <> ''),
                 array_agg(DISTINCT kk) FILTER (WHERE household_id IS NULL AND kk <> '')
-            FROM import_ranking
-            WHERE NOT skip AND record_desil IS DISTINCT FROM desil
+            FROM import_ranking WHERE NOT skip
             """
         )
         niks, kks = cursor.fetchone()
