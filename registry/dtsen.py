@@ -47,6 +47,22 @@ MATCH_BY_KK = """
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """
+# The same rule for rankings about to be written (an import's staged rows, whose NIK and
+# No. KK are the SQL expressions {nik} and {kk}, '' when not given): joined in once, they give
+# the person (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would.
+LINK_JOINS = """
+    LEFT JOIN registry_person p ON {nik} <> '' AND p.nik = {nik}
+    LEFT JOIN registry_familycard c ON {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL
+"""
+LINKED_PERSON = "p.id"
+LINKED_HOUSEHOLD = "coalesce(p.household_id, c.household_id)"
+# A stored ranking `r` written again with such a link: matched by NIK if it was not yet, else
+# its household filled in if it had none.
+LINK_KEPT = """
+    person_id = coalesce(r.person_id, EXCLUDED.person_id),
+    household_id = CASE WHEN r.person_id IS NULL AND EXCLUDED.person_id IS NOT NULL
+        THEN EXCLUDED.household_id ELSE coalesce(r.household_id, EXCLUDED.household_id) END
+"""
 WANTED_GIVEN = "(SELECT DISTINCT unnest(%(keys)s::text[]) AS key) w"
 WANTED_UNMATCHED = (
     "(SELECT DISTINCT {column} AS key FROM registry_desilrecord"

@@ -16,6 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.dtsen import (
+    LINK_JOINS,
+    LINK_KEPT,
+    LINKED_HOUSEHOLD,
+    LINKED_PERSON,
     QuarterImported,
     desil_records_match,
     household_desil_refresh,
@@ -80,7 +84,7 @@ CHECKS = (
     WHERE d.row_no <> d.first_row
     """,
     "DROP TABLE IF EXISTS import_ranking",
-    """
+    f"""
     CREATE TEMP TABLE import_ranking AS
     SELECT s.*,
         (row_number() OVER (PARTITION BY s.skip ORDER BY s.row_no) - 1) / %(rows_per_chunk)s
@@ -88,7 +92,7 @@ CHECKS = (
     FROM (
         SELECT d.row_no, d.nik, d.kk, d.desil, d.period,
             r.id AS record_id, r.desil AS record_desil,
-            p.id AS person_id, coalesce(p.household_id, c.household_id) AS household_id,
+            {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
             d.bad OR i.row_no IS NOT NULL AS skip
         FROM (
             SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period
@@ -97,17 +101,15 @@ CHECKS = (
         LEFT JOIN (SELECT DISTINCT row_no FROM import_issue) i ON i.row_no = d.row_no
         LEFT JOIN registry_desilrecord r
             ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
-        LEFT JOIN registry_person p ON NOT d.bad AND d.nik <> '' AND p.nik = d.nik
-        LEFT JOIN registry_familycard c
-            ON NOT d.bad AND d.kk <> '' AND c.number = d.kk AND c.valid_to IS NULL
+        {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) s
-    """,
+    """,  # noqa: S608 - built from constants of registry.dtsen
     "CREATE INDEX ON import_ranking (chunk) WHERE NOT skip",
     "ANALYZE import_ranking (chunk, skip, record_id, person_id, household_id)",
 )
-# A new ranking is written already linked to the registry; a stored one not yet matched is
-# linked as `registry.dtsen` matches (by NIK first, its person's household; else the card's).
-WRITE = """
+# A ranking is written already linked to the registry (`registry.dtsen`'s rule, on the
+# staged rows); matching later only tries those that matched nobody.
+WRITE = f"""
     INSERT INTO registry_desilrecord AS r (
         nik, kk_number, desil, period, person_id, household_id, job_id, created_at
     )
@@ -116,12 +118,9 @@ WRITE = """
     WHERE chunk = %(chunk)s AND NOT skip AND record_desil IS DISTINCT FROM desil
     ORDER BY row_no
     ON CONFLICT (period, nik, kk_number)
-    DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id,
-        person_id = coalesce(r.person_id, EXCLUDED.person_id),
-        household_id = CASE WHEN r.person_id IS NULL AND EXCLUDED.person_id IS NOT NULL
-            THEN EXCLUDED.household_id ELSE coalesce(r.household_id, EXCLUDED.household_id) END
+    DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id, {LINK_KEPT}
     WHERE r.desil <> EXCLUDED.desil
-"""
+"""  # noqa: S608 - built from constants of registry.dtsen
 
 
 def _desil(text: str, *, today: date) -> int:

@@ -262,3 +262,34 @@ def test_every_refused_row_is_reported_and_counted_once(dinsos_operator):
     assert {column for column, _reason in errors[2]} == {"desil", "periode"}
     assert dict(errors[3])["desil"]
     assert (checked.result["rows_ready"], checked.result["rows_skipped"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("nik", "kk"),
+    [
+        ("member", "first"),  # the person's household wins over the card's
+        ("member", ""),
+        ("", "first"),
+        ("stranger", "first"),
+        ("stranger", "nowhere"),
+    ],
+)
+def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_operator, nik, kk):
+    registered(1)
+    second = registered(2)
+    values = {
+        "": "",
+        "member": second.members.get(relationship="3").nik,
+        "stranger": family(9, first_serial=90)[0]["nik"],
+        "first": make_kk(1),
+        "nowhere": make_kk(9),
+    }
+    nik, kk = values[nik], values[kk]
+    stored = DesilRecord.objects.create(nik=nik, kk_number=kk, desil=3, period="2025Q4")
+    desil_records_match()
+
+    rank(dinsos_operator, (nik, kk, "3", "2026Q1"))
+
+    stored.refresh_from_db()
+    imported = DesilRecord.objects.get(period="2026Q1")
+    assert (imported.person_id, imported.household_id) == (stored.person_id, stored.household_id)
