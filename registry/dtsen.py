@@ -74,6 +74,7 @@ RANKING_ORDER = (
     "r.period DESC, (r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC,"
     " r.desil ASC"
 )
+REFRESH_BLOCK = 20_000
 # One pass over the records of the households named (joined in, as above): each one's first
 # record in that order, none when it has no record left.
 REFRESH = f"""
@@ -169,11 +170,14 @@ def desil_follow_members(*, person_ids: Sequence[int], household_ids: Sequence[i
 def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
     """Set each household's current desil from its latest period (none left: no desil);
     return how many changed."""
-    if not household_ids:
-        return 0
+    ids, now, changed = sorted(set(household_ids)), timezone.now(), 0
     with connection.cursor() as cursor:
-        cursor.execute(REFRESH, {"ids": list(household_ids), "now": timezone.now()})
-        return int(cursor.rowcount)
+        # A whole quarter names every household: in blocks of neighbours, each statement's
+        # sorts and hashes stay in memory and its records and households are read together.
+        for start in range(0, len(ids), REFRESH_BLOCK):
+            cursor.execute(REFRESH, {"ids": ids[start : start + REFRESH_BLOCK], "now": now})
+            changed += int(cursor.rowcount)
+    return changed
 
 
 def desil_history(*, user: User | AnonymousUser, household_id: int) -> QuerySet[DesilRecord]:
