@@ -47,6 +47,22 @@ MATCH_BY_KK = """
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """
+# The same rule for rankings about to be written (an import's staged rows, whose NIK and
+# No. KK are the SQL expressions {nik} and {kk}, '' when not given): joined in once, they give
+# the person (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would.
+LINK_JOINS = """
+    LEFT JOIN registry_person p ON {nik} <> '' AND p.nik = {nik}
+    LEFT JOIN registry_familycard c ON {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL
+"""
+LINKED_PERSON = "p.id"
+LINKED_HOUSEHOLD = "coalesce(p.household_id, c.household_id)"
+# A stored ranking `r` written again with such a link: matched by NIK if it was not yet, else
+# its household filled in if it had none.
+LINK_KEPT = """
+    person_id = coalesce(r.person_id, EXCLUDED.person_id),
+    household_id = CASE WHEN r.person_id IS NULL AND EXCLUDED.person_id IS NOT NULL
+        THEN EXCLUDED.household_id ELSE coalesce(r.household_id, EXCLUDED.household_id) END
+"""
 WANTED_GIVEN = "(SELECT DISTINCT unnest(%(keys)s::text[]) AS key) w"
 WANTED_UNMATCHED = (
     "(SELECT DISTINCT {column} AS key FROM registry_desilrecord"
@@ -58,22 +74,22 @@ RANKING_ORDER = (
     "r.period DESC, (r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC,"
     " r.desil ASC"
 )
+REFRESH_BLOCK = 20_000
+# One pass over the records of the households named (joined in, as above): each one's first
+# record in that order, none when it has no record left.
 REFRESH = f"""
+    WITH wanted AS (SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id)
     UPDATE registry_household h
-    SET desil = latest.desil, desil_period = latest.period, updated_at = %(now)s
-    FROM (
-        SELECT hh.id AS household_id, l.desil, coalesce(l.period, '') AS period
-        FROM registry_household hh
-        LEFT JOIN LATERAL (
-            SELECT r.desil, r.period FROM registry_desilrecord r
-            WHERE r.household_id = hh.id
-            ORDER BY {RANKING_ORDER}
-            LIMIT 1
-        ) l ON true
-        WHERE hh.id = ANY(%(ids)s)
-    ) latest
-    WHERE h.id = latest.household_id
-      AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, latest.period)
+    SET desil = latest.desil, desil_period = coalesce(latest.period, ''), updated_at = %(now)s
+    FROM wanted w
+    LEFT JOIN (
+        SELECT DISTINCT ON (r.household_id) r.household_id, r.desil, r.period
+        FROM wanted w JOIN registry_desilrecord r ON r.household_id = w.id
+        JOIN registry_household hh ON hh.id = r.household_id
+        ORDER BY r.household_id, {RANKING_ORDER}
+    ) latest ON latest.household_id = w.id
+    WHERE h.id = w.id
+      AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, coalesce(latest.period, ''))
 """  # noqa: S608 - built from this module's constants
 FOLLOW_PERSONS = """
     UPDATE registry_desilrecord r SET household_id = p.household_id
@@ -154,11 +170,14 @@ def desil_follow_members(*, person_ids: Sequence[int], household_ids: Sequence[i
 def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
     """Set each household's current desil from its latest period (none left: no desil);
     return how many changed."""
-    if not household_ids:
-        return 0
+    ids, now, changed = sorted(set(household_ids)), timezone.now(), 0
     with connection.cursor() as cursor:
-        cursor.execute(REFRESH, {"ids": list(household_ids), "now": timezone.now()})
-        return int(cursor.rowcount)
+        # A whole quarter names every household: in blocks of neighbours, each statement's
+        # sorts and hashes stay in memory and its records and households are read together.
+        for start in range(0, len(ids), REFRESH_BLOCK):
+            cursor.execute(REFRESH, {"ids": ids[start : start + REFRESH_BLOCK], "now": now})
+            changed += int(cursor.rowcount)
+    return changed
 
 
 def desil_history(*, user: User | AnonymousUser, household_id: int) -> QuerySet[DesilRecord]:

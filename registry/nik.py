@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -179,6 +179,8 @@ def normalize_identifier(raw: str | int | float, *, label: str = LABEL_NIK) -> s
     """
     if not isinstance(raw, str):
         raise _error("numeric_value", label=label)
+    if len(raw) == NUMBER_LENGTH and raw.isascii() and raw.isdigit():
+        return raw  # already clean, as nearly every imported cell is
     text = _INVISIBLE.sub("", raw)
     text = text.removeprefix("'")
     if not text:
@@ -227,6 +229,7 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+@lru_cache(maxsize=1 << 16)  # every birth date of a century at most; imports repeat them
 def _resolve_birth_date(day: int, month: int, yy: int, reference: date) -> date:
     """Pick the century that gives an age of 0-110; the younger reading wins a tie.
 

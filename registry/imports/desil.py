@@ -9,12 +9,17 @@ households that match get their current desil from their latest period (`registr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.dtsen import (
+    LINK_JOINS,
+    LINK_KEPT,
+    LINKED_HOUSEHOLD,
+    LINKED_PERSON,
     QuarterImported,
     desil_records_match,
     household_desil_refresh,
@@ -47,13 +52,11 @@ if TYPE_CHECKING:
 ROWS_PER_CHUNK = 50_000
 
 STAGE = (
-    "DROP TABLE IF EXISTS import_desil, import_issue",
+    "DROP TABLE IF EXISTS import_desil, import_ranking, import_issue",
     """
     CREATE TEMP TABLE import_desil (
         row_no integer NOT NULL, key text, bad boolean NOT NULL, error_column text, error text,
-        nik text, kk text, desil smallint, period text,
-        record_id bigint, record_desil smallint, skip boolean NOT NULL DEFAULT false,
-        chunk integer NOT NULL DEFAULT 0
+        nik text, kk text, desil smallint, period text
     )
     """,
     """
@@ -62,39 +65,66 @@ STAGE = (
     )
     """,
 )
+# As the households import does: checks are whole-table statements, and the rows to write
+# are built once with CREATE TABLE AS, joined once with the registry (the stored ranking,
+# the person holding the NIK, the household holding the No. KK as its open card), never by
+# updating every staging row.
 CHECKS = (
-    "UPDATE import_desil SET nik = coalesce(nik, ''), kk = coalesce(kk, '') WHERE NOT bad",
     # The same ranking twice in the file: every later row is refused.
     """
     INSERT INTO import_issue (row_no, column_name, reason)
     SELECT d.row_no, %(col_desil)s, replace(%(msg_twice)s, '{row}', d.first_row::text)
     FROM (
         SELECT row_no,
-            first_value(row_no) OVER (PARTITION BY period, nik, kk ORDER BY row_no) AS first_row
+            first_value(row_no) OVER (
+                PARTITION BY period, coalesce(nik, ''), coalesce(kk, '') ORDER BY row_no
+            ) AS first_row
         FROM import_desil WHERE NOT bad
     ) d
     WHERE d.row_no <> d.first_row
     """,
-    """
-    UPDATE import_desil d SET record_id = r.id, record_desil = r.desil
-    FROM registry_desilrecord r
-    WHERE NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
-    """,
-    """
-    UPDATE import_desil SET skip = true
-    WHERE bad OR row_no IN (SELECT row_no FROM import_issue)
-    """,
+    "DROP TABLE IF EXISTS import_ranking",
+    f"""
+    CREATE TEMP TABLE import_ranking AS
+    SELECT s.*,
+        (row_number() OVER (PARTITION BY s.skip ORDER BY s.row_no) - 1) / %(rows_per_chunk)s
+            AS chunk
+    FROM (
+        SELECT d.row_no, d.nik, d.kk, d.desil, d.period,
+            r.id AS record_id, r.desil AS record_desil,
+            {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
+            d.bad OR i.row_no IS NOT NULL AS skip
+        FROM (
+            SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period
+            FROM import_desil
+        ) d
+        LEFT JOIN (SELECT DISTINCT row_no FROM import_issue) i ON i.row_no = d.row_no
+        LEFT JOIN registry_desilrecord r
+            ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
+        {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
+    ) s
+    """,  # noqa: S608 - built from constants of registry.dtsen
+    "CREATE INDEX ON import_ranking (chunk) WHERE NOT skip",
+    "ANALYZE import_ranking (chunk, skip, record_id, person_id, household_id)",
 )
-WRITE = """
-    INSERT INTO registry_desilrecord (nik, kk_number, desil, period, job_id, created_at)
-    SELECT nik, kk, desil, period, %(job)s, %(now)s
-    FROM import_desil
+# A ranking is written already linked to the registry (`registry.dtsen`'s rule, on the
+# staged rows); matching later only tries those that matched nobody.
+WRITE = f"""
+    INSERT INTO registry_desilrecord AS r (
+        nik, kk_number, desil, period, person_id, household_id, job_id, created_at
+    )
+    SELECT nik, kk, desil, period, person_id, household_id, %(job)s, %(now)s
+    FROM import_ranking
     WHERE chunk = %(chunk)s AND NOT skip AND record_desil IS DISTINCT FROM desil
     ORDER BY row_no
     ON CONFLICT (period, nik, kk_number)
-    DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id
-    WHERE registry_desilrecord.desil <> EXCLUDED.desil
-"""
+    DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id, {LINK_KEPT}
+    WHERE r.desil <> EXCLUDED.desil
+"""  # noqa: S608 - built from constants of registry.dtsen
+
+
+def _desil(text: str, *, today: date) -> int:
+    return parse_whole(text, low=1, high=10)
 
 
 class DesilImport(ImportKind):
@@ -102,6 +132,8 @@ class DesilImport(ImportKind):
     label = _("DTSEN desil")
     permission = "registry.add_desilrecord"
     staging_table = "import_desil"
+    # The keys the staged rows are joined on with the registry.
+    analyze_columns: ClassVar[tuple[str, ...]] = ("row_no", "bad", "nik", "kk", "period")
     prepared_columns: ClassVar[tuple[str, ...]] = (
         "row_no",
         "key",
@@ -137,19 +169,24 @@ class DesilImport(ImportKind):
             column = header("nik") if "nik" in positions else header("no_kk")
             message = _("Give the NIK or the No. KK of the ranking.")
             issues.append(Issue(row.number, column, str(message)))
-        try:
-            desil = parse_whole(require(cells[positions["desil"]]), low=1, high=10)
-        except CellError as error:
-            issues.append(Issue(row.number, header("desil"), error.message))
-        try:
-            period = parse_period(require(cells[positions["periode"]]), today=ctx.today)
-        except CellError as error:
-            issues.append(Issue(row.number, header("periode"), error.message))
+        # A quarter's file repeats a few desil and period values on every row: each one
+        # written differently is parsed once per import (a refused one every time, for its
+        # message).
+        known: dict[tuple[str, str], Any] = ctx.extra.setdefault("known_cells", {})
+        for name, read in (("desil", _desil), ("periode", parse_period)):
+            raw = cells[positions[name]]
+            value = known.get((name, raw))
+            if value is None:
+                try:
+                    value = known[name, raw] = read(require(raw), today=ctx.today)
+                except CellError as error:
+                    issues.append(Issue(row.number, header(name), error.message))
+            found[name] = value
         if issues:
             return Checked(None, None, issues)
         nik = found["nik"].nik if "nik" in found else None
         kk = found["no_kk"].kk if "no_kk" in found else None
-        return Checked(None, [nik, kk, desil, period], issues)
+        return Checked(None, [nik, kk, found["desil"], found["periode"]], issues)
 
     def create_staging(self, cursor: CursorWrapper) -> None:
         run(cursor, STAGE, {})
@@ -167,6 +204,7 @@ class DesilImport(ImportKind):
                     ),
                     "row",
                 ),
+                "rows_per_chunk": ROWS_PER_CHUNK,
             },
         )
 
@@ -183,29 +221,15 @@ class DesilImport(ImportKind):
                 count(*) FILTER (WHERE NOT skip AND record_desil = desil) AS desil_unchanged,
                 count(DISTINCT row_no) FILTER (WHERE skip) AS rows_skipped,
                 count(*) FILTER (
-                    WHERE NOT skip
-                    AND NOT EXISTS (SELECT 1 FROM registry_person p WHERE p.nik = d.nik)
-                    AND NOT EXISTS (
-                        SELECT 1 FROM registry_familycard c
-                        WHERE c.number = d.kk AND c.valid_to IS NULL
-                    )
+                    WHERE NOT skip AND person_id IS NULL AND household_id IS NULL
                 ) AS desil_unmatched
-            FROM import_desil d
+            FROM import_ranking
             """,
         )
 
     def chunks(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
         cursor.execute(
-            """
-            UPDATE import_desil a SET chunk = r.n / %(size)s
-            FROM (SELECT row_no, row_number() OVER (ORDER BY row_no) - 1 AS n
-                  FROM import_desil WHERE NOT skip) r
-            WHERE r.row_no = a.row_no AND NOT a.skip
-            """,
-            {"size": ROWS_PER_CHUNK},
-        )
-        cursor.execute(
-            "SELECT chunk, count(*) FROM import_desil WHERE NOT skip GROUP BY chunk ORDER BY chunk"
+            "SELECT chunk, count(*) FROM import_ranking WHERE NOT skip GROUP BY 1 ORDER BY 1"
         )
         return [(int(chunk), int(size)) for chunk, size in cursor.fetchall()]
 
@@ -213,9 +237,21 @@ class DesilImport(ImportKind):
         cursor.execute(WRITE, {"chunk": chunk, "job": ctx.job_id, "now": timezone.now()})
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
-        # Records written by this job: match the new ones, then refresh every household
-        # whose records changed (a corrected desil of an already matched record too).
-        desil_records_match(job_id=ctx.job_id)
+        # The rows were written linked to whoever held their NIK / No. KK when staged; those
+        # that matched nobody then are tried again (the registry may have changed since), the
+        # unchanged ones too: a resumed job finds the rows it wrote before it stopped so.
+        cursor.execute(
+            """
+            SELECT
+                array_agg(DISTINCT nik) FILTER (WHERE person_id IS NULL AND nik <> ''),
+                array_agg(DISTINCT kk) FILTER (WHERE household_id IS NULL AND kk <> '')
+            FROM import_ranking WHERE NOT skip
+            """
+        )
+        niks, kks = cursor.fetchone()
+        desil_records_match(niks=niks or [], kks=kks or [], job_id=ctx.job_id)
+        # Then every household whose records changed (a corrected desil of an already
+        # matched record too) gets its desil again.
         cursor.execute(
             """
             SELECT DISTINCT household_id FROM registry_desilrecord
@@ -235,4 +271,4 @@ class DesilImport(ImportKind):
             )
 
     def drop(self, cursor: CursorWrapper) -> None:
-        cursor.execute("DROP TABLE IF EXISTS import_desil, import_issue")
+        cursor.execute("DROP TABLE IF EXISTS import_desil, import_ranking, import_issue")

@@ -143,6 +143,7 @@ class DesilRecord(models.Model):
         blank=True,
         related_name="desil_records",
         verbose_name=_("household"),
+        db_index=False,  # desilrecord_household_idx starts with it
     )
     person = models.ForeignKey(
         "registry.Person",

@@ -211,3 +211,85 @@ def test_after_a_head_change_the_new_heads_ranking_wins(dinsos_operator):
 
     household.refresh_from_db()
     assert household.desil == 5
+
+
+def test_a_stored_unmatched_ranking_is_linked_when_its_correction_is_imported(dinsos_operator):
+    """The write links a corrected ranking that matched nobody as the matching would."""
+    rows = family(7, first_serial=70)
+    commit(dinsos_operator, preview(dinsos_operator, "households", csv_bytes(rows)))
+    DesilRecord.objects.create(nik=rows[0]["nik"], desil=6, period="2026Q1")  # never matched
+
+    corrected = preview(dinsos_operator, "desil", desil_file((rows[0]["nik"], "", "2", "2026Q1")))
+    commit(dinsos_operator, corrected)
+
+    household = Household.objects.get()
+    record = DesilRecord.objects.get()
+    assert corrected.result["desil_updated"] == 1
+    assert (record.desil, record.household, record.person.nik) == (2, household, rows[0]["nik"])
+    assert (household.desil, household.desil_period) == (2, "2026Q1")
+
+
+def test_a_ranking_by_nik_and_no_kk_follows_the_person_over_the_card(dinsos_operator):
+    first, second = registered(1), registered(2)
+    member = second.members.get(relationship="3")
+
+    rank(
+        dinsos_operator,
+        (member.nik, make_kk(1), "4", "2026Q1"),  # the person's household wins
+        ("", make_kk(1), "7", "2026Q1"),  # the card's household
+    )
+
+    by_person = DesilRecord.objects.get(nik=member.nik)
+    assert (by_person.person, by_person.household) == (member, second)
+    assert DesilRecord.objects.get(nik="").household == first
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.desil, second.desil) == (7, 4)
+
+
+def test_every_refused_row_is_reported_and_counted_once(dinsos_operator):
+    registered()
+    content = desil_file(
+        ("", make_kk(1), "11", "2026Q9"),  # row 2: two problems
+        ("", make_kk(1), "11", "2025Q4"),  # row 3: the same refused desil again
+        ("", make_kk(1), "3", "2026Q1"),  # row 4: good
+    )
+
+    checked = preview(dinsos_operator, "desil", content)
+
+    errors = errors_by_row(checked)
+    assert set(errors) == {2, 3}
+    assert {column for column, _reason in errors[2]} == {"desil", "periode"}
+    assert dict(errors[3])["desil"]
+    assert (checked.result["rows_ready"], checked.result["rows_skipped"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("nik", "kk"),
+    [
+        ("member", "first"),  # the person's household wins over the card's
+        ("member", ""),
+        ("", "first"),
+        ("stranger", "first"),
+        ("stranger", "nowhere"),
+    ],
+)
+def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_operator, nik, kk):
+    registered(1)
+    second = registered(2)
+    values = {
+        "": "",
+        "member": second.members.get(relationship="3").nik,
+        "stranger": family(9, first_serial=90)[0]["nik"],
+        "first": make_kk(1),
+        "nowhere": make_kk(9),
+    }
+    nik, kk = values[nik], values[kk]
+    stored = DesilRecord.objects.create(nik=nik, kk_number=kk, desil=3, period="2025Q4")
+    desil_records_match()
+
+    rank(dinsos_operator, (nik, kk, "3", "2026Q1"))
+
+    stored.refresh_from_db()
+    imported = DesilRecord.objects.get(period="2026Q1")
+    assert (imported.person_id, imported.household_id) == (stored.person_id, stored.household_id)
