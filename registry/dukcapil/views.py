@@ -222,9 +222,7 @@ def _queue_page(request: PortalRequest, bulk: BulkReviewForm, query: QueryDict) 
         "page": current,
         "rows": _shown(request, list(current.object_list)),
         "bulk": bulk,
-        "ticked": {int(v) for v in bulk.data.getlist("outcome") if v.isdigit()}
-        if bulk.is_bound
-        else set(),
+        "ticked": {int(v) for v in request.POST.getlist("outcome") if v.isdigit()},
         "back": next_url(request, "dukcapil:review") if bulk.is_bound else "",
         "may_review": request.user.has_perm("dukcapil.review_matchoutcome"),
     }
