@@ -4,7 +4,6 @@ the lists of households behind it and the review of proposed exits (one or many)
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from depok_kds.access import scope_for
 from depok_kds.charts import BAD, GOOD, WAITING, bar_chart
 from depok_kds.forms import refusals_on
-from depok_kds.portal import PortalRequest, next_url, portal_view
+from depok_kds.portal import PortalRequest, list_again, next_url, portal_view
 from programs.transition.exports import impact_xlsx
 from programs.transition.forms import (
     EntryFilterForm,
@@ -145,11 +144,14 @@ def entry_list(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(perm="transition.view_exitproposal")
 def proposal_list(request: PortalRequest) -> HttpResponse:
-    return _proposals_page(request, request.GET, ProposalDecisionForm(auto_id="bulk-%s"))
+    return _proposals_page(request, ProposalDecisionForm(auto_id="bulk-%s"), request.GET)
 
 
 def _proposals_page(
-    request: PortalRequest, query: QueryDict, decision: ProposalDecisionForm
+    request: PortalRequest,
+    decision: ProposalDecisionForm,
+    query: QueryDict,
+    again: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The proposed exits filtered and paged by `query`; a refused decision shows again
     with its note and ticked exits."""
@@ -178,7 +180,7 @@ def _proposals_page(
             "proposed": ProposalStatus.PROPOSED,
             "decision": decision,
             "ticked": {int(v) for v in request.POST.getlist("proposals") if v.isdigit()},
-            "back": next_url(request, "transition:exits") if decision.is_bound else "",
+            **(again or {}),
         },
     )
 
@@ -187,7 +189,6 @@ def _proposals_page(
 @portal_view(perm="transition.change_exitproposal")
 def proposal_decide(request: PortalRequest) -> HttpResponse:
     form = ProposalDecisionForm(request.POST, auto_id="bulk-%s")
-    back = next_url(request, "transition:exits")
     if form.is_valid():
         data = form.cleaned_data
         with refusals_on(form):
@@ -206,5 +207,5 @@ def proposal_decide(request: PortalRequest) -> HttpResponse:
                     "%(count)d exit rejected.", "%(count)d exits rejected.", len(done)
                 ) % {"count": len(done)}
             messages.success(request, text)
-            return redirect(back)
-    return _proposals_page(request, QueryDict(urlsplit(back).query), form)
+            return redirect(next_url(request, "transition:exits"))
+    return _proposals_page(request, form, *list_again(request, "transition:exits"))

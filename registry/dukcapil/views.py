@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +20,7 @@ from depok_kds.charts import bar_chart
 from depok_kds.formatting import long_date
 from depok_kds.forms import refusals_on
 from depok_kds.models import Job
-from depok_kds.portal import PortalRequest, next_url, portal_view
+from depok_kds.portal import PortalRequest, list_again, next_url, portal_view
 from depok_kds.selectors import job_visible_list
 from depok_kds.templatetags.kds import result_rows
 from registry.dukcapil.forms import (
@@ -210,7 +209,12 @@ def review_queue_page(request: PortalRequest) -> HttpResponse:
     return _queue_page(request, BulkReviewForm(), request.GET)
 
 
-def _queue_page(request: PortalRequest, bulk: BulkReviewForm, query: QueryDict) -> HttpResponse:
+def _queue_page(
+    request: PortalRequest,
+    bulk: BulkReviewForm,
+    query: QueryDict,
+    again: dict[str, str] | None = None,
+) -> HttpResponse:
     """The review queue filtered and paged by `query`; a refused bulk review shows again
     with its decision, note and ticked outcomes."""
     filters = OutcomeFilterForm(query or None)
@@ -223,8 +227,8 @@ def _queue_page(request: PortalRequest, bulk: BulkReviewForm, query: QueryDict) 
         "rows": _shown(request, list(current.object_list)),
         "bulk": bulk,
         "ticked": {int(v) for v in request.POST.getlist("outcome") if v.isdigit()},
-        "back": next_url(request, "dukcapil:review") if bulk.is_bound else "",
         "may_review": request.user.has_perm("dukcapil.review_matchoutcome"),
+        **(again or {}),
     }
     return render(request, "dukcapil/review_queue.html", context)
 
@@ -233,7 +237,6 @@ def _queue_page(request: PortalRequest, bulk: BulkReviewForm, query: QueryDict) 
 @portal_view(perm="dukcapil.review_matchoutcome")
 def review_bulk_page(request: PortalRequest) -> HttpResponse:
     form = BulkReviewForm(request.POST)
-    back = next_url(request, "dukcapil:review")
     if form.is_valid():
         with refusals_on(form):
             result = outcomes_review_bulk(
@@ -249,8 +252,8 @@ def review_bulk_page(request: PortalRequest) -> HttpResponse:
                 messages.error(
                     request, _("Outcome %(id)d: %(reason)s") % {"id": outcome_id, "reason": reason}
                 )
-            return redirect(back)
-    return _queue_page(request, form, QueryDict(urlsplit(back).query))
+            return redirect(next_url(request, "dukcapil:review"))
+    return _queue_page(request, form, *list_again(request, "dukcapil:review"))
 
 
 @portal_view(perm="dukcapil.view_matchoutcome")

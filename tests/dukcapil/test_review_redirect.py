@@ -59,3 +59,4 @@ def test_a_bulk_review_with_nothing_ticked_keeps_the_note_and_the_filter(run, di
     html = response.content.decode()
     assert 'id="error-summary"' in html and "Centang" in html and note in html
     assert f'name="next" value="{back}"' in html
+    assert response.context["pager_path"] == reverse("dukcapil:review")

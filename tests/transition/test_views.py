@@ -173,5 +173,11 @@ def test_a_decision_with_nothing_ticked_keeps_the_note_and_the_quarter(
     html = response.content.decode()
     assert 'id="error-summary"' in html and f'value="{note}"' in html
     assert f'name="next" value="{back}"' in html and "Sulastri Rahayu" in html
+    # The pager and the filter lead back to the list, not to the POST's address.
+    assert (response.context["pager_path"], response.context["pager_query"]) == (
+        EXITS,
+        f"period={QUARTER}",
+    )
+    assert f'action="{EXITS}"' in html
     quarter.refresh_from_db()
     assert quarter.status == "proposed"
