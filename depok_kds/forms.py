@@ -69,7 +69,8 @@ def refusals_on(form: forms.Form, field: str | None = None) -> Iterator[None]:
     rendered again with what the user typed (the middleware's redirect would lose it).
 
     The refusal lands on `field` when given, else on the field the error names in its
-    details (``{"field": ...}``), else at the top of the form.
+    details (``{"field": ...}``), else at the top of the form. A browser cannot fill a file
+    input again, so each file that was chosen gets a word that it must be chosen again.
     """
     try:
         yield
@@ -77,3 +78,14 @@ def refusals_on(form: forms.Form, field: str | None = None) -> Iterator[None]:
         named = exc.details.get("field") if isinstance(exc.details, dict) else None
         target = next((f for f in (field, named) if f and f in form.fields), None)
         form.add_error(target, str(exc.message))
+        file_again(form)
+
+
+FILE_AGAIN = _("Choose the file again: a browser does not keep a chosen file.")
+
+
+def file_again(form: forms.Form) -> None:
+    """Say at each chosen file of a refused `form` that it must be chosen again."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField) and form.files.get(form.add_prefix(name)):
+            form.add_error(name, FILE_AGAIN)

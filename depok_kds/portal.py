@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
@@ -46,6 +47,18 @@ def portal_view(perm: str | None = None) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def list_again(request: HttpRequest, default: str) -> tuple[QueryDict, dict[str, str]]:
+    """A list page shown again after a refused POST from it: the list's query (its filters
+    and page, from the posted `next`), and the context that points the pager and the
+    `next` of its forms back at the list rather than at the POST's address."""
+    back = next_url(request, default)
+    parts = urlsplit(back)
+    query = QueryDict(parts.query)
+    others = query.copy()
+    others.pop("page", None)
+    return query, {"back": back, "pager_path": parts.path, "pager_query": others.urlencode()}
 
 
 def next_url(request: HttpRequest, default: str) -> str:

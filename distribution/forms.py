@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from distribution.models import Batch
 from programs.models import Cycle
 
 
@@ -44,11 +45,26 @@ class PayInPersonForm(forms.Form):
 
 
 class ReissueForm(forms.Form):
-    batch = forms.IntegerField(label=_("Into batch"), min_value=1)
+    """The batch a failed or returned line is paid again in, typed by its number."""
+
+    batch = forms.ModelChoiceField(
+        queryset=Batch.objects.none(),
+        label=_("Into batch"),
+        widget=forms.NumberInput({"min": 1, "aria-label": _("Into batch")}),
+        error_messages={"invalid_choice": _("There is no batch with this number.")},
+    )
+
+    def __init__(self, *args: object, batches: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if batches is not None:
+            self.fields["batch"].queryset = batches  # type: ignore[attr-defined]
 
 
 class LpjForm(forms.Form):
-    document = forms.FileField(label=_("Accountability report (LPJ)"))
+    document = forms.FileField(
+        label=_("Accountability report (LPJ)"),
+        widget=forms.ClearableFileInput({"accept": "application/pdf,image/*", "aria-label": "LPJ"}),
+    )
 
 
 class ReportForm(forms.Form):

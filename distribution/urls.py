@@ -20,7 +20,7 @@ urlpatterns = [
     path("lines/<int:pk>/pay/", views.line_pay, name="pay"),
     path("handovers/", views.handover_list, name="handovers"),
     path("handovers/<int:pk>/", views.handover_new, name="handover"),
-    path("lpj/<int:pk>/", views.lpj_new, name="lpj"),
+    path("lines/<int:pk>/lpj/", views.lpj_new, name="lpj"),
     path("report/", views.report_page, name="report"),
     path("report.xlsx", views.report_xlsx, name="report-xlsx"),
 ]

@@ -27,10 +27,10 @@ from distribution.forms import (
     ReportForm,
     ReturnFileForm,
 )
-from distribution.models import BatchState, Channel, LineState
+from distribution.models import Batch, BatchState, Channel, Line, LineState
 from distribution.report import realisation, realisation_xlsx
 from programs.models import Cycle
-from programs.selectors import enrolment_list, programme_list
+from programs.selectors import programme_list
 from programs.transition.models import PERIOD_FORMAT
 from registry.selectors import mask_nik
 
@@ -76,13 +76,27 @@ def batch_index(request: PortalRequest) -> HttpResponse:
 
 @portal_view(perm="distribution.view_batch")
 def batch_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    return _batch_page(request, selectors.batch_get(user=request.user, batch_id=pk))
+
+
+def _batch_page(
+    request: PortalRequest,
+    batch: Batch,
+    *,
+    return_form: ReturnFileForm | None = None,
+    line_form: tuple[Line, ReissueForm | LpjForm] | None = None,
+) -> HttpResponse:
+    """The batch's page; a refused return file, re-issue or LPJ shows again with what was
+    typed, the line's form on the page of lines that holds it."""
     user = request.user
-    batch = selectors.batch_get(user=user, batch_id=pk)
     lines = selectors.line_list(user=user, batch=batch).order_by("pk")
     state = request.GET.get("state", "")
     if state in LineState.values:
         lines = lines.filter(state=state)
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if line_form is not None:
+        number = str(lines.filter(pk__lt=line_form[0].pk).count() // PAGE_SIZE + 1)
+    page = Paginator(lines, PAGE_SIZE).get_page(number)
     rows = [(line, mask_nik(line.person.nik)) for line in page]
     job = batch.build_job
     return render(
@@ -97,7 +111,9 @@ def batch_detail(request: PortalRequest, pk: int) -> HttpResponse:
             "refusals": batch.refusals.select_related("enrolment__person")[:200],
             "refusal_count": batch.refusals.count(),
             "return_files": batch.return_files.defer("content")[:20],
-            "return_form": ReturnFileForm(),
+            "return_form": return_form or ReturnFileForm(),
+            "refused_line": line_form[0].pk if line_form else None,
+            "line_form": line_form[1] if line_form else None,
             "states": LineState.choices,
             "state": state,
             "reviewing": batch.state == BatchState.DRAFT and batch.prepared_by_id != user.pk,
@@ -157,14 +173,17 @@ def bpjs_quarter_file(
 def return_upload(request: PortalRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(user=request.user, batch_id=pk)
     form = ReturnFileForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, gettext("Choose a return file."))
-        return redirect("distribution:batch", batch.pk)
-    upload = form.cleaned_data["file"]
-    services.return_file_upload(
-        actor=request.user, batch_id=batch.pk, file_name=upload.name or "", content=upload.read()
-    )
-    return redirect("distribution:batch", batch.pk)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        with refusals_on(form, "file"):
+            services.return_file_upload(
+                actor=request.user,
+                batch_id=batch.pk,
+                file_name=upload.name or "",
+                content=upload.read(),
+            )
+            return redirect("distribution:batch", batch.pk)
+    return _batch_page(request, batch, return_form=form)
 
 
 @require_POST
@@ -185,13 +204,14 @@ def return_apply(request: PortalRequest, pk: int, file_id: int) -> HttpResponse:
 @portal_view(perm="distribution.prepare_batch")
 def line_reissue(request: PortalRequest, pk: int) -> HttpResponse:
     line = selectors.line_get(user=request.user, line_id=pk)
-    form = ReissueForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    target = selectors.batch_get(user=request.user, batch_id=form.cleaned_data["batch"])
-    services.line_reissue(actor=request.user, line_id=line.pk, batch_id=target.pk)
-    messages.success(request, gettext("The line was re-issued."))
-    return redirect("distribution:batch", target.pk)
+    form = ReissueForm(request.POST, batches=selectors.batch_list(user=request.user))
+    if form.is_valid():
+        target = form.cleaned_data["batch"]
+        with refusals_on(form, "batch"):
+            services.line_reissue(actor=request.user, line_id=line.pk, batch_id=target.pk)
+            messages.success(request, gettext("The line was re-issued."))
+            return redirect("distribution:batch", target.pk)
+    return _batch_page(request, line.batch, line_form=(line, form))
 
 
 @portal_view(perm="distribution.reconcile_batch")
@@ -251,20 +271,21 @@ def handover_new(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(perm="distribution.reconcile_batch")
 def lpj_new(request: PortalRequest, pk: int) -> HttpResponse:
-    enrolment = enrolment_list(user=request.user).filter(pk=pk).first()
+    """The LPJ of an enrolment, uploaded from its report line (`pk` is the line's)."""
+    line = selectors.line_get(user=request.user, line_id=pk)
     form = LpjForm(request.POST, request.FILES)
-    if enrolment is None or not form.is_valid():
-        raise Http404
-    document = form.cleaned_data["document"]
-    services.lpj_upload(
-        actor=request.user,
-        enrolment_id=enrolment.pk,
-        content=document.read(),
-        name=document.name or "",
-    )
-    messages.success(request, gettext("The LPJ is recorded."))
-    line = selectors.line_list(user=request.user).filter(enrolment_id=enrolment.pk).last()
-    return redirect("distribution:batch", line.batch_id) if line else redirect("distribution:list")
+    if form.is_valid():
+        document = form.cleaned_data["document"]
+        with refusals_on(form, "document"):
+            services.lpj_upload(
+                actor=request.user,
+                enrolment_id=line.enrolment_id,
+                content=document.read(),
+                name=document.name or "",
+            )
+            messages.success(request, gettext("The LPJ is recorded."))
+            return redirect("distribution:batch", line.batch_id)
+    return _batch_page(request, line.batch, line_form=(line, form))
 
 
 def _report(request: PortalRequest) -> tuple[list, ReportForm, int, str]:  # type: ignore[type-arg]

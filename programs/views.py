@@ -11,12 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from depok_kds.access import scope_for
 from depok_kds.audit import pii_shown
 from depok_kds.charts import bar_chart
-from depok_kds.errors import DomainError
 from depok_kds.forms import refusals_on
 from depok_kds.models import User
 from depok_kds.portal import PortalRequest, portal_view
@@ -242,14 +241,17 @@ def application_act(request: PortalRequest, pk: int, action: str) -> HttpRespons
     return _application_page(request, application, decision_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @portal_view(perm="programs.decide_application")
 def enrolment_end(request: PortalRequest, pk: int) -> HttpResponse:
+    """End an enrolment. One with an application ends from the application's page; one
+    without (an imported recipient) has this page, and a refusal shows either again with
+    the reason chosen."""
     enrolment = enrolment_list(user=request.user).filter(pk=pk).first()
     if enrolment is None:
         raise Http404
-    form = ExitForm(request.POST)
-    if form.is_valid():
+    form = ExitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         with refusals_on(form, "reason"):
             enrolment_exit(
                 actor=request.user, enrolment_id=enrolment.pk, reason=form.cleaned_data["reason"]
@@ -258,9 +260,11 @@ def enrolment_end(request: PortalRequest, pk: int) -> HttpResponse:
                 return redirect("programs:application", pk=enrolment.application_id)
             return redirect("programs:cycle", pk=enrolment.cycle_id)
     if enrolment.application_id is None:
-        # No page holds this form for an enrolment without an application (a historical
-        # record): the refusal goes back as a message.
-        raise DomainError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+        return render(
+            request, "programs/enrolment_exit.html", {"enrolment": enrolment, "form": form}
+        )
+    if request.method == "GET":
+        return redirect("programs:application", pk=enrolment.application_id)
     application = application_get(user=request.user, application_id=enrolment.application_id)
     return _application_page(request, application, exit_form=form)
 

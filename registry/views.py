@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -126,7 +127,14 @@ def household_search(request: PortalRequest) -> HttpResponse:
 
 @portal_view(perm="registry.view_household")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = household_get(user=request.user, household_id=pk)
+    return household_page(request, household_get(user=request.user, household_id=pk))
+
+
+def household_page(
+    request: HttpRequest, household: Household, *, refused: Form | None = None
+) -> HttpResponse:
+    """The household's page; `refused` is a refused form of one of its sections (a card
+    request), shown again with its reasons at the top and in its section."""
     members = list(household_members(household=household))
     cards = list(household_cards(household=household))
     full = pii_shown(
@@ -148,6 +156,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.has_perm("registry.change_household"),
         "household_actions": HOUSEHOLD_ACTIONS,
         "member_actions": MEMBER_ACTIONS,
+        "refused": refused,
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -49,7 +49,8 @@ from distribution.cards.services import (
     cards_request_kelurahan,
 )
 from distribution.cards.signing import public_keys_jwk
-from registry.selectors import kelurahan_list
+from registry.selectors import household_get, kelurahan_list, person_in_scope
+from registry.views import household_page
 
 PAGE_SIZE = 50
 PDF = "application/pdf"
@@ -237,18 +238,28 @@ def card_print_single(request: PortalRequest, pk: int) -> HttpResponse:
 @require_POST
 @portal_view(perm=ADD)
 def card_request_page(request: PortalRequest) -> HttpResponse:
-    """Request one card from a household's page: its family card or a student's card."""
+    """Request one card from a household's page: its family card or a student's card. A
+    refusal shows the household's page again with the reason in its card section."""
     form = RequestForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        with refusals_on(form):
+            card = card_request(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                household_id=form.cleaned_data["household"],
+                student_id=form.cleaned_data["student"],
+            )
+            messages.success(request, _("The card is requested."))
+            return redirect("cards:detail", pk=card.pk)
+    household_id = form.cleaned_data.get("household")
+    if student_id := form.cleaned_data.get("student"):
+        student = person_in_scope(user=request.user, person_id=student_id)
+        household_id = student.household_id if student else None
+    if household_id is None:
+        # A tampered form names no household: there is no page to show it on.
         raise DomainError(_("Choose the card type and its holder."))
-    card = card_request(
-        actor=request.user,
-        kind=form.cleaned_data["kind"],
-        household_id=form.cleaned_data["household"],
-        student_id=form.cleaned_data["student"],
-    )
-    messages.success(request, _("The card is requested."))
-    return redirect("cards:detail", pk=card.pk)
+    household = household_get(user=request.user, household_id=household_id)
+    return household_page(request, household, refused=form)
 
 
 # --- public -------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ class IdsField(forms.Field):
 class ProposalDecisionForm(forms.Form):
     """One or many proposed exits, approved or rejected with a note."""
 
-    proposals = IdsField(label=_("Proposed exits"))
+    proposals = IdsField(
+        label=_("Proposed exits"),
+        error_messages={"required": _("Choose at least one proposed exit.")},
+    )
     action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from depok_kds.access import scope_for
 from depok_kds.charts import BAD, GOOD, WAITING, bar_chart
-from depok_kds.errors import DomainError
-from depok_kds.portal import PortalRequest, next_url, portal_view
+from depok_kds.forms import refusals_on
+from depok_kds.portal import PortalRequest, list_again, next_url, portal_view
 from programs.transition.exports import impact_xlsx
 from programs.transition.forms import (
     EntryFilterForm,
@@ -44,13 +44,18 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filters(request: PortalRequest) -> tuple[ImpactFilterForm, dict[str, Any]]:
-    """The chosen quarter, programme and kelurahan; programmes and kelurahan offered are
-    those the reader's scope covers."""
+def _filters(
+    request: PortalRequest, query: QueryDict | None = None
+) -> tuple[ImpactFilterForm, dict[str, Any]]:
+    """The chosen quarter, programme and kelurahan (from `query`, else the request's);
+    programmes and kelurahan offered are those the reader's scope covers."""
     periods = impact_periods()
     programmes, kelurahan = impact_choices(user=request.user)
     form = ImpactFilterForm(
-        request.GET or None, periods=periods, programmes=programmes, kelurahan=kelurahan
+        (request.GET if query is None else query) or None,
+        periods=periods,
+        programmes=programmes,
+        kelurahan=kelurahan,
     )
     data = form.cleaned_data if form.is_valid() else {}
     return form, {
@@ -139,11 +144,22 @@ def entry_list(request: PortalRequest) -> HttpResponse:
 @require_GET
 @portal_view(perm="transition.view_exitproposal")
 def proposal_list(request: PortalRequest) -> HttpResponse:
-    form, chosen = _filters(request)
-    extra = ProposalFilterForm(request.GET or None)
+    return _proposals_page(request, ProposalDecisionForm(auto_id="bulk-%s"), request.GET)
+
+
+def _proposals_page(
+    request: PortalRequest,
+    decision: ProposalDecisionForm,
+    query: QueryDict,
+    again: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The proposed exits filtered and paged by `query`; a refused decision shows again
+    with its note and ticked exits."""
+    form, chosen = _filters(request, query)
+    extra = ProposalFilterForm(query or None)
     status = extra.cleaned_data.get("status", "") if extra.is_valid() else ""
     proposals = exit_proposal_list(user=request.user, status=status, **chosen)
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(proposals, PAGE_SIZE).get_page(query.get("page"))
     decidable: dict[int, bool] = {}
     for p in page.object_list:
         if p.programme_id not in decidable:
@@ -162,6 +178,9 @@ def proposal_list(request: PortalRequest) -> HttpResponse:
             "rows": rows,
             "any_decidable": any(decidable.values()),
             "proposed": ProposalStatus.PROPOSED,
+            "decision": decision,
+            "ticked": {int(v) for v in request.POST.getlist("proposals") if v.isdigit()},
+            **(again or {}),
         },
     )
 
@@ -169,23 +188,24 @@ def proposal_list(request: PortalRequest) -> HttpResponse:
 @require_POST
 @portal_view(perm="transition.change_exitproposal")
 def proposal_decide(request: PortalRequest) -> HttpResponse:
-    form = ProposalDecisionForm(request.POST)
-    if not form.is_valid():
-        raise DomainError(_("Choose at least one proposed exit."), code="nothing_chosen")
-    data = form.cleaned_data
-    if data["action"] == "approve":
-        done = exit_proposals_approve(
-            actor=request.user, proposal_ids=data["proposals"], note=data["note"]
-        )
-        text = ngettext("%(count)d exit approved.", "%(count)d exits approved.", len(done)) % {
-            "count": len(done)
-        }
-    else:
-        done = exit_proposals_reject(
-            actor=request.user, proposal_ids=data["proposals"], note=data["note"]
-        )
-        text = ngettext("%(count)d exit rejected.", "%(count)d exits rejected.", len(done)) % {
-            "count": len(done)
-        }
-    messages.success(request, text)
-    return redirect(next_url(request, "transition:exits"))
+    form = ProposalDecisionForm(request.POST, auto_id="bulk-%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        with refusals_on(form):
+            if data["action"] == "approve":
+                done = exit_proposals_approve(
+                    actor=request.user, proposal_ids=data["proposals"], note=data["note"]
+                )
+                text = ngettext(
+                    "%(count)d exit approved.", "%(count)d exits approved.", len(done)
+                ) % {"count": len(done)}
+            else:
+                done = exit_proposals_reject(
+                    actor=request.user, proposal_ids=data["proposals"], note=data["note"]
+                )
+                text = ngettext(
+                    "%(count)d exit rejected.", "%(count)d exits rejected.", len(done)
+                ) % {"count": len(done)}
+            messages.success(request, text)
+            return redirect(next_url(request, "transition:exits"))
+    return _proposals_page(request, form, *list_again(request, "transition:exits"))

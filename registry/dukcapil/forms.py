@@ -80,6 +80,8 @@ class BulkReviewForm(forms.Form):
     outcome = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the queue's filter beside it has an `outcome` field too.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the review service finds each one in the user's scope.
         ids = self.data.getlist("outcome") if hasattr(self.data, "getlist") else []

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from depok_kds.charts import bar_chart
 from depok_kds.formatting import long_date
 from depok_kds.forms import refusals_on
 from depok_kds.models import Job
-from depok_kds.portal import PortalRequest, next_url, portal_view
+from depok_kds.portal import PortalRequest, list_again, next_url, portal_view
 from depok_kds.selectors import job_visible_list
 from depok_kds.templatetags.kds import result_rows
 from registry.dukcapil.forms import (
@@ -206,16 +206,29 @@ def run_detail_page(request: PortalRequest, pk: int) -> HttpResponse:
 
 @portal_view(perm="dukcapil.view_matchoutcome")
 def review_queue_page(request: PortalRequest) -> HttpResponse:
-    filters = OutcomeFilterForm(request.GET or None)
+    return _queue_page(request, BulkReviewForm(), request.GET)
+
+
+def _queue_page(
+    request: PortalRequest,
+    bulk: BulkReviewForm,
+    query: QueryDict,
+    again: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The review queue filtered and paged by `query`; a refused bulk review shows again
+    with its decision, note and ticked outcomes."""
+    filters = OutcomeFilterForm(query or None)
     outcome = filters.cleaned_data.get("outcome", "") if filters.is_valid() else ""
     queue = review_queue(user=request.user, outcome=outcome)
-    current = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    current = Paginator(queue, PAGE_SIZE).get_page(query.get("page"))
     context = {
         "filters": filters,
         "page": current,
         "rows": _shown(request, list(current.object_list)),
-        "bulk": BulkReviewForm(),
+        "bulk": bulk,
+        "ticked": {int(v) for v in request.POST.getlist("outcome") if v.isdigit()},
         "may_review": request.user.has_perm("dukcapil.review_matchoutcome"),
+        **(again or {}),
     }
     return render(request, "dukcapil/review_queue.html", context)
 
@@ -224,24 +237,23 @@ def review_queue_page(request: PortalRequest) -> HttpResponse:
 @portal_view(perm="dukcapil.review_matchoutcome")
 def review_bulk_page(request: PortalRequest) -> HttpResponse:
     form = BulkReviewForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect(next_url(request, "dukcapil:review"))
-    result = outcomes_review_bulk(
-        actor=request.user,
-        outcome_ids=form.cleaned_data["outcome"],
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
-    if result.done:
-        messages.success(request, _("%(count)d outcomes reviewed.") % {"count": len(result.done)})
-    for outcome_id, reason in result.failed:
-        messages.error(
-            request, _("Outcome %(id)d: %(reason)s") % {"id": outcome_id, "reason": reason}
-        )
-    return redirect(next_url(request, "dukcapil:review"))
+    if form.is_valid():
+        with refusals_on(form):
+            result = outcomes_review_bulk(
+                actor=request.user,
+                outcome_ids=form.cleaned_data["outcome"],
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+            if result.done:
+                done = len(result.done)
+                messages.success(request, _("%(count)d outcomes reviewed.") % {"count": done})
+            for outcome_id, reason in result.failed:
+                messages.error(
+                    request, _("Outcome %(id)d: %(reason)s") % {"id": outcome_id, "reason": reason}
+                )
+            return redirect(next_url(request, "dukcapil:review"))
+    return _queue_page(request, form, *list_again(request, "dukcapil:review"))
 
 
 @portal_view(perm="dukcapil.view_matchoutcome")

@@ -270,3 +270,23 @@ def test_a_refused_hand_over_keeps_the_receiver_and_says_why_at_the_date(puskeso
     assert b'id="error-summary"' in response.content
     card.refresh_from_db()
     assert card.state == "printed"
+
+
+def test_a_refused_card_request_shows_the_household_page_with_the_reason(dinsos_operator):
+    """A second family card (refused) and a student who is not enrolled: the household's
+    page again, with the reason at the top and in its card section, not a redirect."""
+    card = family_card()
+    client = _client(dinsos_operator)
+    refused = client.post("/cards/request/", {"kind": "family", "household": card.household_id})
+    assert refused.status_code == 200 and Card.objects.count() == 1
+    assert refused.context["household"].pk == card.household_id
+    assert refused.context["refused"].non_field_errors()
+    html = refused.content.decode()
+    assert 'id="error-summary"' in html and 'id="card-request"' in html
+    student = enrolled_student(card.household)
+    assert (
+        client.post("/cards/request/", {"kind": "student", "student": student.pk}).status_code
+        == 302
+    )
+    again = client.post("/cards/request/", {"kind": "student", "student": student.pk})
+    assert again.status_code == 200 and again.context["refused"].non_field_errors()

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from depok_kds.models import AuditEntry, User
-from distribution.models import Batch
+from distribution.models import Batch, Line
 from distribution.services import outlet_save
 from tests.conftest import KELURAHAN_DEPOK
 from tests.distribution.factories import beneficiary, build, cycle_of, new_batch, return_csv, sent
@@ -254,3 +254,45 @@ def test_a_refused_batch_shows_its_form_again_with_the_reason_at_the_tahap(
     form = again.context["form"]
     assert form.errors["tahap"] and form["planned_on"].value() == "2026-05-01"
     assert b'id="error-summary"' in again.content
+
+
+def test_a_refused_reissue_shows_the_batch_page_with_the_number_kept(
+    sma_batch: Batch, dinsos_admin: User
+) -> None:
+    line = sma_batch.lines.get()
+    Line.objects.filter(pk=line.pk).update(state="failed")
+    client = client_for(dinsos_admin)
+    url = reverse("distribution:reissue", args=[line.pk])
+    for typed, said in (
+        (999_999, "Tidak ada tahap penyaluran dengan nomor ini"),
+        (sma_batch.pk, ""),
+    ):
+        page = client.post(url, {"batch": typed})
+        assert page.status_code == 200
+        form = page.context["line_form"]
+        assert form.errors["batch"] and str(form["batch"].value()) == str(typed)
+        assert said in " ".join(form.errors["batch"])
+        assert b'id="error-summary"' in page.content and b'id="id_batch"' in page.content
+    assert client.post(url, {"batch": ""}).status_code == 200
+    assert not Line.objects.filter(reissue_of=line).exists()
+
+
+def test_a_refused_return_file_or_lpj_asks_for_the_file_again(
+    kis_batch: Batch, sma_batch: Batch, dinsos_admin: User, dinkes_officer: User
+) -> None:
+    refused = client_for(dinkes_officer).post(
+        reverse("distribution:return-upload", args=[kis_batch.pk]),
+        {"file": SimpleUploadedFile("r.csv", b"reference;amount;status;reason\n")},
+    )
+    assert refused.status_code == 200 and not kis_batch.return_files.exists()
+    errors = " ".join(refused.context["return_form"].errors["file"])
+    assert "sudah dikirim" in errors and "Pilih berkasnya lagi" in errors
+    line = sma_batch.lines.get()
+    url = reverse("distribution:lpj", args=[line.pk])
+    client = client_for(dinsos_admin)
+    empty = client.post(url, {})
+    assert empty.status_code == 200 and empty.context["line_form"].errors["document"]
+    refused = client.post(url, {"document": SimpleUploadedFile("lpj.pdf", b"%PDF-1.4 lpj")})
+    assert refused.status_code == 200
+    assert "Pilih berkasnya lagi" in " ".join(refused.context["line_form"].errors["document"])
+    assert b'id="error-summary"' in refused.content

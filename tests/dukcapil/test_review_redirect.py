@@ -36,5 +36,27 @@ def test_a_next_on_this_site_is_followed(run, dinsos_operator):
     client = Client()
     client.force_login(dinsos_operator)
     back = reverse("dukcapil:review") + "?outcome=nik_mistyped"
-    response = client.post(reverse("dukcapil:review-bulk"), {"decision": "confirm", "next": back})
+    ids = list(MatchOutcome.objects.filter(run=run).values_list("pk", flat=True)[:1])
+    response = client.post(
+        reverse("dukcapil:review-bulk"), {"decision": "confirm", "outcome": ids, "next": back}
+    )
     assert response["Location"] == back
+
+
+def test_a_bulk_review_with_nothing_ticked_keeps_the_note_and_the_filter(run, dinsos_operator):
+    client = Client()
+    client.force_login(dinsos_operator)
+    back = reverse("dukcapil:review") + "?outcome=nik_mistyped"
+    note = "Dicek dengan KK asli di kelurahan"
+    response = client.post(
+        reverse("dukcapil:review-bulk"), {"decision": "reject", "note": note, "next": back}
+    )
+    assert response.status_code == 200
+    form = response.context["bulk"]
+    assert form.errors["outcome"] and form["note"].value() == note
+    assert form["decision"].value() == "reject"
+    assert response.context["filters"]["outcome"].value() == "nik_mistyped"
+    html = response.content.decode()
+    assert 'id="error-summary"' in html and "Centang" in html and note in html
+    assert f'name="next" value="{back}"' in html
+    assert response.context["pager_path"] == reverse("dukcapil:review")

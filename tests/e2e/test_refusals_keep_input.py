@@ -1,6 +1,7 @@
 """A refused form keeps what was typed, in a browser and in Indonesian, one journey per
 persona: the decree, opening a cycle, assigning a visit, answering a complaint and starting
-a verivali round each show the form again with the reason at the top and at the field."""
+a verivali round, and re-issuing a failed payment into a batch that does not exist (once
+a 404 page) each show the form again with the reason at the top and at the field."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from depok_kds.accounts import user_create
+from depok_kds.roles import Role
+from distribution.models import Line
 from programs.models import Decree
+from tests.conftest import PASSWORD
+from tests.distribution.factories import beneficiary, new_batch, sent
 from tests.programs.factories import open_cycle
 from tests.verification.factories import in_verification
 from verification.models import Complaint, FieldVisit
@@ -126,3 +132,22 @@ def test_a_verivali_round_due_yesterday_keeps_the_date(session, dinsos_operator)
     page.click("#verivali-start")
     _refused(page, "verivali", "id_due_on", "tidak boleh sebelum hari ini")
     expect(page.locator("#id_due_on")).to_have_value(_yesterday())
+
+
+def test_reissuing_into_a_batch_that_does_not_exist_keeps_the_number(session, dinsos_admin):
+    """Once a 404 page: the failed line's batch page shows again with the number typed."""
+    beneficiary()
+    approver = user_create(username="admin2", password=PASSWORD, role=Role.DINSOS_ADMIN)
+    batch = sent(new_batch("pendidikan-sma", actor=dinsos_admin), preparer=dinsos_admin,
+                 approver=approver)  # fmt: skip
+    line = batch.lines.get()
+    Line.objects.filter(pk=line.pk).update(state="failed")
+    page = session(dinsos_admin)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/distribution/{batch.pk}/?state=failed")
+    row = page.locator(f"tr[data-reference='{line.reference}']")
+    row.locator("input[name=batch]").fill("987654")
+    row.locator("button").click()
+    _refused(page, "line-reissue", "id_batch", "Tidak ada tahap penyaluran dengan nomor ini")
+    expect(page.locator("#id_batch")).to_have_value("987654")
+    assert not Line.objects.filter(reissue_of=line).exists()

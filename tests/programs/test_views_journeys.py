@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.models import Application
+from tests.distribution.factories import beneficiary, with_application
 from tests.programs.factories import applicant, open_cycle
 from tests.registry.factories import KELURAHAN_TUGU
 
@@ -81,3 +82,28 @@ def test_outsiders_cannot_open_a_programme(leader, auditor_user, dinkes_officer,
     assert _client(disrumkim_officer).get(url).status_code == 404
     assert _client(dinkes_officer).get(url).status_code == 200
     assert Client().get(url).status_code == 302
+
+
+def test_an_imported_enrolment_ends_on_its_own_page_and_a_refusal_keeps_the_reason(
+    dinsos_admin, dinsos_operator
+):
+    """An enrolment without an application (an imported recipient) has its own page to end
+    it; ending it twice shows that page again with the reason chosen, not a redirect."""
+    enrolment = beneficiary(with_account=False)
+    client = _client(dinsos_admin)
+    url = reverse("programs:exit", args=[enrolment.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b'id="exit-form"' in page.content
+    ended = client.post(url, {"reason": "graduated"})
+    assert ended.status_code == 302
+    again = client.post(url, {"reason": "moved_away"})
+    assert again.status_code == 200
+    form = again.context["form"]
+    assert form.errors["reason"] and form["reason"].value() == "moved_away"
+    assert b'id="error-summary"' in again.content
+    enrolment.refresh_from_db()
+    assert enrolment.exit_reason == "graduated"
+    with_application(applied := beneficiary(with_account=False))
+    assert client.get(reverse("programs:exit", args=[applied.pk]))["Location"] == reverse(
+        "programs:application", args=[applied.application_id]
+    )

@@ -158,3 +158,26 @@ def test_the_bpjs_lists_come_from_the_premium_channel(
     activations = _as(dinkes_officer).get(url.replace("deactivations", "activations"))
     assert activations.content.decode().startswith("nik;name;reason;starts_on")
     assert _as(puskesos_a).get(url).status_code == 403
+
+
+def test_a_decision_with_nothing_ticked_keeps_the_note_and_the_quarter(
+    quarter: ExitProposal, dinsos_operator: User
+) -> None:
+    """Once a redirect that lost the note: the list shows again, filtered as it was."""
+    back = f"{EXITS}?period={QUARTER}"
+    note = "Sudah dicek ke kelurahan"
+    response = _as(dinsos_operator).post(DECIDE, {"action": "reject", "note": note, "next": back})
+    assert response.status_code == 200
+    decision = response.context["decision"]
+    assert decision.errors["proposals"] and decision["note"].value() == note
+    html = response.content.decode()
+    assert 'id="error-summary"' in html and f'value="{note}"' in html
+    assert f'name="next" value="{back}"' in html and "Sulastri Rahayu" in html
+    # The pager and the filter lead back to the list, not to the POST's address.
+    assert (response.context["pager_path"], response.context["pager_query"]) == (
+        EXITS,
+        f"period={QUARTER}",
+    )
+    assert f'action="{EXITS}"' in html
+    quarter.refresh_from_db()
+    assert quarter.status == "proposed"

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 
+from distribution.cards.forms import RequestForm
 from distribution.cards.numbers import card_number_display
 from distribution.cards.selectors import holder_name, household_card_candidates, household_cards
 
@@ -33,4 +34,7 @@ def household_kds_cards(context: dict[str, Any], household: Any) -> dict[str, An
         "students": candidates.students if candidates else [],
         "printable": [row for row in rows if row[0].state in ("requested", "printed")],
         "csrf_token": context.get("csrf_token"),
+        "card_form": refused
+        if isinstance(refused := context.get("refused"), RequestForm)
+        else None,
     }
