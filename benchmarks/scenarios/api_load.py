@@ -16,26 +16,24 @@ ratio `rps / limit_rps`.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
 from benchmarks.harness import BASE_DIR, Context
+from benchmarks.http_load import NextRequest, Tally, free_port, load, percentile
 from depok_kds.api_clients import api_client_create
 from depok_kds.models import Job
 from registry.models import Person
@@ -47,97 +45,30 @@ SMOKE_CEILING_SECONDS = 240
 HOUSEHOLDS_PER_CLIENT = 100  # 20,000 households at the default size
 KEYS = 20
 MIX = (("lookup", 5), ("household", 3), ("job", 1), ("report", 1))
-REQUESTS_AT_MOST = 2_000_000  # a bound on top of the time bound
+AT_MOST = 2_000_000  # a bound on top of the time bound
 SETTINGS = "benchmarks.api_load_settings"
 
 
-@dataclass
-class Tally:
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    statuses: Counter[str] = field(default_factory=Counter)
-    requests: int = 0
+def _requests(
+    paths: list[tuple[str, str]], keys: dict[str, int]
+) -> Callable[[random.Random], NextRequest]:
+    """Per client: one key, and a random path of `paths` at each request (a key polls its
+    own job: others' are not visible to it)."""
 
-    def add(self, kind: str, ms: float, status: str) -> None:
-        self.latencies.setdefault(kind, []).append(ms)
-        self.statuses[status] += 1
-        self.requests += 1
+    def for_client(rng: random.Random) -> NextRequest:
+        key = rng.choice(sorted(keys))
 
-    @property
-    def errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status != "200")
+        def next_request() -> tuple[str, bytes]:
+            kind, path = rng.choice(paths)
+            return kind, (
+                f"GET {path.format(job=keys[key])} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {key}\r\nX-Forwarded-Proto: https\r\n"
+                "Accept: application/json\r\n\r\n"
+            ).encode()
 
-    def all_ms(self) -> list[float]:
-        return [ms for values in self.latencies.values() for ms in values]
+        return next_request
 
-
-def _percentile(values: list[float], percent: int) -> float:
-    if len(values) < 2:
-        return round(values[0], 1) if values else 0.0
-    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _request(
-    port: int, path: str, key: str, conn: list[Any]
-) -> tuple[str, asyncio.StreamReader | None]:
-    """One GET on the connection in `conn` (opened again when the server closed it)."""
-    if not conn:
-        conn.extend(await asyncio.open_connection("127.0.0.1", port))
-    reader, writer = conn
-    writer.write(
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
-        "X-Forwarded-Proto: https\r\nAccept: application/json\r\n\r\n".encode()
-    )
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = lines[0].split(" ", 2)[1]
-    headers = {
-        name.strip().lower(): value.strip()
-        for name, _, value in (line.partition(":") for line in lines[1:] if line)
-    }
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    else:
-        await reader.read()
-        headers["connection"] = "close"
-    if headers.get("connection", "").lower() == "close":
-        writer.close()
-        conn.clear()
-    return status, reader
-
-
-async def _client(
-    port: int, paths: list[tuple[str, str]], keys: dict[str, int], deadline: float, tally: Tally
-) -> None:
-    rng = random.Random()
-    conn: list[Any] = []
-    key = rng.choice(sorted(keys))
-    while time.monotonic() < deadline and tally.requests < REQUESTS_AT_MOST:
-        kind, path = rng.choice(paths)
-        path = path.format(job=keys[key])  # a key polls its own job: others' are not visible
-        started = time.perf_counter()
-        try:
-            status, _ = await asyncio.wait_for(_request(port, path, key, conn), timeout=30)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            status = type(error).__name__
-            conn.clear()
-        tally.add(kind, (time.perf_counter() - started) * 1000, status)
-
-
-async def _load(
-    port: int, paths: list[tuple[str, str]], keys: dict[str, int], clients: int, seconds: float
-) -> tuple[Tally, float]:
-    tally = Tally()
-    started = time.monotonic()
-    deadline = started + seconds
-    await asyncio.gather(*(_client(port, paths, keys, deadline, tally) for _ in range(clients)))
-    return tally, time.monotonic() - started
+    return for_client
 
 
 def _paths(rng: random.Random) -> list[tuple[str, str]]:
@@ -198,7 +129,7 @@ def _warm_up(port: int, paths: list[tuple[str, str]], keys: dict[str, int], clie
     worker's first request waits for it to import everything), for two minutes at most."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        tally, _ = asyncio.run(_load(port, paths, keys, clients, 3))
+        tally, _ = load(port, _requests(paths, keys), clients=clients, seconds=3)
         if tally.requests and max(tally.all_ms()) < 3_000:
             return
 
@@ -245,9 +176,9 @@ class Connections:
 def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
     return {
         "rps": round(tally.requests / elapsed, 1),
-        "p50_ms": _percentile(tally.all_ms(), 50),
-        "p95_ms": _percentile(tally.all_ms(), 95),
-        "p99_ms": _percentile(tally.all_ms(), 99),
+        "p50_ms": percentile(tally.all_ms(), 50),
+        "p95_ms": percentile(tally.all_ms(), 95),
+        "p99_ms": percentile(tally.all_ms(), 99),
         "errors": tally.errors,
         "requests": tally.requests,
     }
@@ -274,7 +205,7 @@ def run(ctx: Context) -> dict[str, Any]:
     mix = _paths(rng)
     limit_paths = [("limit", path.replace("registry/persons/", "bench/limit/"))
                    for kind, path in mix if kind == "lookup"]  # fmt: skip
-    port = _free_port()
+    port = free_port()
     connections = Connections()
     before = connections.count()
     with tempfile.TemporaryDirectory(prefix="kds-api-load-") as folder:
@@ -284,9 +215,17 @@ def run(ctx: Context) -> dict[str, Any]:
         try:
             _warm_up(port, mix, keys, clients)
             ctx.progress(0, 2, "API mix")
-            tally, elapsed = asyncio.run(_load(port, mix, keys, clients, seconds))
+            tally, elapsed = load(
+                port, _requests(mix, keys), clients=clients, seconds=seconds, at_most=AT_MOST
+            )
             ctx.progress(1, 2, "limit view")
-            limit, limit_elapsed = asyncio.run(_load(port, limit_paths, keys, clients, seconds))
+            limit, limit_elapsed = load(
+                port,
+                _requests(limit_paths, keys),
+                clients=clients,
+                seconds=seconds,
+                at_most=AT_MOST,
+            )
             ctx.progress(2, 2, "limit view")
         finally:
             server.send_signal(signal.SIGTERM)
@@ -303,7 +242,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "seconds": round(elapsed, 1),
         "clients": clients,
         "per_kind_p99_ms": {
-            kind: _percentile(values, 99) for kind, values in sorted(tally.latencies.items())
+            kind: percentile(values, 99) for kind, values in sorted(tally.latencies.items())
         },
         "statuses": dict(tally.statuses),
         "limit_rps": limit_figures["rps"],

@@ -14,7 +14,6 @@ check (`benchmarks/api_load_urls.py`) -> `limit_p95_ms`, `limit_rps`.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import secrets
@@ -23,12 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.harness import BASE_DIR, Context
-from benchmarks.scenarios.api_load import Tally, _free_port, _percentile, _start_server
+from benchmarks.http_load import NextRequest, Tally, free_port, load, percentile
+from benchmarks.scenarios.api_load import _start_server
 from registry.models import Person
 from registry.synthetic.load import synthetic_city_load
 
@@ -40,61 +41,24 @@ CHECK, LIMIT = "/warga/cek/", "/bench/selfcheck-limit/"
 TOKEN = secrets.token_hex(16)  # a CSRF secret: 32 characters, sent as cookie and header
 
 
-async def _post(port: int, path: str, body: bytes, conn: list[Any]) -> str:
-    if not conn:
-        conn.extend(await asyncio.open_connection("127.0.0.1", port))
-    reader, writer = conn
-    writer.write(
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
-        f"Origin: https://127.0.0.1\r\nReferer: https://127.0.0.1{CHECK}\r\n"
-        f"Cookie: csrftoken={TOKEN}\r\nX-CSRFToken: {TOKEN}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n".encode()
-        + body
-    )
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = str(lines[0].split(" ", 2)[1])
-    headers = {
-        name.strip().lower(): value.strip()
-        for name, _, value in (line.partition(":") for line in lines[1:] if line)
-    }
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    else:
-        await reader.read()
-        headers["connection"] = "close"
-    if headers.get("connection", "").lower() == "close":
-        writer.close()
-        conn.clear()
-    return status
+def _requests(path: str, bodies: list[tuple[str, bytes]]) -> Callable[[random.Random], NextRequest]:
+    """Per client: a random form of `bodies` posted to `path` at each request."""
 
+    def for_client(rng: random.Random) -> NextRequest:
+        def next_request() -> tuple[str, bytes]:
+            kind, body = rng.choice(bodies)
+            return kind, (
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+                f"Origin: https://127.0.0.1\r\nReferer: https://127.0.0.1{CHECK}\r\n"
+                f"Cookie: csrftoken={TOKEN}\r\nX-CSRFToken: {TOKEN}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
 
-async def _client(
-    port: int, path: str, bodies: list[tuple[str, bytes]], deadline: float, tally: Tally
-) -> None:
-    rng = random.Random()
-    conn: list[Any] = []
-    while time.monotonic() < deadline:
-        kind, body = rng.choice(bodies)
-        started = time.perf_counter()
-        try:
-            status = await asyncio.wait_for(_post(port, path, body, conn), timeout=30)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            status = type(error).__name__
-            conn.clear()
-        tally.add(kind, (time.perf_counter() - started) * 1000, status)
+        return next_request
 
-
-async def _load(
-    port: int, path: str, bodies: list[tuple[str, bytes]], clients: int, seconds: float
-) -> tuple[Tally, float]:
-    tally = Tally()
-    started = time.monotonic()
-    deadline = started + seconds
-    await asyncio.gather(*(_client(port, path, bodies, deadline, tally) for _ in range(clients)))
-    return tally, time.monotonic() - started
+    return for_client
 
 
 def _bodies(rng: random.Random) -> list[tuple[str, bytes]]:
@@ -121,7 +85,7 @@ def _warm_up(port: int, bodies: list[tuple[str, bytes]], clients: int) -> None:
     first request waits for its imports), for two minutes at most."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        tally, _ = asyncio.run(_load(port, CHECK, bodies, clients, 3))
+        tally, _ = load(port, _requests(CHECK, bodies), clients=clients, seconds=3)
         if tally.requests and max(tally.all_ms()) < 3_000:
             return
 
@@ -129,8 +93,8 @@ def _warm_up(port: int, bodies: list[tuple[str, bytes]], clients: int) -> None:
 def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
     return {
         "rps": round(tally.requests / elapsed, 1),
-        "p50_ms": _percentile(tally.all_ms(), 50),
-        "p95_ms": _percentile(tally.all_ms(), 95),
+        "p50_ms": percentile(tally.all_ms(), 50),
+        "p95_ms": percentile(tally.all_ms(), 95),
         "errors": tally.errors,
         "requests": tally.requests,
     }
@@ -161,15 +125,17 @@ def run(ctx: Context) -> dict[str, Any]:
     bodies = _bodies(random.Random(17))
     _collect_static()
     os.environ["KDS_SELF_CHECK_PER_ADDRESS"] = os.environ["KDS_SELF_CHECK_PER_NIK"] = "1000000000"
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="kds-selfcheck-") as folder:
         server = _start_server(port, Path(folder) / "gunicorn.log")
         try:
             _warm_up(port, bodies, clients)
             ctx.progress(0, 2, "self-check")
-            tally, elapsed = asyncio.run(_load(port, CHECK, bodies, clients, seconds))
+            tally, elapsed = load(port, _requests(CHECK, bodies), clients=clients, seconds=seconds)
             ctx.progress(1, 2, "limit view")
-            limit, limit_elapsed = asyncio.run(_load(port, LIMIT, bodies, clients, seconds))
+            limit, limit_elapsed = load(
+                port, _requests(LIMIT, bodies), clients=clients, seconds=seconds
+            )
             ctx.progress(2, 2, "limit view")
         finally:
             server.send_signal(signal.SIGTERM)
@@ -184,7 +150,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "seconds": round(elapsed, 1),
         "clients": clients,
         "per_kind_p95_ms": {
-            kind: _percentile(values, 95) for kind, values in sorted(tally.latencies.items())
+            kind: percentile(values, 95) for kind, values in sorted(tally.latencies.items())
         },
         "statuses": dict(tally.statuses),
         "limit_rps": reference["rps"],
