@@ -164,6 +164,15 @@ class ApplicationState(models.TextChoices):
 
 # States that hold the beneficiary's one application for a cycle.
 LIVE_STATES = [s for s in ApplicationState.values if s != ApplicationState.REJECTED]
+# States of an application still on its way: neither enrolled (the enrolment stands for it
+# then) nor ended.
+PENDING_STATES = [
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.IN_VERIFICATION,
+    ApplicationState.WAITLISTED,
+    ApplicationState.APPROVED,
+]
 # States that occupy a quota slot.
 SLOT_STATES = [ApplicationState.APPROVED, ApplicationState.ENROLLED]
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from programs.eligibility import POVERTY_SQL
 from programs.frequency import clash_sql
+from programs.models import PENDING_STATES
 from programs.overlap.rules import RULES
 from programs.selectors import targeting_params
 
@@ -38,7 +39,7 @@ HIT_COLUMNS = (
 )
 # Registry findings (no programme) belong to Dinas Sosial, which runs the registry.
 REGISTRY_OWNER = "DINSOS"
-LIVE_APPLICATION_STATES = "('draft', 'submitted', 'in_verification', 'waitlisted', 'approved')"
+PENDING_APPLICATION_STATES = "(" + ", ".join(f"'{state}'" for state in PENDING_STATES) + ")"
 
 # The enrolment with its programme's routing and "unit" (a person, or a household for
 # household programmes, negated so that the two id spaces never meet).
@@ -85,12 +86,23 @@ WITH pairs AS (
     WHERE other_programme_id IS NOT NULL
     UNION SELECT from_programme_id, to_programme_id FROM programs_programme_excludes
 ), sym AS (SELECT p1, p2 FROM pairs UNION SELECT p2, p1 FROM pairs),
-e AS ({_ENROLMENT} WHERE en.status = 'active' AND en.programme_id IN (SELECT p1 FROM sym))
+e AS ({_ENROLMENT} WHERE en.status = 'active' AND en.programme_id IN (SELECT p1 FROM sym)),
+-- The later enrolment's beneficiary unit, as the programme core refuses the second one: a
+-- household programme clashes with any member's enrolment, a person's with their own.
+clash AS (
+    SELECT b.id AS b_id, a.id AS a_id FROM e b
+    JOIN e a ON a.household_id = b.household_id AND a.year = b.year AND a.id < b.id
+    JOIN sym ON sym.p1 = a.programme_id AND sym.p2 = b.programme_id
+    WHERE b.target = 'household'
+    UNION ALL
+    SELECT b.id, a.id FROM e b
+    JOIN e a ON a.person_id = b.person_id AND a.year = b.year AND a.id < b.id
+    JOIN sym ON sym.p1 = a.programme_id AND sym.p2 = b.programme_id
+    WHERE b.target <> 'household'
+)
 SELECT 'exclusive_programmes', 'exclusive_programmes:' || b.id, {_B},
-       jsonb_build_object('other_enrolment', min(a.id))
-FROM e b
-JOIN e a ON a.person_id = b.person_id AND a.year = b.year AND a.id < b.id
-JOIN sym ON sym.p1 = a.programme_id AND sym.p2 = b.programme_id
+       jsonb_build_object('other_enrolment', min(c.a_id))
+FROM clash c JOIN e b ON b.id = c.b_id
 GROUP BY {_B}
 """
 
@@ -187,7 +199,7 @@ SELECT '{rule}', '{rule}:a' || ap.id, ap.person_id, ap.household_id, NULL::bigin
        jsonb_build_object('date', g.on_date, 'source', g.source, 'state', ap.state)
 FROM g
 JOIN programs_application ap ON ap.person_id = g.person_id
-                            AND ap.state IN {LIVE_APPLICATION_STATES}
+                            AND ap.state IN {PENDING_APPLICATION_STATES}
 JOIN programs_cycle c ON c.id = ap.cycle_id
 JOIN programs_programme p ON p.id = ap.programme_id
 JOIN programs_agency ag ON ag.id = p.agency_id

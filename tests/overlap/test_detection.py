@@ -86,6 +86,24 @@ def test_configured_exclusive_pair_in_one_year_is_found():
     assert len(_findings("exclusive_programmes")) == 1
 
 
+def test_an_excluded_household_programme_clashes_with_any_members_enrolment():
+    """As the core refuses it: the later enrolment's unit decides, so a household
+    programme meets another member's enrolment; a person's programme only their own."""
+    ExclusivePair.objects.create(
+        programme=programme("alat-disabilitas"), other_programme=programme("rtlh")
+    )
+    head = applicant()
+    member = PersonFactory(household=head.household)
+    enrol(member, "alat-disabilitas")
+    later = enrol(head, "rtlh")
+    neighbour = applicant()
+    enrol(neighbour, "rtlh")
+    enrol(PersonFactory(household=neighbour.household), "alat-disabilitas")
+    detect()
+    [finding] = _findings("exclusive_programmes")
+    assert finding.enrolment_id == later.pk
+
+
 def test_pair_declared_on_the_programme_counts_too_but_not_across_years():
     kis, pangan = programme("kis-pbi-apbd"), programme("bantuan-pangan-kota")
     kis.excludes.add(pangan)
