@@ -37,6 +37,18 @@ class Tally:
     def all_ms(self) -> list[float]:
         return [ms for values in self.latencies.values() for ms in values]
 
+    def figures(self, elapsed: float) -> dict[str, Any]:
+        """Requests per second over `elapsed`, latency percentiles, errors and requests."""
+        every = self.all_ms()
+        return {
+            "rps": round(self.requests / elapsed, 1),
+            "p50_ms": percentile(every, 50),
+            "p95_ms": percentile(every, 95),
+            "p99_ms": percentile(every, 99),
+            "errors": self.errors,
+            "requests": self.requests,
+        }
+
 
 def percentile(values: list[float], percent: int) -> float:
     if len(values) < 2:

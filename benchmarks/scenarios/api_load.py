@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connection
 
 from benchmarks.harness import BASE_DIR, Context
-from benchmarks.http_load import NextRequest, Tally, free_port, load, percentile
+from benchmarks.http_load import NextRequest, free_port, load, percentile
 from depok_kds.api_clients import api_client_create
 from depok_kds.models import Job
 from registry.models import Person
@@ -96,7 +96,7 @@ def _paths(rng: random.Random) -> list[tuple[str, str]]:
     return paths
 
 
-def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
@@ -122,6 +122,15 @@ def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("gunicorn did not start listening within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn as a supervisor would (its workers close their connections)."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def _warm_up(port: int, paths: list[tuple[str, str]], keys: dict[str, int], clients: int) -> None:
@@ -173,17 +182,6 @@ class Connections:
         return found
 
 
-def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
-    return {
-        "rps": round(tally.requests / elapsed, 1),
-        "p50_ms": percentile(tally.all_ms(), 50),
-        "p95_ms": percentile(tally.all_ms(), 95),
-        "p99_ms": percentile(tally.all_ms(), 99),
-        "errors": tally.errors,
-        "requests": tally.requests,
-    }
-
-
 def run(ctx: Context) -> dict[str, Any]:
     clients = ctx.size
     seconds = min(60, max(5, clients // 3))
@@ -210,7 +208,7 @@ def run(ctx: Context) -> dict[str, Any]:
     before = connections.count()
     with tempfile.TemporaryDirectory(prefix="kds-api-load-") as folder:
         log = Path(folder) / "gunicorn.log"
-        server = _start_server(port, log)
+        server = start_server(port, log)
         connections.watch()
         try:
             _warm_up(port, mix, keys, clients)
@@ -228,15 +226,11 @@ def run(ctx: Context) -> dict[str, Any]:
             )
             ctx.progress(2, 2, "limit view")
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
     after = connections.settled(before)
     connections.raw.close()
-    figures = _figures(tally, elapsed)
-    limit_figures = _figures(limit, limit_elapsed)
+    figures = tally.figures(elapsed)
+    limit_figures = limit.figures(limit_elapsed)
     return {
         **figures,
         "seconds": round(elapsed, 1),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,8 +27,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.harness import BASE_DIR, Context
-from benchmarks.http_load import NextRequest, Tally, free_port, load, percentile
-from benchmarks.scenarios.api_load import _start_server
+from benchmarks.http_load import NextRequest, free_port, load, percentile
+from benchmarks.scenarios.api_load import start_server, stop_server
 from registry.models import Person
 from registry.synthetic.load import synthetic_city_load
 
@@ -90,16 +89,6 @@ def _warm_up(port: int, bodies: list[tuple[str, bytes]], clients: int) -> None:
             return
 
 
-def _figures(tally: Tally, elapsed: float) -> dict[str, Any]:
-    return {
-        "rps": round(tally.requests / elapsed, 1),
-        "p50_ms": percentile(tally.all_ms(), 50),
-        "p95_ms": percentile(tally.all_ms(), 95),
-        "errors": tally.errors,
-        "requests": tally.requests,
-    }
-
-
 def _collect_static() -> None:
     """The production profile serves pages with hashed static names: collect them, as the
     image build does (into the ignored `staticfiles/`)."""
@@ -127,7 +116,7 @@ def run(ctx: Context) -> dict[str, Any]:
     os.environ["KDS_SELF_CHECK_PER_ADDRESS"] = os.environ["KDS_SELF_CHECK_PER_NIK"] = "1000000000"
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="kds-selfcheck-") as folder:
-        server = _start_server(port, Path(folder) / "gunicorn.log")
+        server = start_server(port, Path(folder) / "gunicorn.log")
         try:
             _warm_up(port, bodies, clients)
             ctx.progress(0, 2, "self-check")
@@ -138,13 +127,9 @@ def run(ctx: Context) -> dict[str, Any]:
             )
             ctx.progress(2, 2, "limit view")
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    figures = _figures(tally, elapsed)
-    reference = _figures(limit, limit_elapsed)
+            stop_server(server)
+    figures = tally.figures(elapsed)
+    reference = limit.figures(limit_elapsed)
     return {
         **figures,
         "seconds": round(elapsed, 1),
