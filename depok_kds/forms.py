@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -64,20 +64,42 @@ class DemoJobForm(forms.Form):
 
 
 @contextmanager
-def refusals_on(form: forms.Form, field: str | None = None) -> Iterator[None]:
+def refusals_on(
+    form: forms.Form,
+    field: str | None = None,
+    *,
+    field_for: Callable[[str | None], str | None] | None = None,
+    members: Sequence[forms.Form] = (),
+) -> Iterator[None]:
     """A use case refused inside the block becomes an error on `form`, so the page can be
     rendered again with what the user typed (the middleware's redirect would lose it).
 
     The refusal lands on `field` when given, else on the field the error names in its
-    details (``{"field": ...}``), else at the top of the form. A browser cannot fill a file
-    input again, so each file that was chosen gets a word that it must be chosen again.
+    details (``{"field": ...}``, read through `field_for` where the form names its fields
+    otherwise), else at the top of the form. A refusal naming one of several rows
+    (``{"member": i}``) lands on that field of the i-th of `members`. Each reason listed in
+    the details (``{"errors": [...]}``) is shown on its own, else the message. A browser
+    cannot fill a file input again, so each file that was chosen gets a word that it must be
+    chosen again.
     """
     try:
         yield
     except DomainError as exc:
-        named = exc.details.get("field") if isinstance(exc.details, dict) else None
-        target = next((f for f in (field, named) if f and f in form.fields), None)
-        form.add_error(target, str(exc.message))
+        details = exc.details if isinstance(exc.details, dict) else {}
+        named = details.get("field")
+        if field_for is not None:
+            named = field_for(named)
+        where, target = form, next((f for f in (field, named) if f and f in form.fields), None)
+        member = details.get("member")
+        if (
+            isinstance(member, int)
+            and 0 <= member < len(members)
+            and named in members[member].fields
+        ):
+            where, target = members[member], named
+        reasons = details.get("errors") or [exc.message]
+        for reason in reasons:
+            where.add_error(target, str(reason))
         file_again(form)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from depok_kds.charts import bar_chart
-from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
 from registry import scoring
 from registry.assessment_forms import AssessmentForm, RulesetUploadForm
@@ -74,7 +74,7 @@ def assessment_new(request: PortalRequest, pk: int) -> HttpResponse:
                 % {"version": rules.version},
             )
         else:
-            try:
+            with refusals_on(form, field_for=form.field_for):
                 assessment = assessment_record(
                     actor=request.user,
                     household_id=household.pk,
@@ -82,10 +82,6 @@ def assessment_new(request: PortalRequest, pk: int) -> HttpResponse:
                     source=form.cleaned_data["source"],
                     assessed_on=form.cleaned_data["assessed_on"],
                 )
-            except DomainError as error:
-                details = error.details if isinstance(error.details, dict) else {}
-                form.add_error(form.field_for(details.get("field")), str(error.message))
-            else:
                 messages.success(
                     request,
                     _("Assessment recorded: %(class)s, %(score)s of %(max)s points.")
@@ -155,13 +151,8 @@ def ruleset_upload(request: PortalRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = RulesetUploadForm(data, request.FILES if data is not None else None)
     if data is not None and form.is_valid():
-        try:
+        with refusals_on(form, "file"):
             ruleset = ruleset_create(actor=request.user, definition=form.cleaned_data["definition"])
-        except DomainError as error:
-            details = error.details if isinstance(error.details, dict) else {}
-            for reason in details.get("errors") or [str(error.message)]:
-                form.add_error("file", reason)
-        else:
             messages.success(
                 request,
                 _("Version %(version)s loaded as a draft. Simulate it before activating it.")

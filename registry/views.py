@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import pii_shown
-from depok_kds.errors import DomainError
+from depok_kds.forms import refusals_on
 from depok_kds.portal import PortalRequest, portal_view
-from registry.forms import HouseholdForm, HouseholdSearchForm, MemberForm, MemberFormSet
+from registry.forms import HouseholdForm, HouseholdSearchForm, MemberFormSet
 from registry.household_edit_views import HOUSEHOLD_ACTIONS, MEMBER_ACTIONS
 from registry.models import FamilyCard, Household, HouseholdEvent, Person
 from registry.selectors import (
@@ -168,15 +168,12 @@ def household_register_page(request: HttpRequest) -> HttpResponse:
     members = MemberFormSet(data, prefix="members", initial=[{"relationship": "1"}])
     if data is not None and form.is_valid() and members.is_valid():
         filled = [m for m in members.forms if m.cleaned_data]
-        try:
+        with refusals_on(form, members=filled):
             registration = household_register(
                 actor=request.user,
                 members=[m.member_data() for m in filled],
                 **form.cleaned_data,
             )
-        except DomainError as error:
-            _attach_refusal(error, form=form, members=filled)
-        else:
             for warning in registration.warnings:
                 prefix = (
                     _("Member %(number)d") % {"number": warning.member + 1}
@@ -197,15 +194,3 @@ def household_register_page(request: HttpRequest) -> HttpResponse:
         {"form": form, "members": members},
         status=status,
     )
-
-
-def _attach_refusal(error: DomainError, *, form: HouseholdForm, members: list[MemberForm]) -> None:
-    """Show a refusal next to the field it concerns (a member's, the household's) or on top."""
-    details = error.details if isinstance(error.details, dict) else {}
-    member, field = details.get("member"), details.get("field")
-    if member is not None and 0 <= member < len(members) and field in MemberForm.base_fields:
-        members[member].add_error(field, str(error.message))
-    elif field in HouseholdForm.base_fields:
-        form.add_error(field, str(error.message))
-    else:
-        form.add_error(None, str(error.message))

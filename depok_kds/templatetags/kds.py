@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.forms import Form
+from django.forms import BaseFormSet, Form
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -98,14 +98,26 @@ def result_rows(result: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 @register.inclusion_tag("depok_kds/_error_summary.html")
-def error_summary(*forms: Form | None) -> dict[str, Any]:
-    """The errors of every form on the page, at its top, each linking to its field."""
+def error_summary(*forms: Form | BaseFormSet[Form] | None) -> dict[str, Any]:
+    """The errors of every form on the page, at its top, each linking to its field; a formset
+    counts as its own errors and its forms."""
     items: list[tuple[str, str]] = []
-    for form in forms:
-        if form is None or not form.is_bound:
-            continue
+    for given in forms:
+        if isinstance(given, BaseFormSet):
+            if given.is_bound:
+                items.extend(("", str(e)) for e in given.non_form_errors())
+            each: list[Form | None] = list(given.forms)
+        else:
+            each = [given]
+        items.extend(item for form in each for item in _form_errors(form))
+    return {"items": items}
+
+
+def _form_errors(form: Form | None) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    if form is not None and form.is_bound:
         for name, errors in form.errors.items():
             anchor = form[name].id_for_label if name in form.fields else ""
             label = str(form.fields[name].label) if name in form.fields else ""
             items.extend((anchor, f"{label}: {e}" if label else str(e)) for e in errors)
-    return {"items": items}
+    return items

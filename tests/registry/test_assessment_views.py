@@ -110,17 +110,30 @@ def test_form_with_a_missing_answer_shows_the_error_at_that_parameter(
     assert not Assessment.objects.exists()
 
 
-def test_form_shows_the_services_refusal(client: Client, puskesos_a: User) -> None:
+def test_form_shows_the_services_refusal_and_keeps_what_was_typed(
+    client: Client, puskesos_a: User
+) -> None:
     household = register()
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     client.force_login(puskesos_a)
     client.cookies["django_language"] = "en"  # English texts asserted below
+
     response = client.post(
         form_url(household),
-        form_data(answers(), assessed_on=tomorrow),
+        form_data(answers(**POOR_24), assessed_on=tomorrow, source="self_report"),
     )
+
     assert response.status_code == 400
-    assert "The assessment date is in the future." in response.content.decode()
+    assert response.context["form"].errors["assessed_on"] == [
+        "The assessment date is in the future."
+    ]
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') :]
+    assert "The assessment date is in the future." in summary[: summary.index("</div>")]
+    for code, option in POOR_24.items():
+        assert re.search(rf'name="answer_{code}" value="{option}"[^>]*checked', page)
+    assert re.search(r'name="source" value="self_report"[^>]*checked', page)
+    assert f'name="assessed_on" value="{tomorrow}"' in page
     assert not Assessment.objects.exists()
 
 
@@ -244,7 +257,28 @@ def test_upload_refusal_lists_the_reasons(
     assert response.status_code == 400
     page = response.content.decode()
     listed = page[page.index('id="upload-errors"') :]
-    assert listed[: listed.index("</div>")].count("<li>") == errors
+    listed = listed[: listed.index("</div>")]
+    # A refusal of the service also asks for the file again; a file that is no JSON does not
+    # reach the service.
+    assert listed.count("<li>") == errors + (errors > 1)
+    assert Ruleset.objects.count() == 1
+
+
+def test_a_refused_upload_stays_on_the_page_and_asks_for_the_file_again(
+    client: Client, dinsos_admin: User
+) -> None:
+    client.force_login(dinsos_admin)
+    client.cookies["django_language"] = "en"  # English texts asserted below
+    refused = draft_definition(version="PROVISIONAL-2026.1")
+
+    response = client.post(UPLOAD, {"file": upload(refused)})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [
+        "version: PROVISIONAL-2026.1 is already loaded.",
+        "Choose the file again: a browser does not keep a chosen file.",
+    ]
+    assert 'id="error-summary"' in response.content.decode()
     assert Ruleset.objects.count() == 1
 
 

@@ -231,6 +231,22 @@ def test_register_page_shows_the_refusal_next_to_the_member_field(
     assert "'O'" in member_form.errors["nik"][0]  # the clerk is told which character is wrong
 
 
+def test_a_refused_registration_keeps_what_was_typed(client: Client, puskesos_a: User) -> None:
+    client.force_login(puskesos_a)
+    data = registration_post() | {"members-1-relationship": "1"}  # a second head of family
+
+    response = client.post(REGISTER, data)
+
+    assert response.status_code == 400
+    assert not Household.objects.exists()
+    refused = response.context["members"].forms[1]
+    assert "relationship" in refused.errors
+    page = response.content.decode()
+    assert 'href="#id_members-1-relationship"' in page  # the summary leads to the field
+    for typed in ("Jl. Anggrek 4", data["kk_number"], "3276011203800001", "Bayi Kurniawan"):
+        assert f'value="{typed}"' in page
+
+
 def test_register_page_offers_only_the_officers_kelurahan(client: Client, puskesos_a: User) -> None:
     client.force_login(puskesos_a)
     data = registration_post() | {"kelurahan_code": KELURAHAN_TUGU}
