@@ -10,9 +10,7 @@ from playwright.sync_api import expect
 
 from registry.models import Household
 from tests.programs.factories import applicant, open_cycle
-from tests.verification.factories import in_verification
-from verification.models import Complaint
-from verification.services import complaint_answer, complaint_receive
+from tests.verification.factories import answered_complaint, in_verification
 
 pytestmark = [
     pytest.mark.e2e,
@@ -93,22 +91,7 @@ def test_task_inbox_lists_the_visit_for_the_puskesos_officer(session, puskesos_a
 
 def test_public_tracking_shows_the_answer(page, dinsos_operator):
     application = in_verification("kis-pbi-apbd")
-    complaint = complaint_receive(
-        actor=None,
-        kind=Complaint.Kind.COMPLAINT,
-        category=Complaint.Category.EXCLUSION,
-        channel=Complaint.Channel.PUSKESOS,
-        description="Belum menerima bantuan",
-        household_id=application.household_id,
-        kelurahan_code=application.household.kelurahan_id,
-        complainant_name="Bu Siti",
-    )
-    complaint_answer(
-        actor=dinsos_operator,
-        complaint_id=complaint.pk,
-        answer="Keluarga akan dikunjungi ulang.",
-        outcome=Complaint.Outcome.REVISIT,
-    )
+    complaint = answered_complaint(application, actor=dinsos_operator)
     page.goto("/lacak/")
     page.fill("#id_number", complaint.tracking_number)
     page.click("#track")

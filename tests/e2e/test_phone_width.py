@@ -34,9 +34,8 @@ from tests.overlap.test_panels import finding
 from tests.programs.factories import applicant, open_cycle
 from tests.programs.test_programme_rules import COURSE, TRAINEE_BORN
 from tests.registry.test_imports_support import csv_bytes, family, preview
-from tests.verification.factories import in_verification
-from verification.models import Complaint, FieldVisit
-from verification.services import complaint_receive
+from tests.verification.factories import in_verification, received_complaint
+from verification.models import FieldVisit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -129,14 +128,8 @@ def city(dinsos_admin, dinsos_operator, puskesos_a, settings, tmp_path):
     application = in_verification("kis-pbi-apbd")
     household = application.household
     visit = FieldVisit.objects.filter(household=household).first()
-    complaint = complaint_receive(
-        actor=None,
-        kind=Complaint.Kind.COMPLAINT,
-        category=Complaint.Category.EXCLUSION,
-        channel=Complaint.Channel.PUSKESOS,
-        description="Keluarga miskin belum menerima bantuan apa pun",
-        household_id=household.pk,
-        kelurahan_code=household.kelurahan_id,
+    complaint = received_complaint(
+        application, description="Keluarga miskin belum menerima bantuan apa pun"
     )
     job = job_start(kind=DEMO_KIND, requested_by=dinsos_admin, params={"n": 3})
     # A row for every page with an id, made by the services the other suites use.

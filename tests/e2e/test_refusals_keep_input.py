@@ -20,9 +20,8 @@ from programs.models import Decree
 from tests.conftest import PASSWORD
 from tests.distribution.factories import beneficiary, new_batch, sent
 from tests.programs.factories import open_cycle
-from tests.verification.factories import in_verification
-from verification.models import Complaint, FieldVisit
-from verification.services import complaint_receive
+from tests.verification.factories import in_verification, received_complaint
+from verification.models import FieldVisit
 
 pytestmark = [
     pytest.mark.e2e,
@@ -101,15 +100,7 @@ def test_assigning_a_visit_due_yesterday_keeps_the_officer(session, dinsos_opera
 
 def test_reopening_on_a_plain_complaint_keeps_the_answer(session, puskesos_a):
     application = in_verification()
-    complaint = complaint_receive(
-        actor=None,
-        kind=Complaint.Kind.COMPLAINT,
-        category=Complaint.Category.EXCLUSION,
-        channel=Complaint.Channel.PUSKESOS,
-        description="Belum menerima bantuan",
-        household_id=application.household_id,
-        kelurahan_code=application.household.kelurahan_id,
-    )
+    complaint = received_complaint(application)
     page = session(puskesos_a)
     page.set_viewport_size(PHONE)
     page.goto(f"/verification/complaints/{complaint.pk}/")

@@ -1,4 +1,5 @@
-"""Helpers for verification tests: applications in verification with their checks opened."""
+"""Helpers for verification tests: applications in verification with their checks opened,
+complaints received and answered."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from programs.services import application_submit, application_verification_start
 from registry.scoring import PROVISIONAL_RULESET_PATH
 from tests.programs.factories import KIS, applicant, open_cycle
 from tests.registry.factories import KELURAHAN_DEPOK
-from verification.models import Check
+from verification.models import Check, Complaint
+from verification.services import complaint_answer, complaint_receive
 
 HOUSE = {"owner_first_house": True, "land_and_building_in_owner_name": True,
          "in_dispute": False, "damage_from_disaster": False, "no_sale_within_three_years": True,
@@ -50,3 +52,35 @@ def in_verification(code: str = "kis-pbi-apbd", *, kelurahan: str = KELURAHAN_DE
 
 def check_of(application: Application, kind: str) -> Check:
     return Check.objects.get(application=application, kind=kind)
+
+
+def received_complaint(
+    application: Application,
+    *,
+    description: str = "Keluarga Pak Joko belum menerima bantuan",
+    complainant_name: str = "Bu Siti",
+) -> Complaint:
+    """A complaint of exclusion about `application`'s household, received at a Puskesos; the
+    complainant and the person the description names are never to be shown publicly."""
+    return complaint_receive(
+        actor=None,
+        kind=Complaint.Kind.COMPLAINT,
+        category=Complaint.Category.EXCLUSION,
+        channel=Complaint.Channel.PUSKESOS,
+        description=description,
+        household_id=application.household_id,
+        kelurahan_code=application.household.kelurahan_id,
+        complainant_name=complainant_name,
+    )
+
+
+def answered_complaint(application: Application, *, actor: Any) -> Complaint:
+    """A received complaint (`received_complaint`) answered by `actor`: the household will be
+    visited again."""
+    complaint = received_complaint(application)
+    return complaint_answer(
+        actor=actor,
+        complaint_id=complaint.pk,
+        answer="Keluarga akan dikunjungi ulang oleh Puskesos.",
+        outcome=Complaint.Outcome.REVISIT,
+    )

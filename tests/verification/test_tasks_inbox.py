@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.registry.factories import KELURAHAN_TUGU
-from tests.verification.factories import in_verification
+from tests.verification.factories import in_verification, received_complaint
 from verification.models import Complaint, FieldVisit
-from verification.services import complaint_receive
 
 pytestmark = pytest.mark.django_db
 TASKS = reverse("verification:tasks")
@@ -44,15 +43,7 @@ def test_agency_officer_sees_the_checks_awaiting_their_verdict(dinkes_officer, d
 
 def test_complaints_near_the_deadline_are_listed(dinsos_operator, puskesos_b):
     application = in_verification("kis-pbi-apbd")
-    complaint = complaint_receive(
-        actor=None,
-        kind=Complaint.Kind.COMPLAINT,
-        category=Complaint.Category.EXCLUSION,
-        channel=Complaint.Channel.PUSKESOS,
-        description="Belum menerima bantuan",
-        household_id=application.household_id,
-        kelurahan_code=application.household.kelurahan_id,
-    )
+    complaint = received_complaint(application)
     Complaint.objects.filter(pk=complaint.pk).update(due_at=timezone.now() - timedelta(hours=1))
     inbox = _client(dinsos_operator).get(TASKS).context["inbox"]
     assert [c.pk for c in inbox.complaints] == [complaint.pk]

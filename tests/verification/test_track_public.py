@@ -6,31 +6,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.verification.factories import in_verification
+from tests.verification.factories import answered_complaint, in_verification
 from verification.models import Complaint
-from verification.services import complaint_answer, complaint_receive
 
 pytestmark = pytest.mark.django_db
 
 
 def test_tracking_shows_answer_dates_and_deadline_but_no_person(dinsos_operator):
     application = in_verification()
-    complaint = complaint_receive(
-        actor=None,
-        kind=Complaint.Kind.COMPLAINT,
-        category=Complaint.Category.EXCLUSION,
-        channel=Complaint.Channel.PUSKESOS,
-        description="Keluarga Pak Joko belum menerima bantuan",
-        household_id=application.household_id,
-        kelurahan_code=application.household.kelurahan_id,
-        complainant_name="Bu Siti",
-    )
-    complaint_answer(
-        actor=dinsos_operator,
-        complaint_id=complaint.pk,
-        answer="Keluarga akan dikunjungi ulang oleh Puskesos.",
-        outcome=Complaint.Outcome.REVISIT,
-    )
+    complaint = answered_complaint(application, actor=dinsos_operator)
     body = Client().get("/lacak/", {"number": complaint.tracking_number}).content.decode()
     assert 'id="track-answer"' in body and "dikunjungi ulang" in body
     assert 'id="track-due"' in body and 'id="track-received"' in body
