@@ -1,11 +1,17 @@
 from django.db import models
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.models import ActedEvent, TimeStampedModel
 from registry.models.wilayah import Kelurahan
 
 RT_RW_MAX = 999
+
+# The id padded to at least 7 digits and never cut (LPAD cuts a longer text to its length):
+# KDS-0000123, KDS-12345678. "KDS-" and the 19 digits of the largest bigint fit.
+_ID_TEXT = Cast("id", models.TextField())
+REGISTRY_DIGITS = LPad(_ID_TEXT, Greatest(models.Value(7), Length(_ID_TEXT)), models.Value("0"))
+REGISTRY_NUMBER_LENGTH = 23
 
 
 class HouseholdStatus(models.TextChoices):
@@ -33,10 +39,8 @@ class Household(TimeStampedModel):
     PovertyClass = PovertyClass
 
     registry_number = models.GeneratedField(
-        expression=Concat(
-            models.Value("KDS-"), LPad(Cast("id", models.TextField()), 7, models.Value("0"))
-        ),
-        output_field=models.CharField(max_length=20),
+        expression=Concat(models.Value("KDS-"), REGISTRY_DIGITS),
+        output_field=models.CharField(max_length=REGISTRY_NUMBER_LENGTH),
         db_persist=True,
         verbose_name=_("registry number"),
     )

@@ -32,6 +32,23 @@ def test_registry_number_is_generated_from_the_id() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pk", "number"),
+    [
+        (123, "KDS-0000123"),
+        (9_999_999, "KDS-9999999"),
+        (12_345_678, "KDS-12345678"),  # once cut to KDS-1234567, another household's number
+        (2**63 - 1, "KDS-9223372036854775807"),  # the largest id there can be
+    ],
+)
+def test_registry_number_pads_to_seven_digits_and_never_cuts_a_longer_id(
+    pk: int, number: str
+) -> None:
+    household = HouseholdFactory(id=pk)
+    assert household.registry_number == number
+    assert Household.objects.get(registry_number=number) == household
+
+
+@pytest.mark.parametrize(
     "values",
     [{"rt": 0}, {"rw": 1000}, {"desil": 11}, {"desil": 0}, {"desil_period": "2026-1"}],
 )
