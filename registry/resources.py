@@ -60,6 +60,7 @@ from registry.models import DesilRecord, FamilyCard, Household, HouseholdEvent, 
 from registry.models.person import name_key
 from registry.nik import today_wib
 from registry.services.common import MemberData
+from registry.services.member_additions import MemberAdded, members_added_record
 from registry.services.name_words import name_words_recount_after_commit
 from registry.services.registration import FamilyData, households_register
 
@@ -181,9 +182,11 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         self.created: set[int] = set()
         # Members of the families registered in `before_import`, reported as new rows.
         self.registered_persons: set[int] = set()
-        # Rows that add or change a member of an existing household, for its history:
-        # (household id, NIK, event kind, what changed).
-        self.member_changes: list[tuple[int, str, str, dict[str, Any]]] = []
+        # Members of existing households changed or added by a row, with their household's
+        # id, for its history (the instances, written in bulk, have their ids by
+        # `after_import`): what changed, and the reason an added member has no NIK.
+        self.member_changes: list[tuple[Person, int, dict[str, Any]]] = []
+        self.members_added: list[tuple[Person, int, str]] = []
 
     # --- import ---------------------------------------------------------------------------
 
@@ -317,9 +320,10 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         registered, household_before = instance.pk is not None, instance.household_id
         before = {name: getattr(instance, name) for name in MEMBER_FIELDS}
         super().import_instance(instance, row, **kwargs)
+        reason = ""
         if not instance.nik:
             try:
-                members.parse_nik_missing_reason(
+                reason = members.parse_nik_missing_reason(
                     cell(row.get("alasan_tanpa_nik"))[0],
                     birth_date=instance.birth_date,
                     today=today_wib(),
@@ -357,9 +361,10 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
             for name, old in before.items()
             if registered and old != getattr(instance, name)
         }
-        if instance.nik and (changed or not registered):
-            kind = HouseholdEvent.Kind.EDITED if registered else HouseholdEvent.Kind.MEMBER_ADDED
-            self.member_changes.append((household.pk, instance.nik, kind, changed))
+        if not registered:
+            self.members_added.append((instance, household.pk, reason))
+        elif changed:
+            self.member_changes.append((instance, household.pk, changed))
 
     def before_save_instance(self, instance: Person, row: Any, **kwargs: Any) -> None:
         instance.name_normalized = name_key(instance.full_name)
@@ -396,7 +401,7 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         super().after_import(dataset, result, **kwargs)
         if kwargs.get("dry_run") or result.has_errors():
             return
-        touched = {household_id for household_id, _nik, _kind, _changed in self.member_changes}
+        touched = {household for _, household, _ in (*self.member_changes, *self.members_added)}
         Household.objects.filter(pk__in=touched, head__isnull=True).update(
             head=Subquery(
                 Person.objects.filter(
@@ -406,25 +411,32 @@ class HouseholdMemberResource(resources.ModelResource):  # type: ignore[misc]  #
         )
         user = kwargs.get("user")
         actor = recorded_user(user)
-        persons = dict(
-            Person.objects.filter(
-                nik__in=[nik for _h, nik, _k, _c in self.member_changes]
-            ).values_list("nik", "pk")
-        )
         HouseholdEvent.objects.bulk_create(
             [
                 HouseholdEvent(
                     household_id=household_id,
-                    person_id=persons.get(nik),
-                    kind=kind,
+                    person_id=person.pk,
+                    kind=HouseholdEvent.Kind.EDITED,
                     actor=actor,
-                    details={"changed": changed, "source": "admin_import"}
-                    if changed
-                    else {"source": "admin_import"},
+                    details={"changed": changed, "source": "admin_import"},
                 )
-                for household_id, nik, kind, changed in self.member_changes
+                for person, household_id, changed in self.member_changes
             ],
             batch_size=BATCH_SIZE,
+        )
+        members_added_record(
+            actor=user,
+            added=[
+                MemberAdded(
+                    household_id=household_id,
+                    person_id=person.pk,
+                    relationship=person.relationship,
+                    nik_missing=not person.nik,
+                    nik_missing_reason=reason,
+                )
+                for person, household_id, reason in self.members_added
+            ],
+            details={"source": "admin_import"},
         )
         desil_records_match(
             niks=[nik for row in dataset.dict if (nik := nik_of(row))],

@@ -59,6 +59,7 @@ from registry.imports.values import (
 )
 from registry.nik import check_nik_against
 from registry.selectors import mask_nik
+from registry.services.member_additions import members_added_record_staged, members_added_stage
 from registry.services.name_words import name_words_recount_after_commit
 from registry.services.registration import households_register_staged, registration_stage
 
@@ -387,7 +388,11 @@ class HouseholdImport(ImportKind):
             details={"source": "import", "import_job": ctx.job_id},
             now=now,
         )
+        members_added_stage(cursor)
         run(cursor, WRITES, params)
+        members_added_record_staged(
+            cursor=cursor, actor=ctx.actor, details={"import_job": ctx.job_id}, now=now
+        )
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         # The name search's word table learns the names written, once this commits.

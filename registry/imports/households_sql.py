@@ -303,16 +303,12 @@ WRITES = (
     JOIN import_family f ON f.kk = n.kk
     ORDER BY n.id
     """,
+    # Their history events: written by `members_added_record_staged` after these statements.
     """
-    INSERT INTO registry_householdevent (household_id, person_id, kind, details, actor_id,
-        created_at)
-    SELECT f.household_id, n.id, 'member_added',
-        jsonb_build_object('relationship', n.relationship,
-            'nik_missing', m.nik IS NULL, 'import_job', %(job)s)
-            -- why an adult has no NIK, as the file says (as the portal's member_added)
-            || jsonb_strip_nulls(jsonb_build_object('nik_missing_reason',
-                CASE WHEN m.nik IS NULL THEN nullif(m.nik_missing_reason, '') END)),
-        %(actor)s, %(now)s
+    INSERT INTO member_added_stage (household_id, person_id, relationship, nik_missing,
+        nik_missing_reason)
+    SELECT f.household_id, n.id, n.relationship, m.nik IS NULL,
+        coalesce(m.nik_missing_reason, '')
     FROM import_new_person n
     JOIN import_member m ON m.row_no = n.row_no AND NOT m.bad
     JOIN import_family f ON f.kk = n.kk

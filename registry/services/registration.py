@@ -12,7 +12,7 @@ uniqueness are the database's constraints.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -160,6 +160,30 @@ def registration_stage(cursor: CursorWrapper) -> None:
         cursor.execute(statement)
 
 
+def staged_write_params(
+    writer: str, actor: Actor, details: dict[str, Any] | None, now: datetime | None
+) -> dict[str, Any]:
+    """What a set-based writer of staged rows binds: when, who acted, and the caller's details
+    as JSON; it runs inside its caller's transaction (its staging tables drop at commit)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{writer} runs inside the caller's transaction")
+    user = recorded_user(actor)
+    return {
+        "now": now or timezone.now(),
+        "actor": user.pk if user is not None else None,
+        "details": _json(details or {}),
+    }
+
+
+def stage_copy(
+    cursor: CursorWrapper, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Fill the staging `table` (a module's own constant name) with `rows` by one COPY."""
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def households_register_staged(
     *,
     cursor: CursorWrapper,
@@ -172,21 +196,13 @@ def households_register_staged(
     A family with no member, or not exactly one head (hubungan 1), or in a kelurahan outside
     the actor's scope refuses the whole batch: callers stage only families they checked.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("households_register_staged runs inside the caller's transaction")
+    params = staged_write_params("households_register_staged", actor, details, now)
     # Fresh statistics first: without them the planner joins the staged rows by nested loops.
     cursor.execute("ANALYZE registration_family")
     cursor.execute("ANALYZE registration_member")
     _heads_check(cursor)
     _scope_check(cursor, actor=actor)
-    user = recorded_user(actor)
-    params: dict[str, Any] = {
-        "now": now or timezone.now(),
-        "mask": MASK,
-        "actor": user.pk if user is not None else None,
-        "details": _json(details or {}),
-        "remote_addr": current_remote_addr(),
-    }
+    params |= {"mask": MASK, "remote_addr": current_remote_addr()}
     for statement in WRITES:
         cursor.execute(statement, params)
     cursor.execute("SELECT kk, household_id FROM registration_done")
@@ -206,47 +222,42 @@ def households_register(
     """Register checked families (their NIKs parsed, their codes the models' choices) in one
     set-based write; return each No. KK's new household id."""
     today = timezone.localdate()
+    members = [(family, member) for family in families for member in family.members]
     with connection.cursor() as cursor:
         registration_stage(cursor)
-        with cursor.cursor.copy(
-            f"COPY registration_family ({', '.join(FAMILY_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            for family in families:
-                copy.write_row(
-                    (
-                        family.kk,
-                        family.kelurahan_code,
-                        family.rw,
-                        family.rt,
-                        family.address.strip(),
-                        family.valid_from or today,
-                    )
+        stage_copy(
+            cursor,
+            "registration_family",
+            FAMILY_COLUMNS,
+            (
+                (f.kk, f.kelurahan_code, f.rw, f.rt, f.address.strip(), f.valid_from or today)
+                for f in families
+            ),
+        )
+        stage_copy(
+            cursor,
+            "registration_member",
+            MEMBER_COLUMNS,
+            (
+                (
+                    row_no,
+                    family.kk,
+                    member.nik or None,
+                    member.full_name.strip(),
+                    name_key(member.full_name),
+                    member.sex,
+                    member.birth_place.strip(),
+                    member.birth_date,
+                    member.relationship,
+                    member.marital_status,
+                    member.education,
+                    member.occupation.strip(),
+                    member.disability,
+                    member.nik_missing_reason.strip() if not member.nik else "",
                 )
-        row_no = 0
-        with cursor.cursor.copy(
-            f"COPY registration_member ({', '.join(MEMBER_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            for family in families:
-                for member in family.members:
-                    row_no += 1
-                    copy.write_row(
-                        (
-                            row_no,
-                            family.kk,
-                            member.nik or None,
-                            member.full_name.strip(),
-                            name_key(member.full_name),
-                            member.sex,
-                            member.birth_place.strip(),
-                            member.birth_date,
-                            member.relationship,
-                            member.marital_status,
-                            member.education,
-                            member.occupation.strip(),
-                            member.disability,
-                            member.nik_missing_reason.strip() if not member.nik else "",
-                        )
-                    )
+                for row_no, (family, member) in enumerate(members, start=1)
+            ),
+        )
         return households_register_staged(cursor=cursor, actor=actor, details=details)
 
 

@@ -82,7 +82,11 @@ def test_changes_to_an_existing_family_keep_its_head_and_its_history(dinsos_admi
 
     assert not result.has_errors() and not result.has_validation_errors()
     events = dict(HouseholdEvent.objects.exclude(kind="registered").values_list("kind", "details"))
-    assert events["member_added"] == {"source": "admin_import"}
+    assert events["member_added"] == {
+        "relationship": rows[3]["hubungan"],
+        "nik_missing": False,
+        "source": "admin_import",
+    }
     assert events["edited"]["changed"]["full_name"][1] == "Siti Rahmawati Baru"
     wife = Person.objects.get(nik=rows[1]["nik"])  # an update is written (it failed before)
     assert (wife.full_name, wife.name_normalized) == ("Siti Rahmawati Baru", "siti rahmawati baru")
@@ -113,6 +117,32 @@ def test_an_adult_without_nik_needs_a_reason_in_the_admin_import(dinsos_admin):
     wife = Person.objects.get(nik=None)
     event = HouseholdEvent.objects.get(kind="registered")
     assert event.details["nik_missing_reasons"] == {str(wife.pk): "Dokumen hilang"}
+
+
+def test_a_member_without_nik_added_by_the_admin_import_keeps_the_reason(dinsos_admin):
+    HouseholdMemberResource().import_data(dataset(family(1, first_serial=1)), user=dinsos_admin)
+    rows = family(1, first_serial=1, size=4)  # a grandmother more, without a NIK
+    rows[3] |= {"nik": "", "hubungan": "7", "tanggal_lahir": "1950-01-01"}
+    rows[3]["alasan_tanpa_nik"] = "Belum pernah rekam di Dukcapil"
+    header = (*HOUSEHOLD_HEADER, "alasan_tanpa_nik")
+    data = tablib.Dataset().load(csv_bytes(rows, header).decode(), format="csv")
+
+    result = HouseholdMemberResource().import_data(data, dry_run=False, user=dinsos_admin)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    grandmother = Person.objects.get(nik=None)
+    event = HouseholdEvent.objects.get(kind="member_added")
+    assert (event.person, event.household_id, event.actor) == (
+        grandmother,
+        grandmother.household_id,
+        dinsos_admin,
+    )
+    assert event.details == {
+        "relationship": "7",
+        "nik_missing": True,
+        "nik_missing_reason": "Belum pernah rekam di Dukcapil",
+        "source": "admin_import",
+    }
 
 
 def test_desil_resource_imports_and_refreshes_the_household(dinsos_admin):
