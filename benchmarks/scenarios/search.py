@@ -6,7 +6,8 @@ the portal's search page makes, as a Dinsos operator (city-wide). Names are take
 registered persons and typed the way clerks type them (another spelling, no title, a
 middle name left out, lower case); `name_found_rate` is the share of searches whose
 household is among the results, `name_found_rate_top20` on the first page (20), also with
-the person's birth year typed beside the name (that second search is not timed). After a
+one narrowing field beside the name: the birth year (`_birth_year`), the full birth date
+(`_birth_date`) or the kelurahan's name (`_kelurahan`); those searches are not timed. After a
 few warm-up searches, each search is timed alone; `seconds` is the time of all the searches,
 without the seed.
 
@@ -28,9 +29,11 @@ import secrets
 import statistics
 import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import F
 
 from benchmarks.harness import Context
 from depok_kds.accounts import user_create
@@ -73,7 +76,7 @@ def run(ctx: Context) -> dict[str, Any]:
         nik_ms.append(elapsed)
         ctx.progress(done, NIK_LOOKUPS, "NIK lookups")
     name_ms: list[float] = []
-    hits = top20 = top20_born = ambiguous = top20_unambiguous = 0
+    hits = top20 = top20_born = top20_date = top20_kelurahan = ambiguous = top20_unambiguous = 0
     misses: Counter[str] = Counter()
     misses_born: Counter[str] = Counter()
     for done, person in enumerate(sample[WARM_UP + NIK_LOOKUPS :], start=1):
@@ -93,6 +96,10 @@ def run(ctx: Context) -> dict[str, Any]:
         _, rank = _search(operator, typed, person.household_id, born=person.birth_date.year)
         top20_born += rank is not None and rank < TOP
         misses_born.update([] if rank is not None and rank < TOP else kinds)
+        top20_date += _found(_search(operator, typed, person.household_id, born=person.birth_date))
+        top20_kelurahan += _found(
+            _search(operator, typed, person.household_id, kelurahan_name=person.kelurahan_name)
+        )
         ctx.progress(done, NAME_SEARCHES, "name searches")
     limit_nik_ms = [
         _plain(NIK_LIMIT, person.nik or "") for person in sample[WARM_UP : WARM_UP + NIK_LOOKUPS]
@@ -112,6 +119,8 @@ def run(ctx: Context) -> dict[str, Any]:
         "name_found_rate": round(hits / len(name_ms), 3),
         "name_found_rate_top20": round(top20 / len(name_ms), 3),
         "name_found_rate_top20_birth_year": round(top20_born / len(name_ms), 3),
+        "name_found_rate_top20_birth_date": round(top20_date / len(name_ms), 3),
+        "name_found_rate_top20_kelurahan": round(top20_kelurahan / len(name_ms), 3),
         "name_ambiguous_rate": round(ambiguous / len(name_ms), 3),
         "name_found_rate_top20_unambiguous": round(
             top20_unambiguous / max(len(name_ms) - ambiguous, 1), 3
@@ -191,19 +200,33 @@ def _sample_persons(rng: random.Random, count: int) -> list[Person]:
     picked: dict[int, Person] = {}
     while len(picked) < count:
         ids = [rng.randint(low, high) for _ in range(count * 2)]
-        found = Person.objects.filter(pk__in=ids, nik__isnull=False, is_deceased=False)
+        found = Person.objects.filter(pk__in=ids, nik__isnull=False, is_deceased=False).annotate(
+            kelurahan_name=F("household__kelurahan__name")
+        )
         picked.update((person.pk, person) for person in found)
     return [picked[pk] for pk in rng.sample(sorted(picked), count)]
 
 
 def _search(
-    operator: Any, query: str, household_id: int | None, *, born: int | None = None
+    operator: Any,
+    query: str,
+    household_id: int | None,
+    *,
+    born: int | date | None = None,
+    kelurahan_name: str = "",
 ) -> tuple[float, int | None]:
     """The time of one search and the place of the household in its results (0 is first)."""
     started = time.perf_counter()
-    ids = [household.pk for household in household_list(user=operator, q=query, born=born)]
+    found = household_list(user=operator, q=query, born=born, kelurahan_name=kelurahan_name)
+    ids = [household.pk for household in found]
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed, ids.index(household_id) if household_id in ids else None
+
+
+def _found(search: tuple[float, int | None]) -> bool:
+    """Whether a search (`_search`) has its household on the first page."""
+    rank = search[1]
+    return rank is not None and rank < TOP
 
 
 def _percentile(values: list[float], percent: int) -> float:

@@ -107,11 +107,23 @@ def test_a_namesake_whose_nik_region_and_serial_disagree_is_not_linked():
     assert fallback.link(fallback.block(yuni, namesake)) == []
 
 
-def test_a_nik_off_by_a_few_digits_still_allows_the_fallback():
-    # Two digits wrong: no single typing mistake, but not someone else's NIK either.
+def test_a_nik_two_typing_mistakes_from_the_record_is_a_namesakes():
+    # Two digits of the serial wrong, not a swap: no single typing mistake turns one NIK into
+    # the other (the region codes and serials of Depok's persons born on one day are close).
     yuni = [fb("1", "Yuni", "3276015203850117")]
+    other = [fb("A", "YUNI", "3276015203850007")]
+    assert fallback.link(fallback.block(yuni, other)) == []
+    kecamatan = [fb("1", "Yuni", "3276105203850001")]
+    neighbour = [fb("A", "YUNI", "3276025203850001")]
+    assert fallback.link(fallback.block(kecamatan, neighbour)) == []
+
+
+def test_a_nik_one_typing_mistake_from_the_record_allows_the_fallback():
+    yuni = [fb("1", "Yuni", "3276015203850070")]  # two neighbouring digits swapped
     same = [fb("A", "YUNI", "3276015203850007")]
     assert [lk.right for lk in fallback.link(fallback.block(yuni, same))] == ["A"]
+    region = [fb("1", "Yuni", "3276025203850007")]  # one wrong digit
+    assert [lk.right for lk in fallback.link(fallback.block(region, same))] == ["A"]
 
 
 # --- How common a name is --------------------------------------------------------------------
@@ -132,6 +144,6 @@ def test_a_common_name_and_a_birth_date_are_weak_evidence_a_rare_name_strong():
 
 
 def test_a_common_name_is_linked_where_the_typed_nik_supports_it():
-    typed = [fb("1", "Yuni", "3276015203850117")]
+    typed = [fb("1", "Yuni", "3276015203850017")]
     extract = [dukcapil("A", "YUNI", share=0.01, nik="3276015203850007")]
     assert [lk.right for lk in fallback.link(fallback.block(typed, extract))] == ["A"]

@@ -24,9 +24,6 @@ MIN_NAME = 0.8
 # day may be any of several YUNIs, "YULIA KOMARIAH" is one person. Such a link is made only
 # when the typed NIK's digits support it (term-frequency adjustment, as Splink does).
 COMMON_NAME_NAMESAKES = 0.05
-# A typed NIK differing from a record's in this many digits of the region code (1-6) and the
-# serial (13-16) is not a mistyping of it: evidence that the record is a namesake.
-NIK_DIGITS_AGAINST = 3
 NIK_LENGTH = 16
 THRESHOLD = 0.85
 MARGIN = 0.03
@@ -59,13 +56,19 @@ class Link:
     place: float
 
 
-def nik_digits_differ(first: str, second: str) -> int:
-    """How many digits of the region code and serial two NIKs differ in (0 if one is none)."""
+def nik_beyond_a_typo(first: str, second: str) -> bool:
+    """Whether two NIKs differ in their region code (digits 1-6) and serial (13-16) by more
+    than one typing mistake: one wrong digit, or two neighbouring digits swapped (the birth
+    date between them is compared as a date). Such a record is not the one the NIK was typed
+    from: evidence that it is a namesake's (False when either NIK is missing)."""
     if len(first) != NIK_LENGTH or len(second) != NIK_LENGTH:
-        return 0
-    return sum(
-        a != b for a, b in zip(first[:6] + first[12:], second[:6] + second[12:], strict=True)
-    )
+        return False
+    a, b = first[:6] + "-" + first[12:], second[:6] + "-" + second[12:]
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) <= 1:
+        return False
+    swapped = len(differ) == 2 and differ[1] == differ[0] + 1
+    return not (swapped and a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]])
 
 
 def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
@@ -73,10 +76,9 @@ def score_pair(left: FallbackRecord, right: FallbackRecord) -> Link | None:
         return None
     if left.sex and right.sex and left.sex != right.sex:
         return None
-    differ = nik_digits_differ(left.nik, right.nik)
-    if differ >= NIK_DIGITS_AGAINST:
+    if nik_beyond_a_typo(left.nik, right.nik):
         return None
-    supported = bool(left.nik and right.nik)  # and differ in fewer digits than the above
+    supported = bool(left.nik and right.nik)  # and at most one typo apart (above)
     if right.name_share * right.peers >= COMMON_NAME_NAMESAKES and not supported:
         return None
     if left.name == right.name:
