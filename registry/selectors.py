@@ -337,21 +337,27 @@ class _WordsFound(Func):
         return sql, params
 
 
-class _StartsAsTyped(Func):
-    """1 when the name's first word is the first typed word (any spelling of it), else 0:
-    the given name, which clerks type first ("galih rizal" before "Rizal Galih")."""
+class _EdgesAsTyped(Func):
+    """How many of the name's edges are as typed (any spelling): its first word the first
+    typed word (the given name, which clerks type first: "galih rizal" before "Rizal Galih"),
+    and, for two typed words or more, its last word the last typed word (the family or
+    second name, kept when a middle name is left out: "citra hidayat" before "Citra Hidayat
+    Putri" for "Citra Keisha Hidayat")."""
 
     output_field = IntegerField()
 
     def __init__(self, name: str, groups: list[WordGroup]) -> None:
         super().__init__(F(name))
-        self.spellings = groups[0][2]
+        self.first = groups[0][2]
+        self.last = groups[-1][2] if len(groups) > 1 else []
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:  # type: ignore[override]
         name_sql, name_params = compiler.compile(self.source_expressions[0])
-        return f"(split_part({name_sql}, ' ', 1) = ANY(%s::text[]))::int", (
-            *name_params,
-            self.spellings,
+        words = f"(string_to_array({name_sql}, ' '))"
+        return (
+            f"((split_part({name_sql}, ' ', 1) = ANY(%s::text[]))::int "
+            f"+ (coalesce({words}[cardinality({words})], '') = ANY(%s::text[]))::int)",
+            (*name_params, self.first, *name_params, *name_params, self.last),
         )
 
 
@@ -360,17 +366,17 @@ def _best_named(
 ) -> QuerySet[M]:
     """`matches` ranked best first: `found` (the typed words the name holds, in any order
     and any registered spelling, each weighing one plus its rarity, less a little for each
-    other word), then `starts` (the first typed word first), then `closeness` (the whole
-    name, so the spelling typed comes first); a household by its best matching member. The
-    first NAME_SEARCH_LIMIT."""
+    other word), then `edges` (the first and last typed words first and last), then
+    `closeness` (the whole name, so the spelling typed comes first); a household by its best
+    matching member. The first NAME_SEARCH_LIMIT."""
     key = " ".join(word for word, *_ in groups)
     found: Any = _WordsFound(name, groups)
-    starts: Any = _StartsAsTyped(name, groups)
+    edges: Any = _EdgesAsTyped(name, groups)
     closeness: Any = TrigramSimilarity(name, key)
     if best_member:
-        found, starts, closeness = Max(found), Max(starts), Max(closeness)
-    ranked = matches.annotate(found=found, starts=starts, closeness=closeness)
-    return ranked.order_by("-found", "-starts", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
+        found, edges, closeness = Max(found), Max(edges), Max(closeness)
+    ranked = matches.annotate(found=found, edges=edges, closeness=closeness)
+    return ranked.order_by("-found", "-edges", "-closeness", "pk")[:NAME_SEARCH_LIMIT]
 
 
 def _name_candidates(

@@ -115,6 +115,19 @@ def test_every_typed_word_found_outranks_a_closer_whole_name(
     assert result.index(complete) < result.index(partial)
 
 
+def test_a_dropped_middle_name_outranks_a_dropped_last_name(
+    dinsos_operator: User, namesakes: None
+) -> None:
+    # Clerks keep the first and last names and leave out a middle one: "citra hidayat" is
+    # more likely Citra Keisha Hidayat than one of the Citra Hidayat Putris.
+    for _ in range(25):
+        household("Citra Hidayat Putri")
+    wanted = household("Citra Keisha Hidayat")
+    name_words_refresh()
+
+    assert first(dinsos_operator, "citra hidayat") == wanted
+
+
 def test_a_birth_year_or_date_finds_the_one_namesake_at_once(
     dinsos_operator: User, namesakes: None
 ) -> None:
