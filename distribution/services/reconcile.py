@@ -5,7 +5,8 @@ its amount compared, and the line set paid, failed (with the bank's reason) or r
 The preview lists, with row number and reason, what will change and what cannot: unknown
 references, duplicates, amount mismatches, rows for another batch, undecodable rows and
 transitions a line cannot make. The file is read and judged once, at upload: its verdict
-(the lines it moves) is kept on the ReturnFile and the apply moves them in one statement.
+(the lines it moves) is kept on the ReturnFile and the apply moves them, one statement per
+state.
 Applying is idempotent: a line already in the reported state, or one that may not leave
 its state for it, is not moved, so the same file twice changes nothing the second time.
 """
