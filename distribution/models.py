@@ -15,6 +15,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from depok_kds.models import ActedEvent, TimeStampedModel
 
@@ -231,6 +232,13 @@ class LineState(models.TextChoices):
 # Lines that hold (or may still become) the payment of their enrolment, component and period.
 LIVE_LINE_STATES = [LineState.PENDING, LineState.PAID]
 DEAD_LINE_STATES = [LineState.FAILED, LineState.RETURNED, LineState.CANCELLED]
+
+# The reasons the system itself gives a line: English msgids, stored as they are and
+# translated where they are shown. A bank's or an officer's own reason is shown as written.
+REASON_GONE_BEFORE_SENDING = gettext_noop("Exited or deceased before sending.")
+REASON_UNCLAIMED = gettext_noop("Unclaimed.")
+REASON_HANDED_OVER = gettext_noop("Handed over.")
+REASON_PAID_IN_PERSON = gettext_noop("Paid in person.")
 
 
 class Component(models.TextChoices):

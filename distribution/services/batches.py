@@ -25,6 +25,8 @@ from distribution.channels.bpjs_premium import (
 )
 from distribution.models import (
     DEAD_LINE_STATES,
+    REASON_GONE_BEFORE_SENDING,
+    REASON_UNCLAIMED,
     Batch,
     BatchEvent,
     BatchState,
@@ -175,7 +177,7 @@ def batch_send(*, actor: Actor, batch_id: int) -> Batch:
         .filter(batch=batch, state=LineState.PENDING)
         .filter(Q(enrolment__status=Enrolment.Status.EXITED) | Q(person__is_deceased=True))
     )
-    reason = "Exited or deceased before sending."
+    reason = REASON_GONE_BEFORE_SENDING
     line_events(gone, actor=actor, to=LineState.CANCELLED, reason=reason)
     Line.objects.filter(pk__in=[line.pk for line in gone]).update(
         state=LineState.CANCELLED, reason=reason
@@ -195,8 +197,8 @@ def batch_settle(*, actor: Actor, batch_id: int, on: date | None = None) -> Batc
     pending = Line.objects.select_for_update().filter(batch=batch, state=LineState.PENDING)
     if batch.channel == Channel.IN_KIND and today > batch.period_end:
         unclaimed = list(pending)
-        line_events(unclaimed, actor=actor, to=LineState.RETURNED, reason="Unclaimed.")
-        pending.update(state=LineState.RETURNED, reason="Unclaimed.", settled_on=today)
+        line_events(unclaimed, actor=actor, to=LineState.RETURNED, reason=REASON_UNCLAIMED)
+        pending.update(state=LineState.RETURNED, reason=REASON_UNCLAIMED, settled_on=today)
     elif pending.exists():
         raise Conflict(
             _("%(count)s lines are still pending.") % {"count": pending.count()}, code="pending"

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.audit import Actor, audit_record, recorded_user
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from distribution.models import (
+    REASON_HANDED_OVER,
+    REASON_PAID_IN_PERSON,
     BatchState,
     Channel,
     Component,
@@ -118,7 +120,7 @@ def handover_record(
         handed_over_on=day,
         evidence=document,
     )
-    _pay(line, actor=actor, on=day, reason="Handed over.")
+    _pay(line, actor=actor, on=day, reason=REASON_HANDED_OVER)
     audit_record(
         actor=actor,
         action="distribution.handover_record",
@@ -141,7 +143,7 @@ def in_person_pay(*, actor: Actor, line_id: int, receiver_nik: str, on: date | N
             details={"field": "receiver_nik"},
         )
     day = on or timezone.localdate()
-    _pay(line, actor=actor, on=day, reason="Paid in person.")
+    _pay(line, actor=actor, on=day, reason=REASON_PAID_IN_PERSON)
     audit_record(actor=actor, action="distribution.in_person_pay", target=line)
     return line
 

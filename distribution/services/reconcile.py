@@ -5,7 +5,8 @@ its amount compared, and the line set paid, failed (with the bank's reason) or r
 The preview lists, with row number and reason, what will change and what cannot: unknown
 references, duplicates, amount mismatches, rows for another batch, undecodable rows and
 transitions a line cannot make. The file is read and judged once, at upload: its verdict
-(the lines it moves) is kept on the ReturnFile and the apply moves them in one statement.
+(the lines it moves) is kept on the ReturnFile and the apply moves them, one statement per
+state.
 Applying is idempotent: a line already in the reported state, or one that may not leave
 its state for it, is not moved, so the same file twice changes nothing the second time.
 """
@@ -251,53 +252,53 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
     return plan
 
 
-# Applying the kept verdict: one UPDATE of the batch's lines, each moving only from a state
-# it may leave (a line another file moved since the upload stays as it is). The outcome is
-# stored on the line (state, the bank's reason, the day); which file moved it is the file's
-# kept verdict. Paying a pending line changes no indexed value, so it is updated in place.
+# Applying the kept verdict: one UPDATE of the batch's lines per state the file moves them
+# to, each line moving only from a state it may leave (ALLOWED_FROM: a line another file
+# moved since the upload stays as it is). The outcome is stored on the line (state, the
+# bank's reason, the day); which file moved it is the file's kept verdict. Paying a pending
+# line changes no indexed value, so it is updated in place, and a paid line keeps its reason.
+# No RETURNING: each statement's row count is the lines it moved.
 APPLY_SQL = f"""
-WITH moves AS (
-    SELECT m.line_id, 'paid' AS to_state, NULL AS reason
-    FROM {ReturnFile._meta.db_table} AS f, unnest(f.paid_lines) AS m (line_id)
-    WHERE f.id = %(file)s
-    UNION ALL
-    SELECT m.line_id, 'failed', m.reason
-    FROM {ReturnFile._meta.db_table} AS f,
-         unnest(f.failed_lines, f.failed_reasons) AS m (line_id, reason)
-    WHERE f.id = %(file)s
-    UNION ALL
-    SELECT m.line_id, 'returned', m.reason
-    FROM {ReturnFile._meta.db_table} AS f,
-         unnest(f.returned_lines, f.returned_reasons) AS m (line_id, reason)
-    WHERE f.id = %(file)s
-),
-changed AS (
-    UPDATE {Line._meta.db_table} AS line
-    SET state = moves.to_state, reason = coalesce(moves.reason, line.reason),
-        settled_on = %(today)s
-    FROM moves
-    WHERE line.id = moves.line_id AND line.batch_id = %(batch)s
-      AND ((moves.to_state IN ('paid', 'failed') AND line.state = 'pending')
-           OR (moves.to_state = 'returned' AND line.state IN ('pending', 'paid')))
-    RETURNING moves.to_state
-)
-SELECT to_state, count(*) FROM changed GROUP BY to_state
+UPDATE {Line._meta.db_table} AS line
+SET state = %(state)s, settled_on = %(today)s{{reason}}
+FROM {ReturnFile._meta.db_table} AS f,
+     unnest(f.{{state}}_lines{{reasons}}) AS m (line_id{{reason_column}})
+WHERE f.id = %(file)s AND line.id = m.line_id AND line.batch_id = %(batch)s
+  AND line.state = ANY (%(from)s)
 """  # noqa: S608 - table names from the models, values bound
+# Up to this many moves of one state, each line is found by its key; more, by one hash
+# join over the batch's lines (the planner cannot know how many moves an array holds).
+FEW_MOVES = 1000
 
 
 def _apply(upload: ReturnFile) -> dict[str, int]:
     """Apply the upload's kept verdict; how many lines moved to each state."""
+    moved: dict[str, int] = {}
     with connection.cursor() as cursor:
-        # The planner cannot know how many moves the arrays hold (it guesses a few), and on
-        # a table not yet analysed it would scan the lines once per move: a hash join is
-        # right for a handful of moves as for 300,000.
-        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        cursor.execute(
-            APPLY_SQL,
-            {"today": timezone.localdate(), "file": upload.pk, "batch": upload.batch_id},
-        )
-        moved = dict(cursor.fetchall())
+        for state, froms in ALLOWED_FROM.items():
+            count = upload.preview.get(state, 0)
+            if not count:
+                continue
+            cursor.execute(f"SET LOCAL enable_nestloop = {'on' if count <= FEW_MOVES else 'off'}")
+            with_reason = state != L.PAID
+            cursor.execute(
+                APPLY_SQL.format(
+                    state=state,
+                    reason=", reason = m.reason" if with_reason else "",
+                    reasons=f", f.{state}_reasons" if with_reason else "",
+                    reason_column=", reason" if with_reason else "",
+                ),
+                {
+                    "state": state,
+                    "from": sorted(froms),
+                    "today": timezone.localdate(),
+                    "file": upload.pk,
+                    "batch": upload.batch_id,
+                },
+            )
+            if cursor.rowcount:
+                moved[state] = cursor.rowcount
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
     return moved

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from depok_kds.errors import Conflict, DomainError
@@ -32,6 +33,7 @@ from tests.distribution.factories import (
 )
 
 SMA = "pendidikan-sma"
+KIS = "kis-pbi-apbd"
 
 
 @pytest.fixture
@@ -300,3 +302,36 @@ def test_rows_with_a_bad_amount_an_unknown_status_or_too_few_columns_are_listed(
         expected.append({"row": 6, "reference": d, "reason": "The row has too few columns."})
     assert upload.preview["bad"] == expected
     assert (upload.preview["rows"], upload.preview["paid"]) == (len(expected) + 1, 1)
+
+
+def _line_updates() -> tuple[int, int]:
+    """Line rows updated in this transaction, and how many of them in place (HOT)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(%s::regclass),"
+            " pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+            [Line._meta.db_table] * 2,
+        )
+        updated, in_place = cursor.fetchone()
+    return updated, in_place
+
+
+def test_paying_every_line_of_full_pages_updates_each_in_place(
+    dinkes_officer: User, dinsos_admin: User
+) -> None:
+    """Each page of lines keeps room for the paid version of every line on it, so paying
+    a batch writes no index: with too little room, the last line of each full page would
+    be moved to another page, with a new entry in every index of the lines."""
+    for _ in range(30):  # KIS premium lines: more than one page holds
+        beneficiary(KIS, with_account=False)
+    batch = new_batch(KIS, actor=dinkes_officer, start=date(2026, 1, 1), end=date(2026, 1, 31))
+    sent(batch, preparer=dinkes_officer, approver=dinsos_admin)
+    content = return_csv([(ref, 42_000, "00", "") for ref in refs(batch)])
+    upload = return_file_upload(
+        actor=dinkes_officer, batch_id=batch.pk, file_name="r.csv", content=content
+    )
+    updated, in_place = _line_updates()
+    applied = return_file_apply(actor=dinkes_officer, return_file_id=upload.pk)
+    after_updated, after_in_place = _line_updates()
+    assert applied.lines_changed == after_updated - updated == 30
+    assert after_in_place - in_place == 30

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from depok_kds.models import AuditEntry, User
 from distribution.models import Batch, Line
-from distribution.services import outlet_save
+from distribution.services import batch_approve, batch_send, outlet_save
+from registry.models import Person
 from tests.conftest import KELURAHAN_DEPOK
 from tests.distribution.factories import beneficiary, build, cycle_of, new_batch, return_csv, sent
 
@@ -296,3 +297,23 @@ def test_a_refused_return_file_or_lpj_asks_for_the_file_again(
     assert refused.status_code == 200
     assert "Pilih berkasnya lagi" in " ".join(refused.context["line_form"].errors["document"])
     assert b'id="error-summary"' in refused.content
+
+
+def test_a_reason_the_system_gives_a_line_is_shown_in_indonesian(
+    dinsos_admin: User, second_admin: User
+) -> None:
+    dies = beneficiary()
+    batch = build(new_batch(SMA, actor=dinsos_admin))
+    batch_approve(actor=second_admin, batch_id=batch.pk)
+    Person.objects.filter(pk=dies.person_id).update(is_deceased=True, death_date=date(2026, 3, 1))
+    batch_send(actor=dinsos_admin, batch_id=batch.pk)
+    line = batch.lines.get()
+    assert line.reason == "Exited or deceased before sending."  # stored as a stable msgid
+    client = client_for(dinsos_admin)
+    for page in (
+        client.get(reverse("registry:household", args=[line.household_id])),
+        client.get(reverse("distribution:batch", args=[batch.pk])),
+    ):
+        assert page.status_code == 200
+        assert "Keluar atau meninggal sebelum pengiriman." in page.content.decode()
+        assert b"Exited or deceased before sending." not in page.content
