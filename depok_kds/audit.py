@@ -84,6 +84,32 @@ def audit_record(
     )
 
 
+def audit_record_many(
+    *,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_ids: Iterable[str | int],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
+    """One audit entry per target of a set-based change (the same action and values for
+    each), written in one statement; return how many."""
+    entries = [
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            before=_json_safe(before),
+            after=_json_safe(after),
+            remote_addr=_remote_addr.get(),
+        )
+        for target_id in target_ids
+    ]
+    return len(AuditEntry.objects.bulk_create(entries))
+
+
 def pii_access_record(
     *,
     actor: User | AnonymousUser | None,
