@@ -182,7 +182,7 @@ class ImportKind(ABC):
         report is a statement on the same connection.
         """
         summary = Prepared()
-        blocks = self._csv_blocks(sheet, ctx, summary)
+        blocks = self.prepared_blocks(sheet.rows(), ctx, summary)
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             more = True
@@ -201,12 +201,14 @@ class ImportKind(ABC):
         tmp.replace(path)  # a killed worker never leaves a half-written prepared file
         return summary
 
-    def _csv_blocks(self, sheet: Sheet, ctx: ImportContext, summary: Prepared) -> Iterator[str]:
-        """The prepared CSV text, `BLOCK_ROWS` file rows at a time."""
+    def prepared_blocks(
+        self, rows: Iterable[SheetRow], ctx: ImportContext, summary: Prepared
+    ) -> Iterator[str]:
+        """The prepared CSV text of `rows` (checked one by one), `BLOCK_ROWS` rows at a time."""
         padding = [None] * (len(self.prepared_columns) - 5)  # a bad row has no clean values
         buffer = io.StringIO()
         write = csv.writer(buffer).writerow
-        for row in sheet.rows():
+        for row in rows:
             summary.rows += 1
             checked = self.check_row(row, ctx)
             summary.warnings += checked.warnings

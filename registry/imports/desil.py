@@ -8,8 +8,9 @@ households that match get their current desil from their latest period (`registr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils import timezone
@@ -30,13 +31,15 @@ from registry.imports.base import (
     ImportContext,
     ImportKind,
     Issue,
+    Prepared,
     one_row,
     run,
     sql_message,
     staged_issues,
 )
 from registry.imports.columns import DESIL_COLUMNS, Column
-from registry.imports.readers import SheetRow
+from registry.imports.desil_judge import quarter_judge
+from registry.imports.readers import Sheet, SheetRow
 from registry.imports.values import (
     CellError,
     identifier_kk,
@@ -187,6 +190,29 @@ class DesilImport(ImportKind):
         nik = found["nik"].nik if "nik" in found else None
         kk = found["no_kk"].kk if "no_kk" in found else None
         return Checked(None, [nik, kk, found["desil"], found["periode"]], issues)
+
+    def prepare(
+        self,
+        sheet: Sheet,
+        path: Path,
+        ctx: ImportContext,
+        *,
+        on_progress: Callable[[int], None] | None = None,
+        load: CursorWrapper | None = None,
+    ) -> Prepared:
+        """A plain CSV file is judged in the database by its distinct values, with the
+        parsers of `check_row` (`desil_judge`); any other file row by row."""
+        if load is not None:
+            parsers: dict[str, Callable[[str], Any]] = {
+                "desil": lambda raw: _desil(require(raw), today=ctx.today),
+                "periode": lambda raw: parse_period(require(raw), today=ctx.today),
+            }
+            judged = quarter_judge(self, sheet, path, ctx, load, parsers)
+            if judged is not None:
+                if on_progress is not None:
+                    on_progress(judged.rows)
+                return judged
+        return super().prepare(sheet, path, ctx, on_progress=on_progress, load=load)
 
     def create_staging(self, cursor: CursorWrapper) -> None:
         run(cursor, STAGE, {})
