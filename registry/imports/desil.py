@@ -104,6 +104,7 @@ CHECKS = (
         LEFT JOIN (SELECT DISTINCT row_no FROM import_issue) i ON i.row_no = d.row_no
         LEFT JOIN registry_desilrecord r
             ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
+            AND r.period = ANY(%(periods)s::text[])
         {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) s
     """,  # noqa: S608 - built from constants of registry.dtsen
@@ -218,6 +219,10 @@ class DesilImport(ImportKind):
         run(cursor, STAGE, {})
 
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
+        # The stored rankings are read for the file's periods only, through the index they
+        # lead: a new quarter finds none there instead of hashing every quarter before it.
+        cursor.execute("SELECT array_agg(DISTINCT period) FROM import_desil WHERE NOT bad")
+        periods = cursor.fetchone()[0] or []
         run(
             cursor,
             CHECKS,
@@ -231,6 +236,7 @@ class DesilImport(ImportKind):
                     "row",
                 ),
                 "rows_per_chunk": ROWS_PER_CHUNK,
+                "periods": periods,
             },
         )
 
@@ -275,6 +281,9 @@ class DesilImport(ImportKind):
             """
         )
         niks, kks = cursor.fetchone()
+        # A quarter adds millions of rows: the statements below (and the impact job) plan
+        # with the new period's counts, not with autovacuum's view from before.
+        cursor.execute("ANALYZE registry_desilrecord")
         desil_records_match(niks=niks or [], kks=kks or [], job_id=ctx.job_id)
         # Then every household whose records changed (a corrected desil of an already
         # matched record too) gets its desil again.
