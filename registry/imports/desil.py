@@ -192,28 +192,16 @@ class DesilImport(ImportKind):
         kk = found["no_kk"].kk if "no_kk" in found else None
         return Checked(None, [nik, kk, found["desil"], found["periode"]], issues)
 
-    def prepare(
-        self,
-        sheet: Sheet,
-        path: Path,
-        ctx: ImportContext,
-        *,
-        on_progress: Callable[[int], None] | None = None,
-        load: CursorWrapper | None = None,
-    ) -> Prepared:
-        """A plain CSV file is judged in the database by its distinct values, with the
-        parsers of `check_row` (`desil_judge`); any other file row by row."""
-        if load is not None:
-            parsers: dict[str, Callable[[str], Any]] = {
-                "desil": lambda raw: _desil(require(raw), today=ctx.today),
-                "periode": lambda raw: parse_period(require(raw), today=ctx.today),
-            }
-            judged = quarter_judge(self, sheet, path, ctx, load, parsers)
-            if judged is not None:
-                if on_progress is not None:
-                    on_progress(judged.rows)
-                return judged
-        return super().prepare(sheet, path, ctx, on_progress=on_progress, load=load)
+    def prepare_in_database(
+        self, sheet: Sheet, path: Path, ctx: ImportContext, load: CursorWrapper
+    ) -> Prepared | None:
+        """A plain CSV file is judged by its distinct values, with the parsers of
+        `check_row` (`desil_judge`)."""
+        parsers: dict[str, Callable[[str], Any]] = {
+            "desil": lambda raw: _desil(require(raw), today=ctx.today),
+            "periode": lambda raw: parse_period(require(raw), today=ctx.today),
+        }
+        return quarter_judge(self, sheet, path, ctx, load, parsers)
 
     def create_staging(self, cursor: CursorWrapper) -> None:
         run(cursor, STAGE, {})

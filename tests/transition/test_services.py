@@ -110,6 +110,12 @@ def test_an_objection_received_before_the_date_holds_the_exit_until_it_is_decide
     assert (enrolment.status, enrolment.exited_on) == ("exited", AFTER)
 
 
+def _decide(actor: User, objection: Complaint, outcome: str) -> None:
+    complaint_answer(
+        actor=actor, complaint_id=objection.pk, answer="Sudah diperiksa.", outcome=outcome
+    )
+
+
 def test_an_upheld_objection_withdraws_the_held_exit_with_its_event_and_audit_row(
     left: tuple[Person, Enrolment, ExitProposal], dinkes_officer: User, dinsos_operator: User
 ) -> None:
@@ -118,12 +124,7 @@ def test_an_upheld_objection_withdraws_the_held_exit_with_its_event_and_audit_ro
     objection = _object(dinsos_operator, head)
     exit_proposals_apply(actor=None, on=NEXT_MONTH)
 
-    complaint_answer(
-        actor=dinsos_operator,
-        complaint_id=objection.pk,
-        answer="Desil dikoreksi, tetap peserta.",
-        outcome=Complaint.Outcome.UPHELD,
-    )
+    _decide(dinsos_operator, objection, Complaint.Outcome.UPHELD)
 
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
@@ -151,35 +152,13 @@ def test_an_upheld_objection_withdraws_an_exit_not_yet_reviewed_and_only_its_hou
     impact_compute(period=QUARTER, actor_id=None)
     objection = _object(dinsos_operator, head)
 
-    complaint_answer(
-        actor=dinsos_operator,
-        complaint_id=objection.pk,
-        answer="Desil dikoreksi.",
-        outcome=Complaint.Outcome.UPHELD,
-    )
+    _decide(dinsos_operator, objection, Complaint.Outcome.UPHELD)
 
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
     assert ExitProposal.objects.get(enrolment=other).status == "proposed"
     with pytest.raises(DomainError):
         exit_proposals_approve(actor=dinkes_officer, proposal_ids=[proposal.pk], on=DECIDED)
-
-
-def test_an_objection_not_upheld_withdraws_nothing(
-    left: tuple[Person, Enrolment, ExitProposal], dinsos_operator: User
-) -> None:
-    head, _enrolment, proposal = left
-    objection = _object(dinsos_operator, head)
-
-    complaint_answer(
-        actor=dinsos_operator,
-        complaint_id=objection.pk,
-        answer="Desil sesuai data DTSEN.",
-        outcome=Complaint.Outcome.NOT_UPHELD,
-    )
-
-    proposal.refresh_from_db()
-    assert proposal.status == "proposed"
 
 
 def test_an_objection_of_another_household_holds_nothing(
