@@ -73,8 +73,22 @@ def audit_record(
     if target is not None:
         target_type = target._meta.label_lower
         target_id = target.pk
-    return AuditEntry.objects.create(
-        actor=recorded_user(actor),
+    user = recorded_user(actor)
+    entry = _entry(user.pk if user else None, action, target_type, target_id, before, after)
+    entry.save()
+    return entry
+
+
+def _entry(
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry(
+        actor_id=actor_id,
         action=action,
         target_type=target_type,
         target_id=str(target_id),
@@ -82,6 +96,23 @@ def audit_record(
         after=_json_safe(after),
         remote_addr=_remote_addr.get(),
     )
+
+
+def audit_record_many(
+    *,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_ids: Iterable[str | int],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
+    """One audit entry per target of a set-based change (the same action and values for
+    each), written in one statement; return how many."""
+    entries = [
+        _entry(actor_id, action, target_type, target_id, before, after) for target_id in target_ids
+    ]
+    return len(AuditEntry.objects.bulk_create(entries))
 
 
 def pii_access_record(

@@ -36,14 +36,14 @@ if TYPE_CHECKING:
 MATCH_BY_NIK = """
     UPDATE registry_desilrecord r SET person_id = p.id, household_id = p.household_id
     FROM {wanted} JOIN registry_person p ON p.nik = w.key
-    WHERE r.person_id IS NULL AND r.nik = w.key
+    WHERE r.person_id IS NULL AND r.nik <> '' AND r.nik = w.key
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """
 MATCH_BY_KK = """
     UPDATE registry_desilrecord r SET household_id = c.household_id
     FROM {wanted} JOIN registry_familycard c ON c.number = w.key AND c.valid_to IS NULL
-    WHERE r.household_id IS NULL AND r.kk_number = w.key
+    WHERE r.household_id IS NULL AND r.kk_number <> '' AND r.kk_number = w.key
       AND (%(job)s::bigint IS NULL OR r.job_id = %(job)s)
     RETURNING r.household_id
 """

@@ -10,17 +10,15 @@ from __future__ import annotations
 import csv
 import random
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
-from psycopg import sql
 
 from benchmarks.harness import Context
+from benchmarks.seeding import copy_limit_seconds
 from depok_kds.celery import app
 from depok_kds.models import Job
 from registry.dukcapil.models import DkbExtract
@@ -188,7 +186,7 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.progress(0, 1, "load extract")
         extract, seconds, steps = load(path)
         ctx.progress(1, 1, "load extract")
-        limit = copy_limit_seconds(path)
+        limit = copy_limit_seconds(path, HEADER)
     rows_per_s = ctx.size / seconds
     copy_limit_rows_per_s = ctx.size / limit
     return {
@@ -201,24 +199,3 @@ def run(ctx: Context) -> dict[str, Any]:
         "copy_limit_rows_per_s": round(copy_limit_rows_per_s, 1),
         "ratio_to_limit": round(rows_per_s / copy_limit_rows_per_s, 3),
     }
-
-
-def copy_limit_seconds(path: Path) -> float:
-    """Seconds of the least a load can do, measured in the same run as its reference: one
-    plain COPY of the same file into a bare table of text columns, with no checks, no
-    indexes and one connection."""
-    columns = sql.SQL(", ").join(
-        sql.SQL("{} text").format(sql.Identifier(column.lower())) for column in HEADER
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE TABLE bench_copy_limit ({})").format(columns))
-        started = time.perf_counter()
-        with (
-            path.open("rb") as handle,
-            cursor.copy("COPY bench_copy_limit FROM STDIN (FORMAT csv, HEADER true)") as copy,
-        ):
-            while data := handle.read(1 << 20):
-                copy.write(data)
-        seconds = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_copy_limit")
-    return seconds

@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - bench-only SQL built from the models' table names.
 """A DTSEN quarter for the whole city imported, and its impact report computed.
 
 `size` is the number of persons ranked (default 2,100,000, Depok's population): families of
@@ -19,7 +18,6 @@ the least a load of the file can do; the harness adds the load average.
 from __future__ import annotations
 
 import csv
-import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -29,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks.harness import Context
+from benchmarks.seeding import city_copy, copy_limit_seconds
 from depok_kds.accounts import user_create
 from depok_kds.jobs import job_run
 from depok_kds.models import Job, User
@@ -39,7 +38,7 @@ from programs.transition.tasks import impact_job
 from registry.imports.selectors import COMMIT_KIND, PREVIEW_KIND
 from registry.imports.services import imports_dir, prepared_path
 from registry.imports.tasks import import_commit, import_preview
-from registry.models import DesilRecord, Household, Kelurahan, Person
+from registry.models import DesilRecord, Kelurahan
 
 DEFAULT_SIZE = 2_100_000
 SMOKE_SIZE = 20_000
@@ -75,56 +74,25 @@ def _desil(i: int) -> tuple[int, int]:
 
 def _copy_city(ctx: Context, sizes: list[int]) -> tuple[int, int]:
     """Households, persons, their heads and last quarter's matched rankings; (hbase, pbase)."""
-    codes = list(Kelurahan.objects.values_list("code", flat=True))
+    hbase, pbase = city_copy(
+        ctx,
+        sizes,
+        ranking=lambda i: ("", _desil(i)[0], BEFORE),
+        identity=lambda n: (nik(n), f"Warga {n}", date(1970 + n % 40, 1 + n % 12, 1 + n % 28)),
+        with_heads=True,
+    )
     now = timezone.now().isoformat()
-    with connection.cursor() as cursor:
-        columns = (
-            "kelurahan_code, rw, rt, address, status, poverty_class, desil_period,"
-            " created_at, updated_at"
-        )
-        with cursor.copy(f"COPY {Household._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for i in range(len(sizes)):
-                copy.write_row(
-                    (codes[i % len(codes)], 1 + i % 15, 1 + i % 12, "-", "active", "", "", now, now)
-                )
-        cursor.execute(f"SELECT min(id) FROM {Household._meta.db_table}")
-        hbase = cursor.fetchone()[0]
-        columns = (
-            "household_id, nik, nik_status, full_name, name_normalized, sex, birth_place,"
-            " birth_date, relationship, marital_status, education, occupation, disability,"
-            " is_deceased, created_at, updated_at"
-        )
+    columns = "nik, kk_number, desil, period, person_id, household_id, created_at"
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {DesilRecord._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
         n = 0
-        with cursor.copy(f"COPY {Person._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for i, size in enumerate(sizes):
-                for m in range(size):
-                    copy.write_row(
-                        (hbase + i, nik(n), "valid", f"Warga {n}", f"warga {n}",
-                         "M" if n % 2 else "F", "", date(1970 + n % 40, 1 + n % 12, 1 + n % 28),
-                         "1" if m == 0 else "4", "kawin", "sma", "", "none", False, now, now)
-                    )  # fmt: skip
-                    n += 1
-                if i % 50_000 == 0:
-                    ctx.progress(i, len(sizes), "city")
-        cursor.execute(f"SELECT min(id) FROM {Person._meta.db_table}")
-        pbase = cursor.fetchone()[0]
-        cursor.execute(
-            f"UPDATE {Household._meta.db_table} h SET head_id = p.id FROM {Person._meta.db_table} p"
-            " WHERE p.household_id = h.id AND p.relationship = '1'"
-        )
-        columns = "nik, kk_number, desil, period, person_id, household_id, created_at"
-        with cursor.copy(f"COPY {DesilRecord._meta.db_table} ({columns}) FROM STDIN") as copy:
-            n = 0
-            for i, size in enumerate(sizes):
-                before, _after = _desil(i)
-                for _m in range(size):
-                    copy.write_row((nik(n), "", before, BEFORE, pbase + n, hbase + i, now))
-                    n += 1
-        cursor.execute(
-            f"UPDATE {Household._meta.db_table} h SET desil = 1 + ((h.id - %s) * 7) %% 10,"
-            " desil_period = %s",
-            [hbase, BEFORE],
-        )
+        for i, size in enumerate(sizes):
+            before, _after = _desil(i)
+            for _m in range(size):
+                copy.write_row((nik(n), "", before, BEFORE, pbase + n, hbase + i, now))
+                n += 1
     return hbase, pbase
 
 
@@ -180,22 +148,6 @@ def _finish(job: Job, handler: Any) -> Job:
     return finished
 
 
-def copy_limit_seconds(path: Path) -> float:
-    """One plain COPY of the quarter's file into a bare table of text columns."""
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE bench_copy_limit (nik text, desil text, periode text)")
-        started = time.perf_counter()
-        with (
-            path.open("rb") as handle,
-            cursor.copy("COPY bench_copy_limit FROM STDIN (FORMAT csv, HEADER true)") as copy,
-        ):
-            while data := handle.read(1 << 20):
-                copy.write(data)
-        seconds = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_copy_limit")
-    return seconds
-
-
 def run(ctx: Context) -> dict[str, Any]:
     actor = user_create(username="bench.dtsen", password=None, role=Role.DINSOS_ADMIN)
     sizes = _sizes(ctx.size)
@@ -219,7 +171,7 @@ def run(ctx: Context) -> dict[str, Any]:
             queued = Job.objects.filter(kind=IMPACT_KIND, status=Job.Status.QUEUED).get()
             impact = _finish(queued, impact_job)
             ctx.progress(3, 3, "quarter")
-        reference = copy_limit_seconds(path)
+        reference = copy_limit_seconds(path, ("nik", "desil", "periode"))
     finally:
         path.unlink(missing_ok=True)
         prepared_path(path).unlink(missing_ok=True)

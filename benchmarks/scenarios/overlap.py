@@ -25,9 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
 from benchmarks.harness import Context
+from benchmarks.seeding import city_copy, household_sizes
 from depok_kds.jobs import job_run
 from depok_kds.models import Job
 from programs.models import Cycle, Enrolment, Programme
@@ -37,7 +37,7 @@ from programs.overlap.selectors import household_cap
 from programs.overlap.services import national_list_import
 from programs.overlap.tasks import KIND, overlap_detect_job
 from programs.selectors import targeting_params
-from registry.models import Household, Kelurahan, Person
+from registry.models import Person
 
 DEFAULT_SIZE = 650_000
 SMOKE_SIZE = 5000
@@ -71,10 +71,6 @@ AMOUNTS = {
 NAIVE_SUBSET = 10_000
 
 
-def _household_sizes(h: int) -> list[int]:
-    return [3 + (1 if i % 13 < 3 else 0) for i in range(h)]
-
-
 class City:
     """Ids of the generated rows, by household index and member index."""
 
@@ -82,7 +78,7 @@ class City:
         self.h, self.hbase = h, hbase
         self.first: list[int] = []
         n = pbase
-        for size in _household_sizes(h):
+        for size in household_sizes(h):
             self.first.append(n)
             n += size
 
@@ -94,68 +90,16 @@ class City:
 
 
 def _copy_city(ctx: Context, h: int, poor: int) -> City:
-    codes = list(Kelurahan.objects.values_list("code", flat=True))
-    now = timezone.now().isoformat()
-    with connection.cursor() as cursor:
-        columns = (
-            "kelurahan_code, rw, rt, address, status, poverty_class, desil, desil_period,"
-            " created_at, updated_at"
-        )
-        with cursor.copy(f"COPY {Household._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for i in range(h):
-                is_poor = i < poor
-                copy.write_row(
-                    (
-                        codes[i % len(codes)],
-                        1 + i % 15,
-                        1 + i % 12,
-                        "-",
-                        "active",
-                        "miskin" if is_poor else "tidak_miskin",
-                        3 if is_poor else 8,
-                        "",
-                        now,
-                        now,
-                    )
-                )
-        cursor.execute(f"SELECT min(id) FROM {Household._meta.db_table}")
-        hbase = cursor.fetchone()[0]
-        columns = (
-            "household_id, nik, nik_status, full_name, name_normalized, sex, birth_place,"
-            " birth_date, relationship, marital_status, education, occupation, disability,"
-            " is_deceased, created_at, updated_at"
-        )
-        n = 0
-        with cursor.copy(f"COPY {Person._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for i, size in enumerate(_household_sizes(h)):
-                for m in range(size):
-                    copy.write_row(
-                        (
-                            hbase + i,
-                            f"32760{n:011d}",
-                            "valid",
-                            "-",
-                            f"warga {n}",
-                            "M" if n % 2 else "F",
-                            "",
-                            date(1950 + n % 60, 1 + n % 12, 1 + n % 28),
-                            "1" if m == 0 else "4",
-                            "kawin",
-                            "sma",
-                            "",
-                            "none",
-                            False,
-                            now,
-                            now,
-                        )
-                    )
-                    n += 1
-                if i % 50_000 == 0:
-                    ctx.progress(i, h, "households")
-        cursor.execute(f"SELECT min(id), count(*) FROM {Person._meta.db_table}")
-        pbase, count = cursor.fetchone()
-    if count != n:
-        raise RuntimeError("persons were not numbered contiguously")
+    hbase, pbase = city_copy(
+        ctx,
+        household_sizes(h),
+        ranking=lambda i: ("miskin", 3, "") if i < poor else ("tidak_miskin", 8, ""),
+        identity=lambda n: (
+            f"32760{n:011d}",
+            f"Warga {n}",
+            date(1950 + n % 60, 1 + n % 12, 1 + n % 28),
+        ),
+    )
     return City(h, hbase, pbase)
 
 

@@ -25,8 +25,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from depok_kds.audit import audit_record_many
 from programs.eligibility import POVERTY_SQL
 from programs.selectors import targeting_params
+from programs.transition.models import ExitProposal
 from registry.dtsen import RANKING_ORDER
 
 STEPS = 4
@@ -202,6 +204,15 @@ def impact_compute(
             after="withdrawn",
             note=period,
             actor_id=actor_id,
+        )
+        # As every other move of a proposal (`services._move`): an audit row beside the event.
+        audit_record_many(
+            actor_id=actor_id,
+            action="transition.exit_withdrawn",
+            target_type=ExitProposal._meta.label_lower,
+            target_ids=withdrawn,
+            before={"status": "proposed"},
+            after={"status": "withdrawn", "note": period},
         )
         lap("proposals")
         _step(on_step, 3)

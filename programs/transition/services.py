@@ -3,6 +3,7 @@ apply on the programme's date.
 
     proposed -> approved -> applied
     proposed -> rejected
+    proposed / approved / held -> withdrawn (an objection of the household was upheld)
     approved -> held (an objection of the household is open) -> approved (decided) -> applied
     held -> rejected
 
@@ -37,6 +38,8 @@ from programs.transition.models import ExitProposal, ProposalStatus
 from programs.transition.selectors import exit_proposal_scope
 
 P = ProposalStatus
+# Not yet applied, rejected or withdrawn: what an upheld objection still stops.
+PENDING = [P.PROPOSED, P.APPROVED, P.HELD]
 # A source of holds: (household ids, received before) -> the households with an open
 # objection received before that date. The verification app registers its complaints.
 HoldSource = Callable[[Sequence[int], date], set[int]]
@@ -241,6 +244,29 @@ def exit_proposals_apply(
         status=P.APPROVED
     )
     return counts
+
+
+@transaction.atomic
+def exit_proposals_withdraw(
+    *, actor: User | None, household_id: int, note: str
+) -> list[ExitProposal]:
+    """Withdraw the household's pending exits (proposed, approved or held): an objection
+    decided in its favour stops them. Part of deciding the objection, so no agency decider
+    check; each withdrawal records its event and audit row."""
+    proposals = list(
+        ExitProposal.objects.select_for_update()
+        .filter(household_id=household_id, status__in=PENDING)
+        .order_by("pk")
+    )
+    _move(proposals, to=P.WITHDRAWN, actor=actor, note=note)
+    ExitProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        status=P.WITHDRAWN,
+        decided_by=recorded_user(actor),
+        decided_at=timezone.now(),
+        decision_note=note,
+        updated_at=timezone.now(),
+    )
+    return proposals
 
 
 def programme_decidable(*, actor: User, programme: Programme) -> bool:

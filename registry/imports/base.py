@@ -181,8 +181,12 @@ class ImportKind(ABC):
         Python checks the next ones. The copy pauses at each progress report, because the
         report is a statement on the same connection.
         """
+        if load is not None and (judged := self.prepare_in_database(sheet, path, ctx, load)):
+            if on_progress is not None:
+                on_progress(judged.rows)
+            return judged
         summary = Prepared()
-        blocks = self._csv_blocks(sheet, ctx, summary)
+        blocks = self.prepared_blocks(sheet.rows(), ctx, summary)
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             more = True
@@ -201,12 +205,21 @@ class ImportKind(ABC):
         tmp.replace(path)  # a killed worker never leaves a half-written prepared file
         return summary
 
-    def _csv_blocks(self, sheet: Sheet, ctx: ImportContext, summary: Prepared) -> Iterator[str]:
-        """The prepared CSV text, `BLOCK_ROWS` file rows at a time."""
+    def prepare_in_database(
+        self, sheet: Sheet, path: Path, ctx: ImportContext, load: CursorWrapper
+    ) -> Prepared | None:
+        """Stage the file and write its prepared copy without checking it row by row in
+        Python, where a kind can (None: it cannot for this file; nothing was done)."""
+        return None
+
+    def prepared_blocks(
+        self, rows: Iterable[SheetRow], ctx: ImportContext, summary: Prepared
+    ) -> Iterator[str]:
+        """The prepared CSV text of `rows` (checked one by one), `BLOCK_ROWS` rows at a time."""
         padding = [None] * (len(self.prepared_columns) - 5)  # a bad row has no clean values
         buffer = io.StringIO()
         write = csv.writer(buffer).writerow
-        for row in sheet.rows():
+        for row in rows:
             summary.rows += 1
             checked = self.check_row(row, ctx)
             summary.warnings += checked.warnings

@@ -141,10 +141,15 @@ def _utf16(data: bytes, encoding: str) -> str:
         ) from None
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[str], frozenset[int]]]:
+def csv_text(path: Path) -> tuple[str, str]:
+    """A CSV file's decoded text and its delimiter (the one its header line uses most)."""
     text = _decoded(path)
     header_line = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=header_line.count)
+    return text, max(_DELIMITERS, key=header_line.count)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[str], frozenset[int]]]:
+    text, delimiter = csv_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for number, cells in enumerate(reader, start=1):
         yield number, cells, _NO_NUMBERS

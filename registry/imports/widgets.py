@@ -197,7 +197,10 @@ def desil_records(keys: set[tuple[str, str, str]]) -> QuerySet[DesilRecord]:
     periods = {period for period, _nik, _kk in keys}
     niks = {nik for _period, nik, _kk in keys if nik}
     kks = {kk for _period, _nik, kk in keys if kk}
-    return DesilRecord.objects.filter(Q(nik__in=niks) | Q(kk_number__in=kks), period__in=periods)
+    # "Given" as the partial index on No. KK says: the planner proves nothing from a list.
+    return DesilRecord.objects.filter(
+        Q(nik__in=niks) | (Q(kk_number__in=kks) & ~Q(kk_number="")), period__in=periods
+    )
 
 
 def desil_key(row: dict[str, Any]) -> tuple[str, str, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from depok_kds.models import AuditEntry
 from programs.transition.impact import impact_compute
 from programs.transition.models import Change, ExitProposal, ImpactEntry
 from registry.dtsen import household_desil_refresh
@@ -77,6 +78,12 @@ def test_a_rerun_keeps_one_proposal_and_withdraws_it_when_a_correction_undoes_th
     household_desil_refresh(household_ids=[head.household_id])
     result = impact_compute(period=QUARTER, actor_id=None)
 
-    assert ExitProposal.objects.get().status == "withdrawn"
+    withdrawn = ExitProposal.objects.get()
+    assert withdrawn.status == "withdrawn"
     assert result.withdrawn == 1
+    # Its event and its audit row, as every other move of a proposal.
+    assert withdrawn.events.filter(from_status="proposed", to_status="withdrawn").count() == 1
+    assert AuditEntry.objects.filter(
+        action="transition.exit_withdrawn", target_id=str(withdrawn.pk)
+    ).exists()
     assert not _entries(Change.LEFT)

@@ -110,6 +110,57 @@ def test_an_objection_received_before_the_date_holds_the_exit_until_it_is_decide
     assert (enrolment.status, enrolment.exited_on) == ("exited", AFTER)
 
 
+def _decide(actor: User, objection: Complaint, outcome: str) -> None:
+    complaint_answer(
+        actor=actor, complaint_id=objection.pk, answer="Sudah diperiksa.", outcome=outcome
+    )
+
+
+def test_an_upheld_objection_withdraws_the_held_exit_with_its_event_and_audit_row(
+    left: tuple[Person, Enrolment, ExitProposal], dinkes_officer: User, dinsos_operator: User
+) -> None:
+    head, enrolment, proposal = left
+    exit_proposals_approve(actor=dinkes_officer, proposal_ids=[proposal.pk], on=DECIDED)
+    objection = _object(dinsos_operator, head)
+    exit_proposals_apply(actor=None, on=NEXT_MONTH)
+
+    _decide(dinsos_operator, objection, Complaint.Outcome.UPHELD)
+
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    last = proposal.events.order_by("pk").last()
+    assert last is not None
+    assert (last.from_status, last.to_status, last.actor_id) == (
+        "held",
+        "withdrawn",
+        dinsos_operator.pk,
+    )
+    assert objection.tracking_number in last.note
+    audit = AuditEntry.objects.get(action="transition.exit_withdrawn", target_id=str(proposal.pk))
+    assert (audit.actor_id, audit.before) == (dinsos_operator.pk, {"status": "held"})
+    # Nothing is left for the daily run to apply.
+    exit_proposals_apply(actor=None, on=AFTER)
+    enrolment.refresh_from_db()
+    assert enrolment.status == "active"
+
+
+def test_an_upheld_objection_withdraws_an_exit_not_yet_reviewed_and_only_its_household(
+    left: tuple[Person, Enrolment, ExitProposal], dinkes_officer: User, dinsos_operator: User
+) -> None:
+    head, _enrolment, proposal = left
+    other = kis(ranked(2, 8))
+    impact_compute(period=QUARTER, actor_id=None)
+    objection = _object(dinsos_operator, head)
+
+    _decide(dinsos_operator, objection, Complaint.Outcome.UPHELD)
+
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert ExitProposal.objects.get(enrolment=other).status == "proposed"
+    with pytest.raises(DomainError):
+        exit_proposals_approve(actor=dinkes_officer, proposal_ids=[proposal.pk], on=DECIDED)
+
+
 def test_an_objection_of_another_household_holds_nothing(
     left: tuple[Person, Enrolment, ExitProposal], dinkes_officer: User, dinsos_operator: User
 ) -> None:

@@ -27,6 +27,7 @@ from depok_kds.models import User
 from programs.kinds import kind_for
 from programs.models import Application, ApplicationState
 from programs.services import application_submit
+from programs.transition.services import exit_proposals_withdraw
 from registry.models import Household, Person
 from registry.services.common import Actor
 from verification.models import COMPLAINT_OPEN_STATUSES, Complaint, ComplaintEvent, FieldVisit
@@ -245,7 +246,8 @@ def _reopen(actor: Actor, complaint: Complaint) -> Application:
 @transaction.atomic
 def complaint_answer(*, actor: Actor, complaint_id: int, answer: str, outcome: str) -> Complaint:
     """Answer with an outcome; `reopened` resubmits the appealed application, `revisit`
-    sends the household a new field visit."""
+    sends the household a new field visit; an appeal `upheld` withdraws its household's pending
+    DTSEN exits."""
     complaint = _lock(complaint_id)
     _may_handle(actor, complaint)
     if complaint.status not in OPEN_STATUSES:
@@ -278,6 +280,18 @@ def complaint_answer(*, actor: Actor, complaint_id: int, answer: str, outcome: s
             purpose=FieldVisit.Purpose.COMPLAINT,
             due_on=timezone.localdate() + timedelta(days=7),
             complaint=complaint,
+        )
+    if (
+        outcome == Complaint.Outcome.UPHELD
+        and complaint.kind == Complaint.Kind.APPEAL
+        and complaint.household_id is not None
+    ):
+        # Decided in the citizen's favour: the household's exits the objection held (or
+        # would have held) are withdrawn, not released.
+        exit_proposals_withdraw(
+            actor=actor if isinstance(actor, User) else None,
+            household_id=complaint.household_id,
+            note=gettext("Objection %(number)s upheld.") % {"number": complaint.tracking_number},
         )
     before = complaint.status
     complaint.status = C.ANSWERED
