@@ -20,6 +20,7 @@ from psycopg import sql
 
 from benchmarks.harness import Context
 from registry.models import Household, Kelurahan, Person
+from registry.synthetic.load import synthetic_city_load
 
 HOUSEHOLD_COLUMNS = (
     "kelurahan_code, rw, rt, address, status, poverty_class, desil, desil_period,"
@@ -110,3 +111,15 @@ def copy_limit_seconds(path: Path, columns: Sequence[str]) -> float:
         seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_copy_limit")
     return seconds
+
+
+def synthetic_city(ctx: Context) -> None:
+    """A synthetic city of `ctx.size` households (`synthetic_city_load`), unless the database
+    (a copy of one kept with `--keep`, given as `--template`) already holds one of that size."""
+    existing = Household.objects.count()
+    if existing == 0:
+        synthetic_city_load(
+            households=ctx.size, progress=lambda done, total: ctx.progress(done, total, "seed")
+        )
+    elif existing != ctx.size:
+        raise RuntimeError(f"the database holds {existing} households, not --size {ctx.size}")

@@ -2,7 +2,8 @@
 """Scorecard: every data-quality measure counted for the whole city, with planted cases.
 
 `size` is the number of households of a synthetic city (default 650,000: about 2.1M
-persons), loaded as `seed` does. Then, set-based: one Dukcapil run with an outcome for every
+persons), loaded as `seed` does, or a copy of one kept with `--keep` (`--template`, as for
+`search`). Then, set-based: one Dukcapil run with an outcome for every
 person (most matched; some not found, mistyped or deceased, some waiting for review), a KIS
 PBI-APBD enrolment for every member of a desil 1-5 household, and planted cases: members
 without a NIK, NIKs that disagree with the recorded sex or birth date, damaged NIKs, stale
@@ -24,6 +25,7 @@ from typing import Any
 from django.db import connection
 
 from benchmarks.harness import Context
+from benchmarks.seeding import synthetic_city
 from depok_kds.jobs import job_run
 from depok_kds.models import Job
 from programs.models import Cycle, Programme
@@ -36,7 +38,6 @@ from programs.scorecard.measures import (
 )
 from programs.scorecard.services import measure_params
 from programs.scorecard.tasks import KIND, scorecard_snapshot_job
-from registry.synthetic.load import synthetic_city_load
 
 DEFAULT_SIZE = 650_000
 SMOKE_SIZE = 3000
@@ -132,9 +133,7 @@ def _missed(planted: dict[str, list[int]], on: date) -> dict[str, int]:
 
 
 def run(ctx: Context) -> dict[str, Any]:
-    synthetic_city_load(
-        households=ctx.size, progress=lambda done, total: ctx.progress(done, total, "seed")
-    )
+    synthetic_city(ctx)
     planted = _dress(date.today().year)  # noqa: DTZ011 - a bench's year
     job = Job.objects.create(kind=KIND)
     with ctx.timer() as timer:

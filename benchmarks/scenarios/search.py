@@ -35,14 +35,14 @@ from typing import Any
 from django.db import connection
 
 from benchmarks.harness import Context
+from benchmarks.seeding import synthetic_city
 from depok_kds.accounts import user_create
 from depok_kds.models import User
 from depok_kds.roles import Role
-from registry.models import Household, Person
+from registry.models import Person
 from registry.names import normalize_name
 from registry.selectors import household_list
 from registry.services import name_indexes_merge, name_words_refresh
-from registry.synthetic.load import synthetic_city_load
 from registry.synthetic.names import typing_variant, typing_variant_kinds
 
 DEFAULT_SIZE = 650_000
@@ -54,7 +54,7 @@ TOP = 20  # the first page of results
 
 
 def run(ctx: Context) -> dict[str, Any]:
-    _seed(ctx)
+    synthetic_city(ctx)
     refresh_started = time.perf_counter()
     name_indexes_merge()  # as after an import: the name indexes merged, the words counted
     name_words_refresh()
@@ -143,17 +143,6 @@ def run(ctx: Context) -> dict[str, Any]:
 
 OPERATOR = "bench.operator"
 OLD_SPELLING = ("oe", "dj", "tj")
-
-
-def _seed(ctx: Context) -> None:
-    """Seed the city, unless the database (a copy of a kept one) already holds it."""
-    existing = Household.objects.count()
-    if existing == 0:
-        synthetic_city_load(
-            households=ctx.size, progress=lambda done, total: ctx.progress(done, total, "seed")
-        )
-    elif existing != ctx.size:
-        raise RuntimeError(f"the database holds {existing} households, not --size {ctx.size}")
 
 
 def _kinds(person: Person, changes: tuple[str, ...]) -> list[str]:
