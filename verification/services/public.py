@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.log_rows import unflushed_commit
 from depok_kds.rate_limit import key_rate_limited
 from programs.models import Enrolment, Programme
 from registry.models import FamilyCard, Person
@@ -108,9 +108,7 @@ def _log(
     client_address: str | None,
     complaint: Complaint | None = None,
 ) -> None:
-    # A log row lost in a crash is no loss worth a disk flush on every public lookup.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    with unflushed_commit():
         _record(kind, result, nik=nik, factor=factor, client_address=client_address,
                 complaint=complaint)  # fmt: skip
 
