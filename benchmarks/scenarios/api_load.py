@@ -193,8 +193,10 @@ class Connections:
     def count(self) -> int:
         with self.raw.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                # Client connections only: autovacuum after the seeding, and a query's
+                # parallel workers, are the server's own.
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             )
             return int(cursor.fetchone()[0])
 
