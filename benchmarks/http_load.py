@@ -70,6 +70,17 @@ class Tally:
         }
 
 
+def saturation_figures(tally: Tally, elapsed: float, limit_rps: float) -> dict[str, Any]:
+    """A closed-loop run's figures as `saturation_*` keys, with its ratio to `limit_rps`."""
+    figures = tally.figures(elapsed)
+    return {
+        **{f"saturation_{key}": figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
+        "saturation_errors": figures["errors"],
+        "saturation_ratio_to_limit": round(figures["rps"] / max(limit_rps, 0.1), 3),
+        "saturation_per_kind": tally.per_kind(),
+    }
+
+
 def latencies(values: list[float]) -> dict[str, float]:
     return {f"p{n}_ms": percentile(values, n) for n in (50, 95, 99)}
 
@@ -112,6 +123,16 @@ async def exchange(port: int, request: bytes, conn: list[Any]) -> str:
     return status
 
 
+async def _answered(port: int, request: bytes, conn: list[Any]) -> str:
+    """`exchange`'s status, or the name of the failure (no answer within 30 s, a dropped
+    connection), after which the connection is opened again."""
+    try:
+        return await asyncio.wait_for(exchange(port, request, conn), timeout=30)
+    except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
+        conn.clear()
+        return type(error).__name__
+
+
 async def _client(
     port: int, next_request: NextRequest, deadline: float, tally: Tally, at_most: int
 ) -> None:
@@ -119,11 +140,7 @@ async def _client(
     while time.monotonic() < deadline and tally.requests < at_most:
         kind, request = next_request()
         started = time.perf_counter()
-        try:
-            status = await asyncio.wait_for(exchange(port, request, conn), timeout=30)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            status = type(error).__name__
-            conn.clear()
+        status = await _answered(port, request, conn)
         tally.add(kind, (time.perf_counter() - started) * 1000, status)
 
 
@@ -145,11 +162,7 @@ async def _paced_client(
             await asyncio.sleep(due - now)
         lateness.append(max(0.0, time.monotonic() - due) * 1000)
         kind, request = next_request()
-        try:
-            status = await asyncio.wait_for(exchange(port, request, conn), timeout=30)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            status = type(error).__name__
-            conn.clear()
+        status = await _answered(port, request, conn)
         tally.add(kind, (time.monotonic() - due) * 1000, status)
 
 

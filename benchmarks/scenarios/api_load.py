@@ -43,7 +43,14 @@ from typing import Any
 from django.db import connection
 
 from benchmarks.harness import BASE_DIR, Context, load_average
-from benchmarks.http_load import ClientRequests, NextRequest, free_port, load, paced_load
+from benchmarks.http_load import (
+    ClientRequests,
+    NextRequest,
+    free_port,
+    load,
+    paced_load,
+    saturation_figures,
+)
 from depok_kds.api_clients import api_client_create
 from depok_kds.models import Job
 from registry.models import Person
@@ -272,7 +279,6 @@ def run(ctx: Context) -> dict[str, Any]:
             stop_server(server)
     after = connections.settled(before)
     connections.raw.close()
-    saturation_figures = saturation.figures(saturation_elapsed)
     lookup_p99 = paced["per_kind"].get("lookup", {}).get("p99_ms", 0.0)
     ratio = paced["answered_rps"] / max(limit_figures["rps"], 0.1)
     return {
@@ -288,14 +294,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "limit_paced_p50_ms": limit_paced["p50_ms"],
         "limit_paced_p99_ms": limit_paced["p99_ms"],
         "limit_paced_client_late_p99_ms": limit_paced["client_late_p99_ms"],
-        "saturation_rps": saturation_figures["rps"],
-        "saturation_p50_ms": saturation_figures["p50_ms"],
-        "saturation_p99_ms": saturation_figures["p99_ms"],
-        "saturation_errors": saturation_figures["errors"],
-        "saturation_ratio_to_limit": round(
-            saturation_figures["rps"] / max(limit_figures["rps"], 0.1), 3
-        ),
-        "saturation_per_kind": saturation.per_kind(),
+        **saturation_figures(saturation, saturation_elapsed, limit_figures["rps"]),
         "goals_met": {
             "no_errors": paced["errors"] == 0 and paced["unsent"] == 0,
             "lookup_p99_under_100_ms": lookup_p99 < LOOKUP_P99_GOAL_MS,

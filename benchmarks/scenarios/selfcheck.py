@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from benchmarks import http_load
 from benchmarks.harness import BASE_DIR, Context
-from benchmarks.http_load import ClientRequests, NextRequest, free_port, load, paced_load
 from benchmarks.scenarios.api_load import Phases, start_server, stop_server, warm_up
 from registry.models import Person
 from registry.synthetic.load import synthetic_city_load
@@ -48,10 +48,10 @@ P95_GOAL_MS = 100
 TOKEN = secrets.token_hex(16)  # a CSRF secret: 32 characters, sent as cookie and header
 
 
-def _requests(path: str, bodies: list[tuple[str, bytes]]) -> ClientRequests:
+def _requests(path: str, bodies: list[tuple[str, bytes]]) -> http_load.ClientRequests:
     """Per client: a random form of `bodies` posted to `path` at each request."""
 
-    def for_client(rng: random.Random) -> NextRequest:
+    def for_client(rng: random.Random) -> http_load.NextRequest:
         def next_request() -> tuple[str, bytes]:
             kind, body = rng.choice(bodies)
             return kind, (
@@ -114,7 +114,7 @@ def run(ctx: Context) -> dict[str, Any]:
     os.environ["KDS_SELF_CHECK_PER_ADDRESS"] = os.environ["KDS_SELF_CHECK_PER_NIK"] = "1000000000"
     check, bare = _requests(CHECK, bodies), _requests(LIMIT, bodies)
     rate = clients / CHECK_INTERVAL_SECONDS
-    port = free_port()
+    port = http_load.free_port()
     phases = Phases(ctx, 4)
     with tempfile.TemporaryDirectory(prefix="kds-selfcheck-") as folder:
         server = start_server(port, Path(folder) / "gunicorn.log")
@@ -122,17 +122,22 @@ def run(ctx: Context) -> dict[str, Any]:
             warm_up(port, check, clients)
             warm_up(port, bare, clients)
             with phases.run("bare form, saturation"):
-                limit, limit_elapsed = load(port, bare, clients=clients, seconds=seconds)
+                limit, limit_elapsed = http_load.load(port, bare, clients=clients, seconds=seconds)
             with phases.run("check, saturation"):
-                saturation, saturation_elapsed = load(port, check, clients=clients, seconds=seconds)
+                saturation, saturation_elapsed = http_load.load(
+                    port, check, clients=clients, seconds=seconds
+                )
             with phases.run("check, paced"):
-                paced = paced_load(port, check, clients=clients, seconds=seconds, rate=rate)
+                paced = http_load.paced_load(
+                    port, check, clients=clients, seconds=seconds, rate=rate
+                )
             with phases.run("bare form, paced"):
-                limit_paced = paced_load(port, bare, clients=clients, seconds=seconds, rate=rate)
+                limit_paced = http_load.paced_load(
+                    port, bare, clients=clients, seconds=seconds, rate=rate
+                )
         finally:
             stop_server(server)
     limit_figures = limit.figures(limit_elapsed)
-    saturation_figures = saturation.figures(saturation_elapsed)
     return {
         **paced,
         "seconds": seconds,
@@ -143,13 +148,7 @@ def run(ctx: Context) -> dict[str, Any]:
         "limit_p99_ms": limit_paced["p99_ms"],
         "limit_errors": limit_figures["errors"] + limit_paced["errors"],
         "limit_client_late_p99_ms": limit_paced["client_late_p99_ms"],
-        "saturation_rps": saturation_figures["rps"],
-        "saturation_p95_ms": saturation_figures["p95_ms"],
-        "saturation_errors": saturation_figures["errors"],
-        "saturation_ratio_to_limit": round(
-            saturation_figures["rps"] / max(limit_figures["rps"], 0.1), 3
-        ),
-        "saturation_per_kind": saturation.per_kind(),
+        **http_load.saturation_figures(saturation, saturation_elapsed, limit_figures["rps"]),
         "goals_met": {
             "no_errors": paced["errors"] == 0 and paced["unsent"] == 0,
             "p95_under_100_ms": paced["p95_ms"] < P95_GOAL_MS,
