@@ -1,6 +1,19 @@
 """A bounded HTTP load on loopback: many asyncio clients, each on its own keep-alive
 connection, sending raw HTTP/1.1 requests until a deadline, with a tally of latencies and
-statuses. Used by the scenarios that load a server (`api_load`, `selfcheck`)."""
+statuses. Used by the scenarios that load a server (`api_load`, `selfcheck`).
+
+Two ways to load (definitions in benchmarks/README.md, "HTTP load"):
+
+- `load`: closed loop, saturation. Every client sends its next request the moment the
+  last answer arrives, so the server is always as busy as it can be: the requests per
+  second it reaches is its capacity, and the latency is only queueing (Little's law:
+  clients / throughput).
+- `paced_load`: open loop at a stated rate. The arrivals of a Poisson process of that
+  rate over the run (uniform times, given their count) are dealt out to the clients; each
+  sends its request at its arrival time, or as soon as its previous answer is in. The
+  latency is counted from the arrival time, so an answer that made the next request wait
+  counts that wait too (no coordinated omission).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +30,8 @@ from typing import Any
 # A client's next request: (kind, the raw request); made per client from its own random.
 NextRequest = Callable[[], tuple[str, bytes]]
 ClientRequests = Callable[[random.Random], NextRequest]
+# How long after its end a paced run still sends the arrivals its clients are behind on.
+PACED_GRACE_SECONDS = 10.0
 
 
 @dataclass
@@ -24,6 +39,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: Counter[str] = field(default_factory=Counter)
     requests: int = 0
+    unsent: int = 0
 
     def add(self, kind: str, ms: float, status: str) -> None:
         self.latencies.setdefault(kind, []).append(ms)
@@ -39,15 +55,34 @@ class Tally:
 
     def figures(self, elapsed: float) -> dict[str, Any]:
         """Requests per second over `elapsed`, latency percentiles, errors and requests."""
-        every = self.all_ms()
         return {
             "rps": round(self.requests / elapsed, 1),
-            "p50_ms": percentile(every, 50),
-            "p95_ms": percentile(every, 95),
-            "p99_ms": percentile(every, 99),
+            **latencies(self.all_ms()),
             "errors": self.errors,
             "requests": self.requests,
         }
+
+    def per_kind(self) -> dict[str, dict[str, float]]:
+        """Each kind's request count and latency percentiles."""
+        return {
+            kind: {"requests": len(values), **latencies(values)}
+            for kind, values in sorted(self.latencies.items())
+        }
+
+
+def saturation_figures(tally: Tally, elapsed: float, limit_rps: float) -> dict[str, Any]:
+    """A closed-loop run's figures as `saturation_*` keys, with its ratio to `limit_rps`."""
+    figures = tally.figures(elapsed)
+    return {
+        **{f"saturation_{key}": figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
+        "saturation_errors": figures["errors"],
+        "saturation_ratio_to_limit": round(figures["rps"] / max(limit_rps, 0.1), 3),
+        "saturation_per_kind": tally.per_kind(),
+    }
+
+
+def latencies(values: list[float]) -> dict[str, float]:
+    return {f"p{n}_ms": percentile(values, n) for n in (50, 95, 99)}
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -88,6 +123,16 @@ async def exchange(port: int, request: bytes, conn: list[Any]) -> str:
     return status
 
 
+async def _answered(port: int, request: bytes, conn: list[Any]) -> str:
+    """`exchange`'s status, or the name of the failure (no answer within 30 s, a dropped
+    connection), after which the connection is opened again."""
+    try:
+        return await asyncio.wait_for(exchange(port, request, conn), timeout=30)
+    except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
+        conn.clear()
+        return type(error).__name__
+
+
 async def _client(
     port: int, next_request: NextRequest, deadline: float, tally: Tally, at_most: int
 ) -> None:
@@ -95,12 +140,53 @@ async def _client(
     while time.monotonic() < deadline and tally.requests < at_most:
         kind, request = next_request()
         started = time.perf_counter()
-        try:
-            status = await asyncio.wait_for(exchange(port, request, conn), timeout=30)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            status = type(error).__name__
-            conn.clear()
+        status = await _answered(port, request, conn)
         tally.add(kind, (time.perf_counter() - started) * 1000, status)
+
+
+async def _paced_client(
+    port: int,
+    next_request: NextRequest,
+    arrivals: list[float],
+    tally: Tally,
+    lateness: list[float],
+    give_up: float,
+) -> None:
+    conn: list[Any] = []
+    for due in arrivals:
+        now = time.monotonic()
+        if now > give_up:
+            tally.unsent += 1
+            continue
+        if due > now:
+            await asyncio.sleep(due - now)
+        lateness.append(max(0.0, time.monotonic() - due) * 1000)
+        kind, request = next_request()
+        status = await _answered(port, request, conn)
+        tally.add(kind, (time.monotonic() - due) * 1000, status)
+
+
+async def _paced_load(
+    port: int, requests: ClientRequests, clients: int, seconds: float, rate: float, seed: int
+) -> tuple[Tally, list[float]]:
+    rng = random.Random(seed)
+    tally, lateness = Tally(), list[float]()
+    count = round(rate * seconds)
+    offsets: list[list[float]] = [[] for _ in range(clients)]
+    for offset in sorted(rng.uniform(0, seconds) for _ in range(count)):
+        offsets[rng.randrange(clients)].append(offset)
+    started = time.monotonic() + 0.1  # the clients are set up before the first arrival
+    schedule = [[started + offset for offset in own] for own in offsets]
+    give_up = started + seconds + PACED_GRACE_SECONDS
+    await asyncio.gather(
+        *(
+            _paced_client(
+                port, requests(random.Random(rng.random())), arrivals, tally, lateness, give_up
+            )
+            for arrivals in schedule
+        )
+    )
+    return tally, lateness
 
 
 async def _load(
@@ -116,6 +202,33 @@ async def _load(
         )
     )
     return tally, time.monotonic() - started
+
+
+def paced_load(
+    port: int,
+    requests: ClientRequests,
+    *,
+    clients: int,
+    seconds: float,
+    rate: float,
+    seed: int = 17,
+) -> dict[str, Any]:
+    """`clients` clients that together offer `rate` requests per second for `seconds` (open
+    loop, Poisson arrivals): the figures of `Tally.figures` over `seconds` (so `rps` is the
+    rate answered), with `offered_rps`, `per_kind`, `statuses`, `unsent` (arrivals still
+    waiting PACED_GRACE_SECONDS after the end: a server that fell that far behind) and
+    `client_late_p99_ms` (how late the clients sent against their arrival times: large
+    when the load's own machine starves them, which inflates every latency)."""
+    tally, lateness = asyncio.run(_paced_load(port, requests, clients, seconds, rate, seed))
+    return {
+        "offered_rps": round(rate, 1),
+        **tally.figures(seconds),
+        "answered_rps": round(tally.statuses["200"] / seconds, 1),
+        "unsent": tally.unsent,
+        "client_late_p99_ms": percentile(lateness, 99),
+        "per_kind": tally.per_kind(),
+        "statuses": dict(tally.statuses),
+    }
 
 
 def load(

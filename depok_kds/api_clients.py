@@ -7,11 +7,14 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from depok_kds.access import CITY_WIDE_SCOPE
+from depok_kds.access import CITY_WIDE_SCOPE, user_roles_known
 from depok_kds.accounts import user_create
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError
@@ -96,11 +99,19 @@ def api_client_for_key(key: str) -> ApiClient | None:
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
-    client = ApiClient.objects.select_related("user").filter(key_prefix=prefix).first()
+    client = (
+        ApiClient.objects.select_related("user")
+        .annotate(
+            roles=ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
+        )
+        .filter(key_prefix=prefix)
+        .first()
+    )
     if client is None or not hmac.compare_digest(client.key_hash, _hash(key)):
         return None
     if client.revoked_at is not None or not client.user.is_active:
         return None
+    user_roles_known(client.user, client.roles)
     return client
 
 

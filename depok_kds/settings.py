@@ -339,6 +339,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "depok_kds.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Seconds the API's recipients report (aggregates only) keeps an answer before counting again.
+KDS_API_REPORT_CACHE_SECONDS = env.int("KDS_API_REPORT_CACHE_SECONDS", default=60)
 # The largest page an API list answers with (`limit` above it is refused).
 KDS_API_MAX_PAGE_SIZE = env.int("KDS_API_MAX_PAGE_SIZE", default=500)
 # The API schema and its docs pages: open to anyone outside production; in production only

@@ -1,17 +1,26 @@
-"""API load: gunicorn as production runs it, `size` concurrent API clients, and its limit.
+"""API load: gunicorn as production runs it, `size` API clients, and its limit.
 
 Setup (not timed): a synthetic city of 100 households per client (20,000 at the default
 size), API keys with the read scopes, a finished job for each key to poll. Then gunicorn is
 started with the production profile and its own configuration (`deploy/gunicorn.conf.py`:
-its worker count for this machine) on a loopback port, and a bounded asyncio client keeps
-`size` connections busy for `seconds` (60 at the default size; a smoke run's few clients
-get a few seconds) with a mix of NIK lookups, household details, job polls and the
-recipients report. Each request is timed alone; `errors` counts anything but a 200.
+its worker count for this machine) on a loopback port, and warmed up. Four phases of
+`seconds` each (60 at the default size; a smoke run's few clients get a few seconds), with
+the `size` clients (definitions in benchmarks/README.md, "HTTP load"):
 
-The limit, in the same run and against the same server: the same clients and duration on a
-minimal API view that does the NIK lookup's one indexed query behind the same middleware,
-authentication and throttling (`benchmarks/api_load_urls.py`) -> `limit_rps`, and the
-ratio `rps / limit_rps`.
+1. The limit at saturation: closed loop on a minimal API view that does the NIK lookup's
+   one indexed query behind the same middleware, authentication and throttling
+   (`benchmarks/api_load_urls.py`) -> `limit_rps`.
+2. The mix at saturation: closed loop on a mix of NIK lookups, household details, job polls
+   and the recipients report -> `saturation_rps`, `saturation_ratio_to_limit`.
+3. The mix paced: the clients together offer PACE_SHARE x `limit_rps` (Poisson arrivals)
+   -> `rps` (answered), `p50_ms`/`p95_ms`/`p99_ms`, `lookup_p99_ms`, `per_kind`, `errors`,
+   and `ratio_to_limit` = `rps / limit_rps`.
+4. The limit view paced at the same rate -> `limit_paced_p99_ms`: the latency the stack
+   itself gives at that rate, the floor of phase 3's.
+
+`goals_met` checks issue 17's goals: no errors (and nothing left unsent), lookups' p99 under
+LOOKUP_P99_GOAL_MS, and the mix answered at PACE_SHARE of the limit. `load_average_by_phase`
+gives the 1-minute load average at each phase's start and end.
 """
 
 from __future__ import annotations
@@ -26,14 +35,22 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
-from benchmarks.harness import BASE_DIR, Context
-from benchmarks.http_load import NextRequest, free_port, load, percentile
+from benchmarks.harness import BASE_DIR, Context, load_average
+from benchmarks.http_load import (
+    ClientRequests,
+    NextRequest,
+    free_port,
+    load,
+    paced_load,
+    saturation_figures,
+)
 from depok_kds.api_clients import api_client_create
 from depok_kds.models import Job
 from registry.models import Person
@@ -47,11 +64,11 @@ KEYS = 20
 MIX = (("lookup", 5), ("household", 3), ("job", 1), ("report", 1))
 AT_MOST = 2_000_000  # a bound on top of the time bound
 SETTINGS = "benchmarks.api_load_settings"
+PACE_SHARE = 0.7  # the paced mix offers this share of `limit_rps`: the throughput goal
+LOOKUP_P99_GOAL_MS = 100
 
 
-def _requests(
-    paths: list[tuple[str, str]], keys: dict[str, int]
-) -> Callable[[random.Random], NextRequest]:
+def _requests(paths: list[tuple[str, str]], keys: dict[str, int]) -> ClientRequests:
     """Per client: one key, and a random path of `paths` at each request (a key polls its
     own job: others' are not visible to it)."""
 
@@ -71,12 +88,20 @@ def _requests(
     return for_client
 
 
-def _paths(rng: random.Random) -> list[tuple[str, str]]:
-    persons = list(
-        Person.objects.filter(nik__isnull=False, household__isnull=False)
+def _persons() -> list[tuple[str, int]]:
+    return [
+        (str(nik), household)
+        for nik, household in Person.objects.filter(nik__isnull=False, household__isnull=False)
         .order_by("?")
         .values_list("nik", "household_id")[:2_000]
-    )
+    ]
+
+
+def _limit_paths(rng: random.Random, persons: list[tuple[str, int]]) -> list[str]:
+    return [f"/api/v1/bench/limit/?nik={rng.choice(persons)[0]}" for _ in range(1_000)]
+
+
+def _paths(rng: random.Random, persons: list[tuple[str, int]]) -> list[tuple[str, str]]:
     year = time.localtime().tm_year
     paths: list[tuple[str, str]] = []
     for kind, weight in MIX:
@@ -133,14 +158,32 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.kill()
 
 
-def _warm_up(port: int, paths: list[tuple[str, str]], keys: dict[str, int], clients: int) -> None:
-    """Rounds of the mix until every worker has loaded the project and answers promptly (a
-    worker's first request waits for it to import everything), for two minutes at most."""
+def warm_up(port: int, requests: ClientRequests, clients: int) -> None:
+    """Rounds of `requests` until every worker has loaded the project and answers promptly
+    (a worker's first request waits for it to import everything), two minutes at most."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        tally, _ = load(port, _requests(paths, keys), clients=clients, seconds=3)
+        tally, _ = load(port, requests, clients=clients, seconds=3)
         if tally.requests and max(tally.all_ms()) < 3_000:
             return
+
+
+class Phases:
+    """The phases of a load, shown as progress, with the 1-minute load average at each
+    one's start and end (a figure on a shared machine is read beside them)."""
+
+    def __init__(self, ctx: Context, total: int) -> None:
+        self.ctx, self.total, self.done = ctx, total, 0
+        self.load_averages: dict[str, list[float]] = {}
+
+    @contextmanager
+    def run(self, name: str) -> Iterator[None]:
+        self.ctx.progress(self.done, self.total, name)
+        start = load_average()[0]
+        yield
+        self.load_averages[name] = [start, load_average()[0]]
+        self.done += 1
+        self.ctx.progress(self.done, self.total, name)
 
 
 class Connections:
@@ -157,8 +200,10 @@ class Connections:
     def count(self) -> int:
         with self.raw.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                # Client connections only: autovacuum after the seeding, and a query's
+                # parallel workers, are the server's own.
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
             )
             return int(cursor.fetchone()[0])
 
@@ -200,49 +245,64 @@ def run(ctx: Context) -> dict[str, Any]:
             kind="bench", requested_by=client.user, status=Job.Status.SUCCEEDED
         ).pk
     rng = random.Random(17)
-    mix = _paths(rng)
-    limit_paths = [("limit", path.replace("registry/persons/", "bench/limit/"))
-                   for kind, path in mix if kind == "lookup"]  # fmt: skip
+    persons = _persons()
+    mix = _requests(_paths(rng, persons), keys)
+    limit_view = _requests([("limit", path) for path in _limit_paths(rng, persons)], keys)
     port = free_port()
     connections = Connections()
     before = connections.count()
+    phases = Phases(ctx, 4)
     with tempfile.TemporaryDirectory(prefix="kds-api-load-") as folder:
         log = Path(folder) / "gunicorn.log"
         server = start_server(port, log)
         connections.watch()
         try:
-            _warm_up(port, mix, keys, clients)
-            ctx.progress(0, 2, "API mix")
-            tally, elapsed = load(
-                port, _requests(mix, keys), clients=clients, seconds=seconds, at_most=AT_MOST
-            )
-            ctx.progress(1, 2, "limit view")
-            limit, limit_elapsed = load(
-                port,
-                _requests(limit_paths, keys),
-                clients=clients,
-                seconds=seconds,
-                at_most=AT_MOST,
-            )
-            ctx.progress(2, 2, "limit view")
+            warm_up(port, mix, clients)
+            warm_up(port, limit_view, clients)
+            with phases.run("limit, saturation"):
+                limit, limit_elapsed = load(
+                    port, limit_view, clients=clients, seconds=seconds, at_most=AT_MOST
+                )
+            limit_figures = limit.figures(limit_elapsed)
+            rate = PACE_SHARE * limit_figures["rps"]
+            with phases.run("mix, saturation"):
+                saturation, saturation_elapsed = load(
+                    port, mix, clients=clients, seconds=seconds, at_most=AT_MOST
+                )
+            with phases.run("mix, paced"):
+                paced = paced_load(port, mix, clients=clients, seconds=seconds, rate=rate)
+            with phases.run("limit, paced"):
+                limit_paced = paced_load(
+                    port, limit_view, clients=clients, seconds=seconds, rate=rate
+                )
         finally:
             stop_server(server)
     after = connections.settled(before)
     connections.raw.close()
-    figures = tally.figures(elapsed)
-    limit_figures = limit.figures(limit_elapsed)
+    lookup_p99 = paced["per_kind"].get("lookup", {}).get("p99_ms", 0.0)
+    ratio = paced["answered_rps"] / max(limit_figures["rps"], 0.1)
     return {
-        **figures,
-        "seconds": round(elapsed, 1),
+        **paced,
+        "seconds": seconds,
         "clients": clients,
-        "per_kind_p99_ms": {
-            kind: percentile(values, 99) for kind, values in sorted(tally.latencies.items())
-        },
-        "statuses": dict(tally.statuses),
+        "lookup_p99_ms": lookup_p99,
         "limit_rps": limit_figures["rps"],
         "limit_p99_ms": limit_figures["p99_ms"],
-        "limit_errors": limit_figures["errors"],
-        "ratio_to_limit": round(figures["rps"] / max(limit_figures["rps"], 0.1), 3),
+        "limit_errors": limit_figures["errors"] + limit_paced["errors"],
+        "ratio_to_limit": round(ratio, 3),
+        "pace_share": PACE_SHARE,
+        "limit_paced_p50_ms": limit_paced["p50_ms"],
+        "limit_paced_p99_ms": limit_paced["p99_ms"],
+        "limit_paced_client_late_p99_ms": limit_paced["client_late_p99_ms"],
+        **saturation_figures(saturation, saturation_elapsed, limit_figures["rps"]),
+        "goals_met": {
+            "no_errors": paced["errors"] == 0 and paced["unsent"] == 0,
+            "lookup_p99_under_100_ms": lookup_p99 < LOOKUP_P99_GOAL_MS,
+            # Every arrival answered: the mix served at PACE_SHARE of the limit (the count
+            # of arrivals is exact, so nothing of the ratio is chance).
+            "served_at_pace_share": paced["statuses"].get("200", 0) == round(rate * seconds),
+        },
+        "load_average_by_phase": phases.load_averages,
         # One per gunicorn worker at most while it serves (CONN_MAX_AGE keeps it open); none
         # left once it has stopped.
         "connections_before": before,
@@ -264,8 +324,11 @@ def _workers() -> int:
 
 def smoke_problems(report: dict[str, Any]) -> list[str]:
     problems = []
-    if report["errors"] or report["limit_errors"]:
-        problems.append(f"errors: {report['statuses']}, limit errors {report['limit_errors']}")
+    if report["errors"] or report["limit_errors"] or report["saturation_errors"]:
+        problems.append(
+            f"errors: paced {report['statuses']}, saturation {report['saturation_errors']}, "
+            f"limit {report['limit_errors']}"
+        )
     if not report["requests"]:
         problems.append("no request answered")
     if report["connections_after"] > report["connections_before"]:

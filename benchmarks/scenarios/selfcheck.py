@@ -1,15 +1,21 @@
-"""Self-check: the public check page under `size` concurrent clients, as production runs it.
+"""Self-check: the public check page under `size` clients, as production runs it.
 
 Setup (not timed): a synthetic city of 400 households per client (20,000 at the default
 size). Then gunicorn with the production profile on a loopback port (as `api_load` starts
-it, the public limits raised so that the load is not refused), and `size` clients that POST
-the check form for `seconds` (16 at the default size): half with a registered NIK and its
-name, a quarter with a wrong name, a quarter with an unknown NIK. Each request is timed
-alone; `errors` counts anything but a 200.
+it, the public limits raised so that the load is not refused), warmed up. The clients POST
+the check form: half with a registered NIK and its name, a quarter with a wrong name, a
+quarter with an unknown NIK. Four phases of `seconds` each (16 at the default size;
+definitions in benchmarks/README.md, "HTTP load"):
 
-The reference, in the same run against the same server: the same clients on a public form
-view that does only the check's one indexed NIK query behind the same middleware and CSRF
-check (`benchmarks/api_load_urls.py`) -> `limit_p95_ms`, `limit_rps`.
+1. The reference at saturation: closed loop on a bare public form view that does only the
+   check's one indexed NIK query behind the same middleware and CSRF check
+   (`benchmarks/api_load_urls.py`) -> `limit_rps`.
+2. The check at saturation: closed loop -> `saturation_rps`, `saturation_p95_ms`.
+3. The check at the citizens' pace: each client sends a check every
+   CHECK_INTERVAL_SECONDS on average (Poisson arrivals), `size / CHECK_INTERVAL_SECONDS`
+   checks per second in all -> `rps`, `p50_ms`/`p95_ms`/`p99_ms`, `per_kind` (a wrong
+   name's and an unknown NIK's times side by side), `errors`.
+4. The bare form at the same pace -> `limit_p95_ms`: the floor of phase 3's latency.
 """
 
 from __future__ import annotations
@@ -20,15 +26,13 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from benchmarks import http_load
 from benchmarks.harness import BASE_DIR, Context
-from benchmarks.http_load import NextRequest, free_port, load, percentile
-from benchmarks.scenarios.api_load import start_server, stop_server
+from benchmarks.scenarios.api_load import Phases, start_server, stop_server, warm_up
 from registry.models import Person
 from registry.synthetic.load import synthetic_city_load
 
@@ -37,13 +41,17 @@ SMOKE_SIZE = 4
 SMOKE_CEILING_SECONDS = 240
 HOUSEHOLDS_PER_CLIENT = 400
 CHECK, LIMIT = "/warga/cek/", "/bench/selfcheck-limit/"
+# A citizen's pace: one check a second from each client, far quicker than a person types a
+# NIK and a name (50 clients: 50 checks a second, 180,000 an hour).
+CHECK_INTERVAL_SECONDS = 1.0
+P95_GOAL_MS = 100
 TOKEN = secrets.token_hex(16)  # a CSRF secret: 32 characters, sent as cookie and header
 
 
-def _requests(path: str, bodies: list[tuple[str, bytes]]) -> Callable[[random.Random], NextRequest]:
+def _requests(path: str, bodies: list[tuple[str, bytes]]) -> http_load.ClientRequests:
     """Per client: a random form of `bodies` posted to `path` at each request."""
 
-    def for_client(rng: random.Random) -> NextRequest:
+    def for_client(rng: random.Random) -> http_load.NextRequest:
         def next_request() -> tuple[str, bytes]:
             kind, body = rng.choice(bodies)
             return kind, (
@@ -79,16 +87,6 @@ def _bodies(rng: random.Random) -> list[tuple[str, bytes]]:
     return bodies
 
 
-def _warm_up(port: int, bodies: list[tuple[str, bytes]], clients: int) -> None:
-    """Rounds until every worker has loaded the project and answers promptly (a worker's
-    first request waits for its imports), for two minutes at most."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        tally, _ = load(port, _requests(CHECK, bodies), clients=clients, seconds=3)
-        if tally.requests and max(tally.all_ms()) < 3_000:
-            return
-
-
 def _collect_static() -> None:
     """The production profile serves pages with hashed static names: collect them, as the
     image build does (into the ignored `staticfiles/`)."""
@@ -114,39 +112,54 @@ def run(ctx: Context) -> dict[str, Any]:
     bodies = _bodies(random.Random(17))
     _collect_static()
     os.environ["KDS_SELF_CHECK_PER_ADDRESS"] = os.environ["KDS_SELF_CHECK_PER_NIK"] = "1000000000"
-    port = free_port()
+    check, bare = _requests(CHECK, bodies), _requests(LIMIT, bodies)
+    rate = clients / CHECK_INTERVAL_SECONDS
+    port = http_load.free_port()
+    phases = Phases(ctx, 4)
     with tempfile.TemporaryDirectory(prefix="kds-selfcheck-") as folder:
         server = start_server(port, Path(folder) / "gunicorn.log")
         try:
-            _warm_up(port, bodies, clients)
-            ctx.progress(0, 2, "self-check")
-            tally, elapsed = load(port, _requests(CHECK, bodies), clients=clients, seconds=seconds)
-            ctx.progress(1, 2, "limit view")
-            limit, limit_elapsed = load(
-                port, _requests(LIMIT, bodies), clients=clients, seconds=seconds
-            )
-            ctx.progress(2, 2, "limit view")
+            warm_up(port, check, clients)
+            warm_up(port, bare, clients)
+            with phases.run("bare form, saturation"):
+                limit, limit_elapsed = http_load.load(port, bare, clients=clients, seconds=seconds)
+            with phases.run("check, saturation"):
+                saturation, saturation_elapsed = http_load.load(
+                    port, check, clients=clients, seconds=seconds
+                )
+            with phases.run("check, paced"):
+                paced = http_load.paced_load(
+                    port, check, clients=clients, seconds=seconds, rate=rate
+                )
+            with phases.run("bare form, paced"):
+                limit_paced = http_load.paced_load(
+                    port, bare, clients=clients, seconds=seconds, rate=rate
+                )
         finally:
             stop_server(server)
-    figures = tally.figures(elapsed)
-    reference = limit.figures(limit_elapsed)
+    limit_figures = limit.figures(limit_elapsed)
     return {
-        **figures,
-        "seconds": round(elapsed, 1),
+        **paced,
+        "seconds": seconds,
         "clients": clients,
-        "per_kind_p95_ms": {
-            kind: percentile(values, 95) for kind, values in sorted(tally.latencies.items())
+        "check_interval_seconds": CHECK_INTERVAL_SECONDS,
+        "limit_rps": limit_figures["rps"],
+        "limit_p95_ms": limit_paced["p95_ms"],
+        "limit_p99_ms": limit_paced["p99_ms"],
+        "limit_errors": limit_figures["errors"] + limit_paced["errors"],
+        "limit_client_late_p99_ms": limit_paced["client_late_p99_ms"],
+        **http_load.saturation_figures(saturation, saturation_elapsed, limit_figures["rps"]),
+        "goals_met": {
+            "no_errors": paced["errors"] == 0 and paced["unsent"] == 0,
+            "p95_under_100_ms": paced["p95_ms"] < P95_GOAL_MS,
         },
-        "statuses": dict(tally.statuses),
-        "limit_rps": reference["rps"],
-        "limit_p95_ms": reference["p95_ms"],
-        "limit_errors": reference["errors"],
+        "load_average_by_phase": phases.load_averages,
     }
 
 
 def smoke_problems(report: dict[str, Any]) -> list[str]:
     problems = []
-    if report["errors"] or report["limit_errors"]:
+    if report["errors"] or report["limit_errors"] or report["saturation_errors"]:
         problems.append(f"errors: {report['statuses']}, limit errors {report['limit_errors']}")
     if not report["requests"]:
         problems.append("no request answered")

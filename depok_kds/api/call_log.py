@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 
+from depok_kds.log_rows import log_row_insert
 from depok_kds.models import ApiCallLog
 
 
@@ -22,11 +23,13 @@ class ApiCallLogMiddleware:
         response = self.get_response(request)
         if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
             return response  # the database is down: there is nowhere to log the call
-        ApiCallLog.objects.create(
-            client=getattr(request, "kds_api_client", None),
-            method=request.method or "",
-            path=request.path[:300],
-            status_code=response.status_code,
-            duration_ms=int((time.perf_counter() - started) * 1000),
+        log_row_insert(
+            ApiCallLog(
+                client=getattr(request, "kds_api_client", None),
+                method=request.method or "",
+                path=request.path[:300],
+                status_code=response.status_code,
+                duration_ms=int((time.perf_counter() - started) * 1000),
+            )
         )
         return response

@@ -6,12 +6,13 @@ from rest_framework import serializers
 from rest_framework.generics import RetrieveAPIView
 
 from depok_kds.api.permissions import scope_required
+from depok_kds.api.serializers import FieldsOnce
 from depok_kds.jobs import job_kind_label
 from depok_kds.models import Job
 from depok_kds.selectors import job_visible_list
 
 
-class JobSerializer(serializers.ModelSerializer[Job]):
+class JobSerializer(FieldsOnce, serializers.ModelSerializer[Job]):
     percent = serializers.IntegerField(read_only=True)
     kind_label = serializers.SerializerMethodField()
 

@@ -3,8 +3,12 @@ cycle's enrolment list (masked unless `pii:read`), and the recipients report."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -128,22 +132,33 @@ class RecipientReportApi(APIView):
     def get(self, request: Request) -> Response:
         query = ReportQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
-        report = recipient_report(
-            years=query.validated_data["years"],
-            kecamatan=query.validated_data["kecamatan"],
-            kelurahan=query.validated_data["kelurahan"],
-        )
-        return Response(
+        years = sorted(set(query.validated_data["years"]))
+        kecamatan, kelurahan = query.validated_data["kecamatan"], query.validated_data["kelurahan"]
+        # Aggregates only, the same for every reader allowed to see them: one answer per
+        # question, kept for a short while, spares the city-wide count on every poll.
+        question = json.dumps([years, kecamatan, kelurahan])
+        key = f"kds:api-report:{hashlib.sha256(question.encode()).hexdigest()}"
+        body = cache.get(key)
+        if body is None:
+            body = _report_body(years=years, kecamatan=kecamatan, kelurahan=kelurahan)
+            cache.set(key, body, timeout=settings.KDS_API_REPORT_CACHE_SECONDS)
+        return Response(body)
+
+
+def _report_body(*, years: list[int], kecamatan: str, kelurahan: str) -> dict[str, Any]:
+    # The API shows no demo note: `demo_note=False` spares its scan of the years' rows.
+    report = recipient_report(
+        years=years, kecamatan=kecamatan, kelurahan=kelurahan, demo_note=False
+    )
+    return {
+        "years": report.years,
+        "rows": [
             {
-                "years": report.years,
-                "rows": [
-                    {
-                        "programme": r.programme.code,
-                        "name": r.programme.name,
-                        "agency": r.agency,
-                        "counts": dict(zip(map(str, report.years), r.counts, strict=True)),
-                    }
-                    for r in report.rows
-                ],
+                "programme": r.programme.code,
+                "name": r.programme.name,
+                "agency": r.agency,
+                "counts": dict(zip(map(str, report.years), r.counts, strict=True)),
             }
-        )
+            for r in report.rows
+        ],
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from depok_kds.api.serializers import FieldsOnce
 from registry.api.assessments import CurrentAssessmentSerializer
 from registry.models import Household, Person
 from registry.selectors import assessment_current, nik_display
@@ -19,7 +20,7 @@ from registry.services import MemberData, RegistryWarning
 from registry.services.common import NIK_MISSING_REASON_MAX
 
 
-class MemberSerializer(serializers.ModelSerializer[Person]):
+class MemberSerializer(FieldsOnce, serializers.ModelSerializer[Person]):
     nik = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +46,7 @@ class MemberSerializer(serializers.ModelSerializer[Person]):
         return nik_display(person.nik, full=self.context["show_pii"])
 
 
-class HouseholdSerializer(serializers.ModelSerializer[Household]):
+class HouseholdSerializer(FieldsOnce, serializers.ModelSerializer[Household]):
     kelurahan_code = serializers.CharField(source="kelurahan_id")
     kelurahan = serializers.CharField(source="kelurahan.name")
     kecamatan = serializers.CharField(source="kelurahan.kecamatan.name")
@@ -77,15 +78,23 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
             "members",
         ]
 
+    # A household comes with `open_kk` and `current_assessment` read with it
+    # (`households_with_details`); else they are read here.
+
     def get_kk_number(self, household: Household) -> str:
-        cards = getattr(household, "open_cards", None)
-        if cards is None:
-            cards = list(household.family_cards.filter(valid_to__isnull=True))
-        return nik_display(cards[0].number if cards else None, full=self.context["show_pii"])
+        if hasattr(household, "open_kk"):
+            number = household.open_kk
+        else:
+            card = household.family_cards.filter(valid_to__isnull=True).first()
+            number = card.number if card else None
+        return nik_display(number, full=self.context["show_pii"])
 
     @extend_schema_field(CurrentAssessmentSerializer(allow_null=True))
     def get_current_assessment(self, household: Household) -> dict[str, Any] | None:
-        current = assessment_current(household=household)
+        if hasattr(household, "current_assessment"):
+            current = household.current_assessment
+        else:
+            current = assessment_current(household=household)
         return CurrentAssessmentSerializer(current).data if current is not None else None
 
 

@@ -28,7 +28,7 @@ from registry.selectors import (
     household_find,
     household_get_detailed,
     households_with_details,
-    person_get_by_nik,
+    person_get_by_nik_detailed,
 )
 from registry.services import household_register
 
@@ -150,15 +150,10 @@ class PersonListApi(APIView):
         lookup = PersonLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         try:
-            person = person_get_by_nik(user=request.user, nik=lookup.validated_data["nik"])
+            person = person_get_by_nik_detailed(user=request.user, nik=lookup.validated_data["nik"])
         except Http404:  # a filter that matches nothing answers with an empty list
             return Response({"count": 0, "results": []})
-        households = []
-        if person.household_id is not None:
-            person.household = household_get_detailed(
-                user=request.user, household_id=person.household_id
-            )
-            households = [person.household]
+        households = [person.household] if person.household is not None else []
         show = _show_pii(request, households) if households else _show_person(request, person)
         data = PersonSerializer(person, context={"show_pii": show}).data
         return Response({"count": 1, "results": [data]})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from depok_kds.models import AuditEntry
@@ -17,6 +18,11 @@ from tests.programs.factories import KIS, applicant, open_cycle
 from tests.registry.factories import KELURAHAN_TUGU
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_report() -> None:
+    cache.clear()  # the API keeps a report's answer a while: none from another test
 
 
 def _client(user) -> Client:
@@ -217,3 +223,35 @@ def test_api_report_of_chosen_years(api_client_factory):
     client = Client(headers={"Authorization": f"Bearer {key}"})
     body = client.get("/api/v1/programs/report/", {"years": " 2024, 2025"}).json()
     assert body["years"] == [2024, 2025]
+
+
+def _report_counts(client: Client) -> dict[str, dict[str, int]]:
+    body = client.get("/api/v1/programs/report/", {"years": "2021,2022,2023"}).json()
+    return {row["programme"]: row["counts"] for row in body["rows"]}
+
+
+def test_api_report_answer_is_kept_a_short_while_then_counted_again(api_client_factory):
+    _, key = api_client_factory(["programs:read"])
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    for _ in range(12):
+        applicant()
+    assert _report_counts(client)["kis-pbi-apbd"] == {"2021": 0, "2022": 0, "2023": 0}
+    recipients_seed(table={"kis-pbi-apbd": (10, 12, 11)})
+
+    # Within the minute: the answer kept; another question is counted afresh.
+    assert _report_counts(client)["kis-pbi-apbd"] == {"2021": 0, "2022": 0, "2023": 0}
+    other = client.get("/api/v1/programs/report/", {"years": "2023"}).json()
+    assert other["rows"][0]["counts"] == {"2023": 11}
+    with override_settings(KDS_API_REPORT_CACHE_SECONDS=0):
+        cache.clear()
+        assert _report_counts(client)["kis-pbi-apbd"] == {"2021": 10, "2022": 12, "2023": 11}
+
+
+def test_api_report_stays_behind_its_scope(api_client_factory):
+    _, key = api_client_factory(["registry:read"])
+    _, reader = api_client_factory(["programs:read"])
+    Client(headers={"Authorization": f"Bearer {reader}"}).get("/api/v1/programs/report/")
+
+    # A kept answer is no way around the permission.
+    refused = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/programs/report/")
+    assert refused.status_code == 403

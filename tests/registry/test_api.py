@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from depok_kds.models import AuditEntry, User
-from registry.models import Household
-from registry.services import household_register
+from registry.models import Assessment, Household, Person
+from registry.services import assessment_record, household_register
 from tests.conftest import ApiClientFactory
 from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
+from tests.registry.test_services_assessments import POOR_24, answers
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +216,84 @@ def test_kelurahan_scoped_client_registers_only_there(api_client_factory: ApiCli
     response = keyed(key).post(HOUSEHOLDS, registration_body(), format="json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def _members(household: Household, count: int) -> None:
+    for number in range(count):
+        Person.objects.create(
+            household=household,
+            nik=f"3276010101955{number:03d}",
+            full_name=f"Anak {number}",
+            sex="M",
+            birth_date=date(2015, 1, 1 + number),
+            relationship=Person.Relationship.CHILD,
+        )
+
+
+def test_lookups_read_as_many_queries_for_a_large_household_as_for_a_small_one(
+    api_client_factory: ApiClientFactory, household: Household
+) -> None:
+    _, key = api_client_factory(["registry:read"])
+    http = keyed(key)
+    http.get(PERSONS, {"nik": household.head.nik})  # the key's last use noted once
+    queries = {}
+    for size in ("small", "large"):
+        with (
+            CaptureQueriesContext(connection) as person,
+            CaptureQueriesContext(connection) as detail,
+        ):
+            assert http.get(PERSONS, {"nik": household.head.nik}).json()["count"] == 1
+            detail_start = len(person.captured_queries)
+            assert http.get(f"{HOUSEHOLDS}{household.pk}/").status_code == 200
+        queries[size] = (detail_start, len(detail.captured_queries) - detail_start)
+        if size == "small":
+            _members(household, 6)
+
+    assert queries["small"] == queries["large"]
+    # Key and roles, the person with the household's card and class, the members, the
+    # call log's row (in its transaction): no query per member, none for the roles alone.
+    lookup, detail_queries = queries["large"]
+    assert lookup <= 7 and detail_queries <= 7
+
+
+def test_person_lookup_shows_the_open_kk_and_current_class_and_keeps_its_scope(
+    api_client_factory: ApiClientFactory, household: Household
+) -> None:
+    assessment_record(
+        actor=None,
+        household_id=household.pk,
+        answers=answers(**POOR_24),
+        source=Assessment.Source.FIELD_VISIT,
+        assessed_on=date(2026, 3, 2),
+    )
+    _, key = api_client_factory(["registry:read"])
+    _, tugu_key = api_client_factory(["registry:read"], kelurahan_codes=[KELURAHAN_TUGU])
+
+    found = keyed(key).get(PERSONS, {"nik": household.head.nik}).json()["results"][0]
+
+    assert found["household"]["kk_number"] == "3276••••••••0002"
+    assert found["household"]["current_assessment"] == {
+        "poverty_class": "rentan",
+        "score": "24.00",
+        "max_score": "62.00",
+        "ruleset_version": "PROVISIONAL-2026.1",
+        "is_provisional": True,
+        "assessed_on": "2026-03-02",
+    }
+    assert keyed(tugu_key).get(PERSONS, {"nik": household.head.nik}).json()["count"] == 0
+
+
+def test_full_and_masked_numbers_do_not_leak_between_keys(
+    api_client_factory: ApiClientFactory, household: Household
+) -> None:
+    _, masked = api_client_factory(["registry:read"])
+    _, full = api_client_factory(["registry:read", "pii:read"])
+    nik = household.head.nik
+
+    # The serializers' fields are built once; what each answer shows is still its key's.
+    for _ in range(2):
+        shown = keyed(full).get(PERSONS, {"nik": nik}).json()["results"][0]
+        hidden = keyed(masked).get(PERSONS, {"nik": nik}).json()["results"][0]
+        assert shown["nik"] == nik and shown["household"]["kk_number"] == make_kk(1)
+        assert hidden["nik"] == nik[:4] + "••••••••" + nik[-4:]
+        assert hidden["household"]["members"][0]["nik"] != nik

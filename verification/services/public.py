@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.log_rows import log_row_insert
 from depok_kds.rate_limit import key_rate_limited
 from programs.models import Enrolment, Programme
 from registry.models import FamilyCard, Person
@@ -108,29 +108,15 @@ def _log(
     client_address: str | None,
     complaint: Complaint | None = None,
 ) -> None:
-    # A log row lost in a crash is no loss worth a disk flush on every public lookup.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _record(kind, result, nik=nik, factor=factor, client_address=client_address,
-                complaint=complaint)  # fmt: skip
-
-
-def _record(
-    kind: str,
-    result: str,
-    *,
-    nik: str,
-    factor: str,
-    client_address: str | None,
-    complaint: Complaint | None,
-) -> None:
-    PublicLookup.objects.create(
-        kind=kind,
-        result=result,
-        nik_digest=nik_digest(nik) if nik else "",
-        second_factor=factor,
-        client_address=client_address,
-        complaint=complaint,
+    log_row_insert(
+        PublicLookup(
+            kind=kind,
+            result=result,
+            nik_digest=nik_digest(nik) if nik else "",
+            second_factor=factor,
+            client_address=client_address,
+            complaint=complaint,
+        )
     )
 
 
