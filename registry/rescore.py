@@ -44,9 +44,7 @@ MAX_ERROR_ROWS = 500
 UNSCORABLE = "unscorable"
 # A chunk's assessments `a`: the range's, not yet under the new ruleset. The id range in each
 # statement makes it a range scan on an index: the temporary table has no statistics.
-CHUNK_ROWS = (
-    "a.household_id > %(after)s AND a.household_id <= %(last)s AND a.ruleset_id <> %(new)s"
-)
+CHUNK_ROWS = "a.household_id > %(after)s AND a.household_id <= %(last)s AND a.ruleset_id <> %(new)s"
 
 
 def json_number(value: Decimal) -> int | float:
