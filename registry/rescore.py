@@ -42,6 +42,9 @@ CHUNK_SIZE = 25_000
 # Error rows are for people to read; beyond this the result only counts them.
 MAX_ERROR_ROWS = 500
 UNSCORABLE = "unscorable"
+# A chunk's assessments `a`: the range's, not yet under the new ruleset. The id range in each
+# statement makes it a range scan on an index: the temporary table has no statistics.
+CHUNK_ROWS = "a.household_id > %(after)s AND a.household_id <= %(last)s AND a.ruleset_id <> %(new)s"
 
 
 def json_number(value: Decimal) -> int | float:
@@ -91,12 +94,10 @@ class RulesetSql:
             f"jsonb_build_array({', '.join(item.format(answers=answers) for item in self.items)})"
         )
 
-    def scored(self, *, where: str, carry: bool = False) -> str:
+    def scored(self, *, where: str) -> str:
         """SELECT (old_id, household_id, old_class, total, new_class) of the assessments `a`
         matching `where`; new_class is NULL when the answers do not fit this ruleset (one is
-        missing, not an option, or of an unknown parameter). `carry` adds the answers and
-        assessed_on, for writing the new assessments."""
-        carried = ", answers, assessed_on" if carry else ""
+        missing, not an option, or of an unknown parameter)."""
         count = len(self.terms)
         points = ", ".join(f"({term}) AS t{i}" for i, term in enumerate(self.terms))
         total = " + ".join(f"t{i}" for i in range(count))
@@ -104,16 +105,15 @@ class RulesetSql:
         # subqueries, which would evaluate every CASE again wherever its result is used.
         answers = ", ".join(f"a.answers ->> %(rs_p{i})s AS a{i}" for i in range(count))
         return f"""
-            SELECT old_id, household_id, old_class, total{carried},
+            SELECT old_id, household_id, old_class, total,
                    CASE WHEN total IS NULL OR NOT known THEN NULL
                         WHEN total >= %(rs_miskin)s::numeric THEN 'miskin'
                         WHEN total >= %(rs_rentan)s::numeric THEN 'rentan'
                         ELSE 'tidak_miskin' END AS new_class
             FROM (
-                SELECT old_id, household_id, old_class, known, {total} AS total{carried}
+                SELECT old_id, household_id, old_class, known, {total} AS total
                 FROM (
                     SELECT a.id AS old_id, a.household_id, a.poverty_class AS old_class,
-                           a.answers, a.assessed_on,
                            (a.answers - %(rs_codes)s::text[]) = '{{}}'::jsonb AS known,
                            {answers}
                     FROM registry_assessment a
@@ -181,6 +181,9 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
         # A chunk lost in a crash right after its commit is lost with its checkpoint, and the
         # re-run redoes it: no need to wait for the disk at each commit.
         cursor.execute("SET LOCAL synchronous_commit = off")
+        # The rows a chunk retires (with their answers) pass through one statement's buffer:
+        # kept in memory rather than spilled to a temporary file.
+        cursor.execute("SET LOCAL work_mem = '32MB'")
         # Held until commit: an activation of another version waits for the chunk.
         cursor.execute(
             "SELECT id FROM registry_ruleset WHERE id = %s AND status = %s FOR SHARE",
@@ -202,14 +205,10 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
             """,
             params,
         )
-        scored = sql.scored(
-            where="a.is_current AND a.household_id > %(after)s AND a.household_id <= %(last)s "
-            "AND a.ruleset_id <> %(new)s",
-            carry=True,
-        )
+        # Only the scores: the answers are written once, read from the row being retired.
+        scored = sql.scored(where=f"a.is_current AND {CHUNK_ROWS}")
         cursor.execute(f"CREATE TEMPORARY TABLE rescore_chunk AS {scored}", params)
-        cursor.execute("SELECT count(*) FROM rescore_chunk")
-        result.taken = (cursor.fetchone() or (0,))[0]
+        result.taken = cursor.rowcount
         if result.taken:
             _write_chunk(cursor, sql=sql, ruleset=ruleset, after=after, last=last)
             _count_chunk(cursor, result)
@@ -219,24 +218,26 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
 
 def _write_chunk(cursor: Any, *, sql: RulesetSql, ruleset: Ruleset, after: int, last: int) -> None:
     bounds = {"after": after, "last": last, "new": ruleset.pk}
-    cursor.execute(
-        """
-        UPDATE registry_assessment a SET is_current = false
-        WHERE a.is_current AND a.household_id > %(after)s AND a.household_id <= %(last)s
-          AND a.ruleset_id <> %(new)s
-          AND a.id IN (SELECT old_id FROM rescore_chunk WHERE new_class IS NOT NULL)
-        """,
-        bounds,
-    )
+    # The old row is retired and its successor written in one pass: the rows the UPDATE
+    # returns carry the answers into the INSERT, so each row is read once and no copy of the
+    # answers goes through the temporary table. The successor's unique "current" entry does
+    # not conflict with the row this statement has just retired.
     cursor.execute(
         f"""
+        WITH retired AS (
+            UPDATE registry_assessment a SET is_current = false
+            FROM rescore_chunk c
+            WHERE a.id = c.old_id AND c.new_class IS NOT NULL AND a.is_current
+              AND {CHUNK_ROWS}
+            RETURNING a.household_id, a.answers, a.assessed_on, c.total, c.new_class
+        )
         INSERT INTO registry_assessment (household_id, ruleset_id, answers, score, max_score,
             poverty_class, contributions, source, assessor_id, assessed_on, is_current,
             created_at)
         SELECT household_id, %(new)s, answers, total, %(max)s::numeric, new_class,
                {sql.contributions("answers")}, %(source)s, NULL, assessed_on, true,
                statement_timestamp()
-        FROM rescore_chunk WHERE new_class IS NOT NULL
+        FROM retired
         """,  # noqa: S608 (only generated placeholders)
         {
             **sql.params,

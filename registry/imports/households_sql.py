@@ -205,7 +205,7 @@ REGISTRATION_STAGE = (
         CASE WHEN m.nik IS NULL THEN coalesce(m.nik_missing_reason, '') ELSE '' END,
         coalesce(m.nik_unverified, '')
     FROM import_member m JOIN import_family f ON f.kk = m.kk
-    WHERE f.chunk = %(chunk)s AND f.is_new AND NOT f.skip AND NOT m.bad
+    WHERE m.chunk = %(chunk)s AND f.is_new AND NOT f.skip AND NOT m.bad
     """,
 )
 # Ids of new members of existing households come from the sequence first, as the
@@ -299,7 +299,7 @@ WRITES = (
         m.relationship, m.marital_status, m.education, coalesce(m.occupation, ''),
         m.disability, false, %(now)s, %(now)s
     FROM import_new_person n
-    JOIN import_member m ON m.row_no = n.row_no AND NOT m.bad
+    JOIN import_member m ON m.row_no = n.row_no AND m.chunk = %(chunk)s AND NOT m.bad
     JOIN import_family f ON f.kk = n.kk
     ORDER BY n.id
     """,
@@ -310,7 +310,7 @@ WRITES = (
     SELECT f.household_id, n.id, n.relationship, m.nik IS NULL,
         coalesce(m.nik_missing_reason, '')
     FROM import_new_person n
-    JOIN import_member m ON m.row_no = n.row_no AND NOT m.bad
+    JOIN import_member m ON m.row_no = n.row_no AND m.chunk = %(chunk)s AND NOT m.bad
     JOIN import_family f ON f.kk = n.kk
     WHERE NOT f.is_new
     """,
@@ -319,7 +319,8 @@ WRITES = (
     UPDATE registry_household h
     SET head_id = coalesce(m.person_id, n.id), updated_at = %(now)s
     FROM import_family f
-    JOIN import_member m ON m.kk = f.kk AND m.relationship = '1' AND NOT m.bad
+    JOIN import_member m ON m.kk = f.kk AND m.chunk = %(chunk)s AND m.relationship = '1'
+        AND NOT m.bad
     LEFT JOIN import_new_person n ON n.row_no = m.row_no
     WHERE h.id = f.household_id AND f.chunk = %(chunk)s AND NOT f.skip AND NOT f.is_new
       AND f.head_id IS NULL AND h.head_id IS NULL

@@ -92,6 +92,7 @@ ALLOWED = {
 }
 
 
+@lru_cache(maxsize=4096)  # a few hundred texts ("1", "01", "7.0") fill a whole file
 def parse_rt_rw(text: str) -> int:
     return parse_whole(text, low=1, high=RT_RW_MAX)
 

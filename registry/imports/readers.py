@@ -56,7 +56,7 @@ class Sheet:
                 continue
             if len(cells) != width:
                 cells = (tuple(cells) + ("",) * width)[:width]
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # no filled cell
                 continue
             yield SheetRow(number, tuple(cells), numeric)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ def limit(text: str, maximum: int) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # birth dates repeat down a file: each text is read once
 def parse_date(text: str, *, today: date) -> date:
     """A date written YYYY-MM-DD (what the XLSX reader gives for a date cell) or DD-MM-YYYY."""
     value = text.strip()

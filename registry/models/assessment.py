@@ -97,6 +97,7 @@ class Assessment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("assessor"),
+        db_index=False,  # covered by assessment_assessor_idx
     )
     assessed_on = models.DateField(_("assessed on"))
     is_current = models.BooleanField(_("current"), default=True)
@@ -122,6 +123,12 @@ class Assessment(models.Model):
         ]
         indexes = [
             models.Index(fields=["household", "-created_at"], name="assessment_household_idx"),
+            # Imports and re-scorings record no assessor: their rows need no entry.
+            models.Index(
+                fields=["assessor"],
+                condition=models.Q(assessor__isnull=False),
+                name="assessment_assessor_idx",
+            ),
         ]
 
     def __str__(self) -> str:

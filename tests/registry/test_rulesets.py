@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
@@ -11,7 +12,9 @@ from unittest.mock import patch
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -345,6 +348,24 @@ def test_an_officer_saving_a_form_meets_a_chunk_at_the_household(
     assert finished.result["households"] == 6
     assert Assessment.objects.get(household=scored_households[0], is_current=True) == fresh
     assert Assessment.objects.filter(is_current=True, ruleset=stricter).count() == 7
+
+
+def test_a_chunk_is_the_same_few_statements_for_few_households_or_many(
+    dinsos_admin: User, scored_households: list[Household], stricter: Ruleset
+) -> None:
+    """Set-based: a chunk of two households and one of five run the same statements."""
+    ruleset_activate(actor=dinsos_admin, ruleset=stricter)
+    ids = sorted(household.pk for household in scored_households)
+    statements = []
+    for after, last, households in ((0, ids[1], 2), (ids[1], ids[-1], 5)):
+        with CaptureQueriesContext(connection) as captured:
+            chunk = rescore.rescore_chunk(ruleset=stricter, after=after, last=last)
+        assert chunk.taken == chunk.rescored == households
+        # The statements, their ids and savepoint names aside.
+        statements.append([re.sub(r"\d+", "N", query["sql"]) for query in captured])
+    assert statements[0] == statements[1] and len(statements[0]) <= 14
+    assert Assessment.objects.filter(ruleset=stricter, is_current=True).count() == 7
+    assert Assessment.objects.filter(ruleset=stricter).count() == 7
 
 
 def test_households_whose_answers_do_not_fit_are_reported_and_kept(
