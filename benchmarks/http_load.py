@@ -23,9 +23,10 @@ import socket
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 # A client's next request: (kind, the raw request); made per client from its own random.
 NextRequest = Callable[[], tuple[str, bytes]]
@@ -219,7 +220,7 @@ def paced_load(
     waiting PACED_GRACE_SECONDS after the end: a server that fell that far behind) and
     `client_late_p99_ms` (how late the clients sent against their arrival times: large
     when the load's own machine starves them, which inflates every latency)."""
-    tally, lateness = asyncio.run(_paced_load(port, requests, clients, seconds, rate, seed))
+    tally, lateness = _run(_paced_load(port, requests, clients, seconds, rate, seed))
     return {
         "offered_rps": round(rate, 1),
         **tally.figures(seconds),
@@ -235,4 +236,18 @@ def load(
     port: int, requests: ClientRequests, *, clients: int, seconds: float, at_most: int = 10**9
 ) -> tuple[Tally, float]:
     """`clients` clients for `seconds` (and `at_most` requests in all); (tally, seconds)."""
-    return asyncio.run(_load(port, requests, clients, seconds, at_most))
+    return _run(_load(port, requests, clients, seconds, at_most))
+
+
+T = TypeVar("T")
+
+
+def _run(load: Coroutine[Any, Any, T]) -> T:
+    """Run a load on an event loop of its own: in a thread of its own when this thread
+    already runs one (a test process that drives a browser through Playwright does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(load)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, load).result()

@@ -15,7 +15,7 @@ def _synchronous_commit() -> str:
         return str(cursor.fetchone()[0])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_log_row_is_stored_whole_and_the_session_keeps_durable_commits() -> None:
     log_row_insert(ApiCallLog(method="GET", path="/api/v1/jobs/1/", status_code=200, duration_ms=7))
 
@@ -31,7 +31,7 @@ def test_a_log_row_is_stored_whole_and_the_session_keeps_durable_commits() -> No
     assert _synchronous_commit() == "on"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_inside_a_transaction_the_row_goes_with_it() -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
         log_row_insert(ApiCallLog(method="GET", path="/api/", status_code=200, duration_ms=1))
