@@ -70,7 +70,8 @@ def exit_note(proposal: ExitProposal) -> str:
 def _move(
     proposals: Sequence[ExitProposal], *, to: str, actor: User | None, note: str = ""
 ) -> None:
-    """Record a bulk transition: one UPDATE, one event row and one audit row per proposal."""
+    """Record a bulk transition: one event row and one audit row per proposal (the callers
+    write the proposals' new state)."""
     by_before: defaultdict[str, list[int]] = defaultdict(list)
     for proposal in proposals:
         by_before[proposal.status].append(proposal.pk)
@@ -92,6 +93,20 @@ def _move(
                 note=note,
                 actor_id=actor.pk if actor else None,
             )
+
+
+def _decide(proposals: Sequence[ExitProposal], *, to: str, actor: User | None, note: str) -> None:
+    """Decide proposals with no date of their own (rejected, withdrawn): their events and
+    audit rows (`_move`), then one UPDATE with who decided, when and why."""
+    _move(proposals, to=to, actor=actor, note=note)
+    now = timezone.now()
+    ExitProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        status=to,
+        decided_by=recorded_user(actor),
+        decided_at=now,
+        decision_note=note,
+        updated_at=now,
+    )
 
 
 def _locked(*, actor: User, proposal_ids: Sequence[int]) -> list[ExitProposal]:
@@ -164,15 +179,7 @@ def exit_proposals_reject(
     if not note.strip():
         raise DomainError(_("A rejection needs a reason."), code="reason_required")
     proposals = _locked(actor=actor, proposal_ids=proposal_ids)
-    now = timezone.now()
-    _move(proposals, to=P.REJECTED, actor=actor, note=note)
-    ExitProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
-        status=P.REJECTED,
-        decided_by=recorded_user(actor),
-        decided_at=now,
-        decision_note=note,
-        updated_at=now,
-    )
+    _decide(proposals, to=P.REJECTED, actor=actor, note=note)
     return proposals
 
 
@@ -258,14 +265,7 @@ def exit_proposals_withdraw(
         .filter(household_id=household_id, status__in=PENDING)
         .order_by("pk")
     )
-    _move(proposals, to=P.WITHDRAWN, actor=actor, note=note)
-    ExitProposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
-        status=P.WITHDRAWN,
-        decided_by=recorded_user(actor),
-        decided_at=timezone.now(),
-        decision_note=note,
-        updated_at=timezone.now(),
-    )
+    _decide(proposals, to=P.WITHDRAWN, actor=actor, note=note)
     return proposals
 
 
