@@ -39,6 +39,7 @@ def test_an_agency_officer_approves_proposed_exits_in_bulk(session, dinkes_offic
     expect(officer.locator("#proposals tbody tr[data-status=proposed]")).to_have_count(2)
 
     officer.check("#select-all")
+    expect(officer.locator("#proposals input[name=proposals]:checked")).to_have_count(2)
     officer.fill("#bulk-note", "Desil DTSEN di atas 5")
     officer.click("#bulk-approve")
 
