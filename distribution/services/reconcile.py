@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -304,6 +305,20 @@ def _apply(upload: ReturnFile) -> dict[str, int]:
     return moved
 
 
+def _store_content(upload: ReturnFile, content: bytes) -> None:
+    """Write the file's bytes as a binary parameter: bound by Django's cursor, they would
+    travel as a hex literal twice their size, for the server to parse (most of an upload's
+    time for a file of 300,000 rows)."""
+    # The transaction's own connection (Django's wrapper binds on the client side).
+    raw = cast("psycopg.Connection[Any]", connection.connection)
+    with psycopg.Cursor(raw) as cursor:
+        cursor.execute(
+            f"UPDATE {ReturnFile._meta.db_table} SET content = %b WHERE id = %s",  # noqa: S608
+            [content, upload.pk],
+        )
+    upload.content = content
+
+
 @transaction.atomic
 def return_file_upload(
     *, actor: Actor, batch_id: int, file_name: str, content: bytes
@@ -316,10 +331,11 @@ def return_file_upload(
     upload = ReturnFile.objects.create(
         batch=batch,
         file_name=file_name[:200],
-        content=content,
+        content=b"",
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=recorded_user(actor),
     )
+    _store_content(upload, content)
     upload.preview = return_plan(batch, content, upload).summary()
     ReturnFile.objects.filter(pk=upload.pk).update(preview=upload.preview)
     audit_record(
