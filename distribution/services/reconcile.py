@@ -22,11 +22,11 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from depok_kds.audit import Actor, audit_record, recorded_user
 from depok_kds.errors import Conflict
-from depok_kds.formatting import rupiah
-from distribution import return_file
+from distribution import reasons, return_file
 from distribution.channels import adapter_for
 from distribution.channels.school_transfer import SchoolTransfer, school_reference
 from distribution.models import (
@@ -186,18 +186,22 @@ FROM kept AS k,
 
 def _bad_reason(
     verdict: str, problem: str, amount: Decimal, status: str, sent: Decimal | None, state: str
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """Why a row cannot apply: a msgid and its parameters (`distribution.reasons`)."""
     if verdict == "problem":
-        return problem
+        return problem, {}
     if verdict == "twice":
-        return "The reference appears twice in the file."
+        return gettext_noop("The reference appears twice in the file."), {}
     if verdict == "elsewhere":
-        return "The reference belongs to another batch."
+        return gettext_noop("The reference belongs to another batch."), {}
     if verdict == "unknown":
-        return "The reference is unknown."
+        return gettext_noop("The reference is unknown."), {}
     if verdict == "amount":
-        return f"The amount differs: {rupiah(amount)} in the file, {rupiah(sent or 0)} sent."
-    return f"A {state} line cannot become {status}."
+        return reasons.AMOUNT_DIFFERS, {
+            "file": reasons.amount_param(amount),
+            "sent": reasons.amount_param(sent),
+        }
+    return reasons.CANNOT_BECOME, {"state": state, "status": status}
 
 
 def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
@@ -244,8 +248,11 @@ def return_plan(batch: Batch, content: bytes, upload: ReturnFile) -> Plan:
                 plan.unchanged, plan.rows, paid, failed, returned = counts
                 plan.counts = {L.PAID: paid, L.FAILED: failed, L.RETURNED: returned}
                 continue
-            reason = _bad_reason(verdict, problem, amount, status, sent, state)
-            plan.bad.append({"row": number, "reference": reference, "reason": reason})
+            reason, reason_params = _bad_reason(verdict, problem, amount, status, sent, state)
+            bad = {"row": number, "reference": reference, "reason": reason}
+            if reason_params:
+                bad["params"] = reason_params
+            plan.bad.append(bad)
         cursor.execute("SET LOCAL work_mem TO DEFAULT")
         cursor.execute("SET LOCAL enable_sort TO DEFAULT")
         return_file.unstage(cursor)
