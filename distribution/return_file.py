@@ -50,13 +50,14 @@ SELECT c.row, coalesce(c.reference, '') AS reference, c.reason, s.status,
            WHEN s.status IS NULL THEN 'The status code is unknown.'
        END AS problem
 FROM (
-    SELECT row, problem, reference, status, amount, reason, short,
-           amount ~ '^[+-]?[0-9]+$' AS number
+    -- A plain number is taken as it is; only another is trimmed of its separators.
+    SELECT row, problem, reference, status, reason, short,
+           CASE WHEN plain THEN raw ELSE replace(replace(trim(raw), '.', ''), ',', '') END
+               AS amount,
+           plain OR replace(replace(trim(raw), '.', ''), ',', '') ~ '^[+-]?[0-9]+$' AS number
     FROM (
-        -- A plain number is taken as it is; only another is trimmed of its separators.
         SELECT row, problem, trim({reference}) AS reference, trim({status}) AS status,
-               CASE WHEN {amount} ~ '^[0-9]+$' THEN {amount}
-                    ELSE replace(replace(trim({amount}), '.', ''), ',', '') END AS amount,
+               {amount} AS raw, {amount} ~ '^[0-9]+$' AS plain,
                left(trim(coalesce({reason}, '')), 200) AS reason,
                {reference} IS NULL OR {amount} IS NULL OR {status} IS NULL AS short
         FROM {cells}
