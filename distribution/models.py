@@ -393,7 +393,10 @@ class Refusal(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="refusals")
     enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    # An English msgid, with its parameters (amounts, dates) as plain values: translated
+    # and formatted where it is shown (`distribution.reasons.reason_text`).
     detail = models.CharField(_("detail"), max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["batch", "pk"]

@@ -50,14 +50,22 @@ SELECT c.row, coalesce(c.reference, '') AS reference, c.reason, s.status,
            WHEN s.status IS NULL THEN 'The status code is unknown.'
        END AS problem
 FROM (
-    SELECT row, problem, trim({reference}) AS reference, trim({status}) AS status,
-           replace(replace(trim({amount}), '.', ''), ',', '') AS amount,
-           replace(replace(trim({amount}), '.', ''), ',', '') ~ '^[+-]?[0-9]+$' AS number,
-           left(trim(coalesce({reason}, '')), 200) AS reason,
-           {reference} IS NULL OR {amount} IS NULL OR {status} IS NULL AS short
-    FROM {cells}
-    WHERE problem IS NOT NULL
-       OR trim(concat({reference}, {amount}, {status}, {reason})) <> ''
+    -- A plain number is taken as it is; only another is trimmed of its separators.
+    SELECT row, problem, reference, status, reason, short,
+           CASE WHEN plain THEN raw ELSE replace(replace(trim(raw), '.', ''), ',', '') END
+               AS amount,
+           plain OR replace(replace(trim(raw), '.', ''), ',', '') ~ '^[+-]?[0-9]+$' AS number
+    FROM (
+        SELECT row, problem, trim({reference}) AS reference, trim({status}) AS status,
+               {amount} AS raw, {amount} ~ '^[0-9]+$' AS plain,
+               left(trim(coalesce({reason}, '')), 200) AS reason,
+               {reference} IS NULL OR {amount} IS NULL OR {status} IS NULL AS short
+        FROM {cells}
+        -- A blank row is skipped: its first cell that is not blank ends the test.
+        WHERE problem IS NOT NULL OR trim({reference}) <> '' OR trim({amount}) <> ''
+           OR trim({status}) <> '' OR trim({reason}) <> ''
+        OFFSET 0  -- each cell typed once, not once per use
+    ) AS t
 ) AS c
 LEFT JOIN unnest(%(codes)s::text[], %(statuses)s::text[]) AS s (code, status)
     ON s.code = upper(c.status)

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from distribution.models import Batch, Line
+from distribution.reasons import reason_text
 from distribution.report import GROUPS
 from distribution.selectors import batch_totals
 
@@ -30,13 +31,19 @@ class LineSerializer(serializers.ModelSerializer[Line]):
     programme = serializers.CharField(source="batch.programme.code")
     tahap = serializers.IntegerField(source="batch.tahap")
     period = serializers.SerializerMethodField()
+    # `reason` is the stored value (the system's msgid, or the bank's own words); this is
+    # it as the portal shows it, in the request's language.
+    reason_text = serializers.SerializerMethodField()
 
     class Meta:
         model = Line
         fields = [
             "id", "batch", "programme", "tahap", "reference", "person", "component", "period",
-            "amount", "state", "reason", "settled_on",
+            "amount", "state", "reason", "reason_text", "settled_on",
         ]  # fmt: skip
+
+    def get_reason_text(self, line: Line) -> str:
+        return reason_text(line.reason)
 
     def get_period(self, line: Line) -> dict[str, Any]:
         return {"from": line.period.lower, "until": line.period.upper}

@@ -56,7 +56,8 @@ class Planned:
 @dataclass(frozen=True)
 class Refused:
     reason: str
-    detail: str = ""
+    detail: str = ""  # an English msgid (`distribution.reasons`)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class SetBased:
 
     amount: Decimal
     covered_from: date  # an enrolment starting after this day is not due yet
-    label: str  # the not-due refusal's words before that start date
+    label: str  # the not-due refusal's msgid, with that start date (`%(date)s`)
 
 
 @dataclass

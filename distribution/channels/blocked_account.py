@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from depok_kds.formatting import rupiah
+from distribution import reasons
 from distribution.channels import Due, Loaded, Planned, Refused, adapter_register
 from distribution.channels.bank_transfer import BankTransfer
 from distribution.models import LIVE_LINE_STATES, Batch, Channel, Line, Payee, Refusal
@@ -39,7 +39,11 @@ class BlockedAccount(BankTransfer):
         cap = Decimal(self.settings.get("cap", DEFAULT_CAP))
         before = loaded.data["paid"].get(due.person_id, Decimal(0))
         if before + due.amount > cap:
-            return Refused(Refusal.Reason.CAP, f"{rupiah(before)} already paid of {rupiah(cap)}")
+            return Refused(
+                Refusal.Reason.CAP,
+                reasons.CAP_REACHED,
+                {"paid": reasons.amount_param(before), "cap": reasons.amount_param(cap)},
+            )
         planned = super().plan(due, loaded, batch)
         if not isinstance(planned, Refused):
             # Later enrolments of the same student in this build count towards the cap too.

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.errors import DomainError
+from distribution import reasons
 from distribution.channels import Adapter, SetBased, adapter_register, months_in
 from distribution.models import Batch, Channel, Line
 from programs.models import Enrolment
@@ -41,7 +42,7 @@ class BpjsPremium(Adapter):
         return SetBased(
             amount=self.premium() * months,
             covered_from=batch.period_start,
-            label="coverage starts",
+            label=reasons.COVERAGE_STARTS,
         )
 
     def export(self, batch: Batch, lines: QuerySet[Line]) -> tuple[str, bytes] | None:

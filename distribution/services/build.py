@@ -18,6 +18,7 @@ stored per enrolment with their reason:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -31,9 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from depok_kds.audit import Actor, audit_record
 from depok_kds.errors import Conflict
-from depok_kds.formatting import rupiah
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
+from distribution import reasons
 from distribution.channels import Due, Refused, SetBased, adapter_for
 from distribution.models import (
     LIVE_LINE_STATES,
@@ -167,16 +168,29 @@ def _build_chunk(
     refusals: list[Refusal] = []
     dues: list[Due] = []
 
-    def refuse(enrolment_id: int, reason: str, detail: str = "") -> None:
+    def refuse(
+        enrolment_id: int, reason: str, detail: str = "", params: dict[str, Any] | None = None
+    ) -> None:
         refusals.append(
-            Refusal(batch=batch, enrolment_id=enrolment_id, reason=reason, detail=detail[:200])
+            Refusal(
+                batch=batch,
+                enrolment_id=enrolment_id,
+                reason=reason,
+                detail=detail[:200],
+                params=params or {},
+            )
         )
 
     for row in rows:
         if row["status"] != Enrolment.Status.ACTIVE or row["person__is_deceased"]:
             refuse(row["pk"], Refusal.Reason.EXITED)
         elif row["starts_on"] is not None and row["starts_on"] > batch.period_end:
-            refuse(row["pk"], Refusal.Reason.NOT_DUE, f"starts {row['starts_on'].isoformat()}")
+            refuse(
+                row["pk"],
+                Refusal.Reason.NOT_DUE,
+                reasons.STARTS,
+                {"date": reasons.date_param(row["starts_on"])},
+            )
         else:
             dues.append(
                 Due(
@@ -196,7 +210,7 @@ def _build_chunk(
     for due in dues:
         planned = adapter.plan(due, loaded, batch)
         if isinstance(planned, Refused):
-            refuse(due.enrolment_id, planned.reason, planned.detail)
+            refuse(due.enrolment_id, planned.reason, planned.detail, planned.params)
             continue
         planned = [p for p in planned if (due.enrolment_id, p.component) not in held]
         if not planned:
@@ -204,18 +218,10 @@ def _build_chunk(
             continue
         total = sum((p.amount for p in planned), Decimal(0))
         if not programme.amount_min <= total <= programme.amount_max:
-            refuse(
-                due.enrolment_id,
-                Refusal.Reason.AMOUNT,
-                _amount_detail(total, programme),
-            )
+            refuse(due.enrolment_id, Refusal.Reason.AMOUNT, *_amount_detail(total, programme))
             continue
         if budget <= 0 or spent + total > budget:
-            refuse(
-                due.enrolment_id,
-                Refusal.Reason.BUDGET,
-                _budget_detail(budget),
-            )
+            refuse(due.enrolment_id, Refusal.Reason.BUDGET, *_budget_detail(budget))
             continue
         spent += total
         for p in planned:
@@ -264,10 +270,15 @@ judged AS (
                WHEN %(amount_refused)s THEN 'amount'
            END AS refusal,
            CASE
-               WHEN c.starts_on > %(period_end)s THEN 'starts ' || c.starts_on
-               WHEN c.starts_on > %(covered_from)s THEN %(label)s || ' ' || c.starts_on
+               WHEN c.starts_on > %(period_end)s THEN %(starts)s
+               WHEN c.starts_on > %(covered_from)s THEN %(label)s
                ELSE ''
-           END AS detail
+           END AS detail,
+           CASE
+               WHEN c.starts_on > %(period_end)s OR c.starts_on > %(covered_from)s
+                   THEN jsonb_build_object('date', c.starts_on::text)
+               ELSE '{{}}'::jsonb
+           END AS params
     FROM chunk AS c LEFT JOIN held AS h ON h.enrolment_id = c.id
 )
 SELECT *, row_number() OVER (PARTITION BY refusal IS NULL ORDER BY id) AS n FROM judged
@@ -286,11 +297,14 @@ FROM distribution_build WHERE refusal IS NULL AND n <= %(room)s
 """
 
 REFUSALS_SQL = """
-INSERT INTO {refusal} (batch_id, enrolment_id, reason, detail)
+INSERT INTO {refusal} (batch_id, enrolment_id, reason, detail, params)
 SELECT %(batch)s, id, coalesce(refusal, %(budget)s),
        CASE WHEN refusal IS NULL THEN %(budget_detail)s
             WHEN refusal = 'amount' THEN %(amount_detail)s
-            ELSE detail END
+            ELSE detail END,
+       CASE WHEN refusal IS NULL THEN %(budget_params)s::jsonb
+            WHEN refusal = 'amount' THEN %(amount_params)s::jsonb
+            ELSE params END
 FROM distribution_build WHERE refusal IS NOT NULL OR n > %(room)s
 """
 
@@ -320,6 +334,7 @@ def _build_chunk_sql(
         "period_end": batch.period_end,
         "covered_from": set_based.covered_from,
         "label": set_based.label,
+        "starts": reasons.STARTS,
         "active": Enrolment.Status.ACTIVE,
         "amount_refused": not programme.amount_min <= amount <= programme.amount_max,
     }
@@ -345,6 +360,8 @@ def _build_chunk_sql(
             room = due
         else:
             room = max(0, min(due, int((budget - spent) // amount)))
+        budget_detail = _budget_detail(budget)
+        amount_detail = _amount_detail(amount, programme)
         params = {
             **params,
             "batch": batch.pk,
@@ -354,8 +371,10 @@ def _build_chunk_sql(
             "pending": LineState.PENDING,
             "room": room,
             "budget": Refusal.Reason.BUDGET,
-            "budget_detail": _budget_detail(budget),
-            "amount_detail": _amount_detail(amount, programme),
+            "budget_detail": budget_detail[0],
+            "budget_params": json.dumps(budget_detail[1]),
+            "amount_detail": amount_detail[0],
+            "amount_params": json.dumps(amount_detail[1]),
         }
         cursor.execute(LINES_SQL.format(**tables), params)
         cursor.execute(REFUSALS_SQL.format(**tables), params)
@@ -392,11 +411,17 @@ def refusal_counts(batch: Batch) -> dict[str, int]:
     return dict(counts)
 
 
-def _amount_detail(amount: Decimal, programme: Programme) -> str:
+def _amount_detail(amount: Decimal, programme: Programme) -> tuple[str, dict[str, Any]]:
     """A refusal's detail for an amount outside the programme's range."""
-    return f"{rupiah(amount)}: {rupiah(programme.amount_min)}-{rupiah(programme.amount_max)}"
+    return reasons.AMOUNT_OUTSIDE, {
+        "amount": reasons.amount_param(amount),
+        "low": reasons.amount_param(programme.amount_min),
+        "high": reasons.amount_param(programme.amount_max),
+    }
 
 
-def _budget_detail(budget: Decimal) -> str:
+def _budget_detail(budget: Decimal) -> tuple[str, dict[str, Any]]:
     """A refusal's detail for a line the cycle's budget has no room for."""
-    return "no budget set" if budget <= 0 else f"budget {rupiah(budget)}"
+    if budget <= 0:
+        return reasons.NO_BUDGET, {}
+    return reasons.BUDGET, {"budget": reasons.amount_param(budget)}

@@ -12,6 +12,7 @@ from typing import Any
 from django import template
 
 from depok_kds.formatting import rupiah
+from distribution.reasons import reason_text
 from distribution.selectors import batches_awaiting_approval, household_lines
 
 register = template.Library()
@@ -19,6 +20,13 @@ register = template.Library()
 
 # The one Rupiah format (Rp23.000.000), under the name distribution's templates use.
 register.filter("rupiah", rupiah)
+
+
+@register.filter
+def reason(message: str, params: dict[str, Any] | None = None) -> str:
+    """A reason the system gave (a msgid with its parameters) in the reader's language:
+    `{{ refusal.detail|reason:refusal.params }}`."""
+    return reason_text(message, params)
 
 
 @register.inclusion_tag("distribution/_household_payments.html", takes_context=True)

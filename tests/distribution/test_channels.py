@@ -11,6 +11,7 @@ import pytest
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.models import AuditEntry, User
 from distribution.models import Batch, Line, Payee
+from distribution.reasons import reason_text
 from distribution.services import (
     batch_close,
     batch_create,
@@ -224,6 +225,13 @@ def test_bpjs_premium_per_member_month_from_the_coverage_start(
                            end=date(2026, 1, 31)), preparer=dinkes_officer,
                  approver=dinsos_admin)  # fmt: skip
     assert refusals(batch) == {later.pk: "not_due"}
+    # Judged in SQL, the refusal's detail is a msgid with its date, shown in Indonesian.
+    refusal = batch.refusals.get()
+    assert (refusal.detail, refusal.params) == (
+        "Starts on %(date)s.",
+        {"date": "2026-02-01"},
+    )
+    assert reason_text(refusal.detail, refusal.params) == "Mulai 1 Februari 2026."
     assert batch.lines.get().amount == Decimal(42_000)
     _name, content = batch_export(actor=dinkes_officer, batch_id=batch.pk)
     nik = Person.objects.get(pk=covered.person_id).nik

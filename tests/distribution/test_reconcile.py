@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from openpyxl import Workbook
 
 from depok_kds.errors import Conflict, DomainError
 from depok_kds.models import AuditEntry, User
 from distribution import bank_file
 from distribution.models import Batch, ChannelConfig, Line, LineEvent, Payee, ReturnFile
+from distribution.reasons import reason_text
 from distribution.selectors import batch_totals
 from distribution.services import (
     batch_approve,
@@ -105,7 +107,11 @@ def test_preview_lists_bad_rows_and_changes_nothing(batch: Batch, dinsos_admin: 
     ) + "KDS\xff;2000000;00;\r\n".encode("latin-1")
     upload = return_file_upload(actor=dinsos_admin, batch_id=batch.pk, file_name="r.csv",
                                 content=content)  # fmt: skip
-    bad = {(row["row"], row["reason"]) for row in upload.preview["bad"]}
+    with translation.override("en"):
+        bad = {
+            (row["row"], reason_text(row["reason"], row.get("params")))
+            for row in upload.preview["bad"]
+        }
     assert bad == {
         (4, "The reference appears twice in the file."),
         (5, "The amount differs: Rp1.500.000 in the file, Rp2.000.000 sent."),
@@ -113,6 +119,8 @@ def test_preview_lists_bad_rows_and_changes_nothing(batch: Batch, dinsos_admin: 
         (7, "The reference belongs to another batch."),
         (8, "The row is not valid UTF-8 text."),
     }
+    # Stored as a msgid with its amounts, not as English text.
+    assert upload.preview["bad"][1]["params"] == {"file": 1_500_000, "sent": 2_000_000}
     assert (upload.preview["paid"], upload.preview["failed"]) == (1, 1)
     assert set(batch.lines.values_list("state", flat=True)) == {"pending"}
     assert d
@@ -160,8 +168,19 @@ def test_a_failed_line_cannot_become_paid_by_a_later_file(batch: Batch, dinsos_a
     later = return_file_upload(actor=dinsos_admin, batch_id=batch.pk, file_name="2.csv",
                                content=return_csv([(a, 2_000_000, "00", "")]))  # fmt: skip
     assert later.preview["bad"] == [
-        {"row": 2, "reference": a, "reason": "A failed line cannot become paid."}
+        {
+            "row": 2,
+            "reference": a,
+            "reason": "A %(state)s line cannot become %(status)s.",
+            "params": {"state": "failed", "status": "paid"},
+        }
     ]
+    (bad,) = later.preview["bad"]
+    assert reason_text(bad["reason"], bad["params"]) == (
+        "Baris berstatus gagal tidak dapat menjadi dibayar."
+    )
+    with translation.override("en"):
+        assert reason_text(bad["reason"], bad["params"]) == "A failed line cannot become paid."
 
 
 def test_an_xlsx_return_file_is_read(batch: Batch, dinsos_admin: User) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,8 @@ from django.urls import reverse
 
 from depok_kds.models import AuditEntry, User
 from distribution.models import Batch, Line
-from distribution.services import batch_approve, batch_send, outlet_save
+from distribution.services import batch_approve, batch_send, outlet_save, return_file_upload
+from programs.models import Cycle
 from registry.models import Person
 from tests.conftest import KELURAHAN_DEPOK
 from tests.distribution.factories import beneficiary, build, cycle_of, new_batch, return_csv, sent
@@ -317,3 +319,50 @@ def test_a_reason_the_system_gives_a_line_is_shown_in_indonesian(
         assert page.status_code == 200
         assert "Keluar atau meninggal sebelum pengiriman." in page.content.decode()
         assert b"Exited or deceased before sending." not in page.content
+
+
+def test_reasons_built_with_amounts_are_stored_as_msgids_and_shown_translated(
+    dinsos_admin: User, second_admin: User, api_client_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """A refusal's amount and a return file's amount mismatch are kept as a msgid with its
+    amounts, and read in the reader's language: Indonesian on the page, English if asked."""
+    first, second = beneficiary(), beneficiary()
+    Cycle.objects.filter(pk=first.cycle_id).update(budget=Decimal(3_000_000))
+    batch = build(new_batch(SMA, actor=dinsos_admin))
+    refusal = batch.refusals.get()
+    assert refusal.enrolment_id == second.pk
+    assert (refusal.detail, refusal.params) == ("The budget is %(budget)s.", {"budget": 3_000_000})
+    batch_approve(actor=second_admin, batch_id=batch.pk)
+    batch_send(actor=dinsos_admin, batch_id=batch.pk)
+    line = batch.lines.get()
+    upload = return_file_upload(
+        actor=dinsos_admin,
+        batch_id=batch.pk,
+        file_name="r.csv",
+        content=return_csv([(line.reference, 1_500_000, "00", "")]),
+    )
+    assert upload.preview["bad"] == [
+        {
+            "row": 2,
+            "reference": line.reference,
+            "reason": "The amount differs: %(file)s in the file, %(sent)s sent.",
+            "params": {"file": 1_500_000, "sent": 2_000_000},
+        }
+    ]
+    page = client_for(dinsos_admin).get(reverse("distribution:batch", args=[batch.pk]))
+    text = page.content.decode()
+    assert "Anggarannya Rp3.000.000." in text
+    assert "Nominal berbeda: Rp1.500.000 di berkas, Rp2.000.000 dikirim." in text
+    assert "%(" not in text and "The amount differs" not in text
+    english = client_for(dinsos_admin)
+    english.cookies["django_language"] = "en"
+    text = english.get(reverse("distribution:batch", args=[batch.pk])).content.decode()
+    assert "The amount differs: Rp1.500.000 in the file, Rp2.000.000 sent." in text
+    assert "The budget is Rp3.000.000." in text
+    # The API gives a line's stored reason and the same reason as the portal shows it.
+    _client, key = api_client_factory(["distribution:read"])
+    Line.objects.filter(pk=line.pk).update(reason="Unclaimed.")
+    api = Client(headers={"Authorization": f"Bearer {key}"})
+    nik = Person.objects.get(pk=line.person_id).nik
+    (row,) = api.get(reverse("distribution_api:lines"), {"nik": nik}).json()["results"]
+    assert (row["reason"], row["reason_text"]) == ("Unclaimed.", "Tidak diambil.")
