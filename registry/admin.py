@@ -5,7 +5,7 @@ NIK and No. KK numbers are shown masked here: the admin has no place to log a fu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -20,6 +20,7 @@ from registry import resources
 from registry.assessment_forms import definition_from_upload
 from registry.models import (
     Assessment,
+    AssessmentQuerySet,
     FamilyCard,
     Household,
     Kecamatan,
@@ -218,6 +219,23 @@ class RulesetAdmin(admin.ModelAdmin[Ruleset]):
         obj._state.db = created._state.db
 
 
+class CurrentFilter(admin.SimpleListFilter):
+    """Current assessments only, or past ones only (`Assessment.objects.current()`)."""
+
+    title = _("current")
+    parameter_name = "current"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "1":
+            return queryset.filter(is_current=True)
+        if self.value() == "0":
+            return queryset.filter(is_current=False)
+        return queryset
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin[Assessment]):
     list_display = [
@@ -228,9 +246,9 @@ class AssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin[Assessment]):
         "ruleset",
         "source",
         "assessed_on",
-        "is_current",
+        "current",
     ]
-    list_filter = ["is_current", "poverty_class", "source", "ruleset"]
+    list_filter = [CurrentFilter, "poverty_class", "source", "ruleset"]
     list_select_related = ["household", "ruleset"]
     show_full_result_count = False
     ordering = ["-pk"]
@@ -246,7 +264,7 @@ class AssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin[Assessment]):
         "source",
         "assessor",
         "assessed_on",
-        "is_current",
+        "current",
         "created_at",
     ]
 
@@ -254,9 +272,13 @@ class AssessmentAdmin(ReadOnlyMixin, admin.ModelAdmin[Assessment]):
     def household_link(self, assessment: Assessment) -> str:
         return str(assessment.household)
 
+    @admin.display(description=_("current"), boolean=True)
+    def current(self, assessment: Assessment) -> bool:
+        return bool(getattr(assessment, "is_current", False))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assessment]:
         return scope_queryset(
-            super().get_queryset(request),
+            cast(AssessmentQuerySet, super().get_queryset(request)).with_is_current(),
             user=request.user,
             kelurahan_field="household__kelurahan_id",
         )

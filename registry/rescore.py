@@ -3,14 +3,16 @@
 The 14-parameter rules are data (see `registry.scoring`), so a new version changes points or
 thresholds, never code. Activating it (`registry.services.ruleset_activate`) starts this job.
 Each household with a current assessment gets a new Assessment row (source "rescore", the same
-answers, the new version) that becomes current; the old row stays as history.
+answers, the new version) that becomes current: the household's `CurrentAssessment` moves to
+it. The old row stays as history, untouched: a chunk writes the new rows and moves narrow
+marks, it does not write the old rows (whole rows of answers) again.
 
 At 650,000 households a query per household is out of the question, so the ruleset is turned
 into SQL: one CASE expression per parameter mapping the stored option code to its weighted
 points, summed and compared with the thresholds exactly as `scoring.score` / `scoring.classify`
 do (the tests check both agree). A chunk is a range of household ids and a handful of
-statements: lock the range's households, score them into a temporary table, retire the old
-rows, insert the new ones, update the households whose class or score changed.
+statements: lock the range's households, score them into a temporary table, insert the new
+rows and move the marks to them, update the households whose class or score changed.
 
 Each chunk is a Celery task of its own, so that more workers (on this machine or others
 sharing PostgreSQL and Redis) finish one re-scoring sooner; see `depok_kds.job_chunks` for
@@ -34,7 +36,7 @@ from depok_kds.job_chunks import ChunkProgress, chunked_job_task
 from depok_kds.jobs import Progress
 from depok_kds.models import Job
 from registry import scoring
-from registry.models import Assessment, Ruleset
+from registry.models import Assessment, Ruleset, current_assessments_sql
 from registry.selectors import ruleset_rules
 
 KIND = "registry.rescore"
@@ -42,9 +44,10 @@ CHUNK_SIZE = 25_000
 # Error rows are for people to read; beyond this the result only counts them.
 MAX_ERROR_ROWS = 500
 UNSCORABLE = "unscorable"
-# A chunk's assessments `a`: the range's, not yet under the new ruleset. The id range in each
-# statement makes it a range scan on an index: the temporary table has no statistics.
-CHUNK_ROWS = "a.household_id > %(after)s AND a.household_id <= %(last)s AND a.ruleset_id <> %(new)s"
+# A chunk's current assessments `a` (marks `p`): the range's, not yet under the new ruleset.
+# The id range in each statement makes it a range scan on an index: the temporary table has
+# no statistics.
+CHUNK_ROWS = "p.household_id > %(after)s AND p.household_id <= %(last)s AND a.ruleset_id <> %(new)s"
 
 
 def json_number(value: Decimal) -> int | float:
@@ -95,9 +98,9 @@ class RulesetSql:
         )
 
     def scored(self, *, where: str) -> str:
-        """SELECT (old_id, household_id, old_class, total, new_class) of the assessments `a`
-        matching `where`; new_class is NULL when the answers do not fit this ruleset (one is
-        missing, not an option, or of an unknown parameter)."""
+        """SELECT (old_id, household_id, old_class, total, new_class) of the current
+        assessments `a` (marks `p`) matching `where`; new_class is NULL when the answers do
+        not fit this ruleset (one is missing, not an option, or of an unknown parameter)."""
         count = len(self.terms)
         points = ", ".join(f"({term}) AS t{i}" for i, term in enumerate(self.terms))
         total = " + ".join(f"t{i}" for i in range(count))
@@ -116,7 +119,7 @@ class RulesetSql:
                     SELECT a.id AS old_id, a.household_id, a.poverty_class AS old_class,
                            (a.answers - %(rs_codes)s::text[]) = '{{}}'::jsonb AS known,
                            {answers}
-                    FROM registry_assessment a
+                    FROM {current_assessments_sql("a", "p")}
                     WHERE {where}
                     OFFSET 0
                 ) chosen, LATERAL (SELECT {points}) points
@@ -145,23 +148,28 @@ class ChunkResult:
         }
 
 
-def chunk_ranges(*, ruleset: Ruleset, size: int) -> list[tuple[int, int]]:
+def chunk_ranges(*, ruleset: Ruleset, size: int) -> list[tuple[int, int, int]]:
     """The chunks of a re-scoring: ranges (after, last] of household ids, each holding `size`
-    households whose current assessment is under another ruleset (the last one fewer)."""
+    households whose current assessment is under another ruleset (the last one fewer), with
+    that number: (after, last, households)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT max(household_id) FROM (
-                SELECT household_id,
-                       (row_number() OVER (ORDER BY household_id) - 1) / %(size)s AS chunk
-                FROM registry_assessment WHERE is_current AND ruleset_id <> %(new)s
+            f"""
+            SELECT max(household_id), count(*) FROM (
+                SELECT p.household_id,
+                       (row_number() OVER (ORDER BY p.household_id) - 1) / %(size)s AS chunk
+                FROM {current_assessments_sql("a", "p")} WHERE a.ruleset_id <> %(new)s
             ) numbered
             GROUP BY chunk ORDER BY chunk
-            """,
+            """,  # noqa: S608 (no value in the SQL: every value is a bound parameter)
             {"size": size, "new": ruleset.pk},
         )
-        lasts = [row[0] for row in cursor.fetchall()]
-    return list(zip([0, *lasts], lasts, strict=False))
+        rows = cursor.fetchall()
+    lasts = [last for last, _households in rows]
+    return [
+        (after, last, households)
+        for after, (last, households) in zip([0, *lasts], rows, strict=False)
+    ]
 
 
 @transaction.atomic
@@ -181,8 +189,8 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
         # A chunk lost in a crash right after its commit is lost with its checkpoint, and the
         # re-run redoes it: no need to wait for the disk at each commit.
         cursor.execute("SET LOCAL synchronous_commit = off")
-        # The rows a chunk retires (with their answers) pass through one statement's buffer:
-        # kept in memory rather than spilled to a temporary file.
+        # The rows a chunk writes (ids returned to move the marks) pass through one
+        # statement's buffer: kept in memory rather than spilled to a temporary file.
         cursor.execute("SET LOCAL work_mem = '32MB'")
         # Held until commit: an activation of another version waits for the chunk.
         cursor.execute(
@@ -192,21 +200,24 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
         if cursor.fetchone() is None:
             result.superseded = True
             return result
-        # The id range repeated in each statement makes it a range scan on an index: the
-        # temporary table has no statistics for the planner to rely on.
+        # The households first, in id order as a form or an import locks them: one that
+        # moves a mark waits for the chunk, and the statements below (a snapshot taken after
+        # the locks) read marks that no one can move before the chunk commits. The whole
+        # range, by its primary key alone: a household already re-scored (a chunk taken
+        # again) or never assessed is locked too, for the second the chunk lasts. The id
+        # range repeated in each statement makes it a range scan on an index: the temporary
+        # table has no statistics for the planner to rely on.
         cursor.execute(
             """
             SELECT count(*) FROM (
-                SELECT h.id FROM registry_household h JOIN registry_assessment a
-                    ON a.household_id = h.id AND a.is_current AND a.ruleset_id <> %(new)s
-                WHERE h.id > %(after)s AND h.id <= %(last)s
-                ORDER BY h.id FOR NO KEY UPDATE OF h
+                SELECT id FROM registry_household WHERE id > %(after)s AND id <= %(last)s
+                ORDER BY id FOR NO KEY UPDATE
             ) locked
             """,
             params,
         )
-        # Only the scores: the answers are written once, read from the row being retired.
-        scored = sql.scored(where=f"a.is_current AND {CHUNK_ROWS}")
+        # Only the scores: the answers are read again, from the current row, when written.
+        scored = sql.scored(where=CHUNK_ROWS)
         cursor.execute(f"CREATE TEMPORARY TABLE rescore_chunk AS {scored}", params)
         result.taken = cursor.rowcount
         if result.taken:
@@ -218,26 +229,27 @@ def rescore_chunk(*, ruleset: Ruleset, after: int, last: int) -> ChunkResult:
 
 def _write_chunk(cursor: Any, *, sql: RulesetSql, ruleset: Ruleset, after: int, last: int) -> None:
     bounds = {"after": after, "last": last, "new": ruleset.pk}
-    # The old row is retired and its successor written in one pass: the rows the UPDATE
-    # returns carry the answers into the INSERT, so each row is read once and no copy of the
-    # answers goes through the temporary table. The successor's unique "current" entry does
-    # not conflict with the row this statement has just retired.
+    # The successors are written and the marks moved to them in one statement; the old rows
+    # (read for their answers, which go through no temporary table) are not written. The
+    # households are locked, so their marks still name the rows just scored.
     cursor.execute(
         f"""
-        WITH retired AS (
-            UPDATE registry_assessment a SET is_current = false
-            FROM rescore_chunk c
-            WHERE a.id = c.old_id AND c.new_class IS NOT NULL AND a.is_current
-              AND {CHUNK_ROWS}
-            RETURNING a.household_id, a.answers, a.assessed_on, c.total, c.new_class
+        WITH written AS (
+            INSERT INTO registry_assessment (household_id, ruleset_id, answers, score,
+                max_score, poverty_class, contributions, source, assessor_id, assessed_on,
+                created_at)
+            SELECT a.household_id, %(new)s, a.answers, c.total, %(max)s::numeric, c.new_class,
+                   {sql.contributions("a.answers")}, %(source)s, NULL, a.assessed_on,
+                   statement_timestamp()
+            FROM rescore_chunk c JOIN registry_assessment a ON a.id = c.old_id
+            WHERE c.new_class IS NOT NULL
+              AND a.household_id > %(after)s AND a.household_id <= %(last)s
+            RETURNING household_id, id
         )
-        INSERT INTO registry_assessment (household_id, ruleset_id, answers, score, max_score,
-            poverty_class, contributions, source, assessor_id, assessed_on, is_current,
-            created_at)
-        SELECT household_id, %(new)s, answers, total, %(max)s::numeric, new_class,
-               {sql.contributions("answers")}, %(source)s, NULL, assessed_on, true,
-               statement_timestamp()
-        FROM retired
+        UPDATE registry_currentassessment p SET assessment_id = w.id
+        FROM written w
+        WHERE p.household_id = w.household_id
+          AND p.household_id > %(after)s AND p.household_id <= %(last)s
         """,  # noqa: S608 (only generated placeholders)
         {
             **sql.params,
@@ -281,18 +293,12 @@ def _count_chunk(cursor: Any, result: ChunkResult) -> None:
     result.unscorable = [row[0] for row in cursor.fetchall()]
 
 
-def households_to_rescore(*, ruleset: Ruleset) -> int:
-    """Households whose current assessment is under another ruleset than `ruleset`."""
-    return Assessment.objects.filter(is_current=True).exclude(ruleset_id=ruleset.pk).count()
-
-
 def _plan(job: Job, progress: Progress) -> list[dict[str, Any]]:
     ruleset = Ruleset.objects.get(pk=job.params["ruleset_id"])
     size = int(job.params.get("chunk_size", CHUNK_SIZE))
-    progress.set_total(households_to_rescore(ruleset=ruleset))
-    return [
-        {"after": after, "last": last} for after, last in chunk_ranges(ruleset=ruleset, size=size)
-    ]
+    chunks = chunk_ranges(ruleset=ruleset, size=size)
+    progress.set_total(sum(households for _after, _last, households in chunks))
+    return [{"after": after, "last": last} for after, last, _households in chunks]
 
 
 def _chunk(job: Job, params: dict[str, Any], progress: ChunkProgress) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def _with_summaries(queryset: QuerySet[M], household: str) -> QuerySet[M]:
     open card's number (`open_kk`) and the current assessment's class, scores and ruleset
     version (`current_assessment`, a dict), in the same query."""
     card = FamilyCard.objects.filter(household_id=OuterRef(household), valid_to__isnull=True)
-    assessment = Assessment.objects.filter(household_id=OuterRef(household), is_current=True)
+    assessment = Assessment.objects.current().filter(household_id=OuterRef(household))
     summary = JSONObject(
         poverty_class="poverty_class",
         score="score",
@@ -663,16 +663,19 @@ def ruleset_get(*, user: User | AnonymousUser, ruleset_id: int) -> Ruleset:
 def assessment_current(*, household: Household) -> Assessment | None:
     """The household's current assessment with its ruleset, or None if never assessed."""
     return (
-        Assessment.objects.select_related("ruleset", "assessor")
-        .filter(household=household, is_current=True)
+        Assessment.objects.current()
+        .select_related("ruleset", "assessor")
+        .filter(household=household)
         .first()
     )
 
 
 def assessment_history(*, household: Household) -> QuerySet[Assessment]:
-    """Every assessment of the household, newest first (re-scorings included)."""
+    """Every assessment of the household, newest first (re-scorings included), each with
+    `is_current`."""
     return (
         Assessment.objects.filter(household=household)
+        .with_is_current()
         .select_related("ruleset", "assessor")
         .order_by("-created_at", "-pk")
     )

@@ -100,4 +100,5 @@ class HouseholdAssessmentsApi(APIView):
             source=data.validated_data["source"],
             assessed_on=data.validated_data.get("assessed_on"),
         )
-        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        recorded = assessment_history(household=assessment.household).get(pk=assessment.pk)
+        return Response(AssessmentSerializer(recorded).data, status=status.HTTP_201_CREATED)

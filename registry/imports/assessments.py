@@ -33,7 +33,7 @@ from registry.imports.base import (
 from registry.imports.columns import Column, assessment_columns
 from registry.imports.readers import SheetRow
 from registry.imports.values import CellError, identifier_kk, parse_date, require
-from registry.models import Assessment, Ruleset
+from registry.models import Assessment, Ruleset, current_assessments_sql
 from registry.selectors import ruleset_active, ruleset_rules
 from registry.services.assessments import contributions_json, no_active_ruleset
 
@@ -82,16 +82,16 @@ CHECKS = (
         OR (kk IS NOT NULL AND by_kk IS NULL)
         OR (registry_number IS NOT NULL AND by_number IS NULL))
     """,
-    """
+    f"""
     UPDATE import_assessment a SET household_status = h.status,
-        current_on = (SELECT x.assessed_on FROM registry_assessment x
-                      WHERE x.household_id = h.id AND x.is_current),
+        current_on = (SELECT x.assessed_on FROM {current_assessments_sql("x", "p")}
+                      WHERE p.household_id = h.id),
         same_exists = EXISTS (
             SELECT 1 FROM registry_assessment x
             WHERE x.household_id = h.id AND x.ruleset_id = %(ruleset)s
               AND x.assessed_on = a.assessed_on AND x.answers = a.answers)
     FROM registry_household h WHERE h.id = a.household_id
-    """,
+    """,  # noqa: S608 (no value in the SQL: every value is a bound parameter)
     """
     INSERT INTO import_issue (row_no, column_name, reason)
     SELECT row_no, %(col_kk)s, %(msg_dissolved)s FROM import_assessment
@@ -131,19 +131,20 @@ WRITE_ROWS = (
         ORDER BY h.id FOR UPDATE OF h
     ) locked
     """,
+    # The new rows become current: each household's mark moves to its row (or is made).
     """
-    UPDATE registry_assessment x SET is_current = false
-    FROM import_assessment a
-    WHERE x.household_id = a.household_id AND x.is_current
-      AND a.chunk = %(chunk)s AND NOT a.skip AND NOT a.same_exists
-    """,
-    """
-    INSERT INTO registry_assessment (household_id, ruleset_id, answers, score, max_score,
-        poverty_class, contributions, source, assessor_id, assessed_on, is_current, created_at)
-    SELECT household_id, %(ruleset)s, answers, score, max_score, poverty_class, contributions,
-        %(source)s, %(actor)s, assessed_on, true, %(now)s
-    FROM import_assessment
-    WHERE chunk = %(chunk)s AND NOT skip AND NOT same_exists ORDER BY row_no
+    WITH written AS (
+        INSERT INTO registry_assessment (household_id, ruleset_id, answers, score, max_score,
+            poverty_class, contributions, source, assessor_id, assessed_on, created_at)
+        SELECT household_id, %(ruleset)s, answers, score, max_score, poverty_class,
+            contributions, %(source)s, %(actor)s, assessed_on, %(now)s
+        FROM import_assessment
+        WHERE chunk = %(chunk)s AND NOT skip AND NOT same_exists ORDER BY row_no
+        RETURNING household_id, id
+    )
+    INSERT INTO registry_currentassessment (household_id, assessment_id)
+    SELECT household_id, id FROM written
+    ON CONFLICT (household_id) DO UPDATE SET assessment_id = EXCLUDED.assessment_id
     """,
     """
     UPDATE registry_household h

@@ -1,4 +1,11 @@
-from registry.models.assessment import Assessment, DesilRecord, Ruleset
+from registry.models.assessment import (
+    Assessment,
+    AssessmentQuerySet,
+    CurrentAssessment,
+    DesilRecord,
+    Ruleset,
+    current_assessments_sql,
+)
 from registry.models.household import FamilyCard, Household, HouseholdEvent
 from registry.models.life_event import LifeEventFollowUp
 from registry.models.person import NameWord, Person
@@ -6,6 +13,8 @@ from registry.models.wilayah import Kecamatan, Kelurahan
 
 __all__ = [
     "Assessment",
+    "AssessmentQuerySet",
+    "CurrentAssessment",
     "DesilRecord",
     "FamilyCard",
     "Household",
@@ -16,4 +25,5 @@ __all__ = [
     "NameWord",
     "Person",
     "Ruleset",
+    "current_assessments_sql",
 ]

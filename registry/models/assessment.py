@@ -1,5 +1,10 @@
+from __future__ import annotations
+
+from typing import Self
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from depok_kds.models import TimeStampedModel
@@ -58,12 +63,45 @@ class Ruleset(TimeStampedModel):
         return self.version
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    """Which assessment is a household's current one is said here, and only here (in SQL:
+    `current_assessments_sql`)."""
+
+    def current(self) -> Self:
+        """Only current assessments: the one each household's `CurrentAssessment` names."""
+        return self.filter(_is_current())
+
+    def with_is_current(self) -> Self:
+        """Each row with `is_current` (a boolean), for a history that marks the current one."""
+        return self.annotate(is_current=_is_current())
+
+
+def _is_current() -> Exists:
+    # Both columns of the mark: its primary key (household) finds it, in one index probe.
+    return Exists(
+        CurrentAssessment.objects.filter(
+            household_id=OuterRef("household_id"), assessment_id=OuterRef("pk")
+        )
+    )
+
+
+def current_assessments_sql(assessment: str = "a", mark: str = "p") -> str:
+    """FROM-clause SQL of the current assessments (`assessment`) with their marks (`mark`,
+    whose `household_id` is the household's), for the set-based paths."""
+    return (
+        f"registry_currentassessment {mark} JOIN registry_assessment {assessment} "
+        f"ON {assessment}.id = {mark}.assessment_id "
+        f"AND {assessment}.household_id = {mark}.household_id"
+    )
+
+
 class Assessment(models.Model):
     """One scoring of a household against one ruleset version, with its raw answers.
 
     Rows are never changed: a new assessment (or a re-scoring under a new version) adds a
-    row and moves `is_current`, so every past class can be explained and recomputed.
-    `contributions` lists, per parameter, the option chosen and the points it gave.
+    row and moves the household's `CurrentAssessment` to it, so every past class can be
+    explained and recomputed; the old row is not written again. `contributions` lists, per
+    parameter, the option chosen and the points it gave.
     """
 
     class Source(models.TextChoices):
@@ -100,18 +138,18 @@ class Assessment(models.Model):
         db_index=False,  # covered by assessment_assessor_idx
     )
     assessed_on = models.DateField(_("assessed on"))
-    is_current = models.BooleanField(_("current"), default=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("poverty assessment")
         verbose_name_plural = _("poverty assessments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["household"],
-                condition=models.Q(is_current=True),
-                name="assessment_one_current_per_household",
-            ),
+            # What a household's CurrentAssessment refers to (household, assessment), so
+            # that it can only name an assessment of that household; it also serves a
+            # household's history (a few rows, sorted when read).
+            models.UniqueConstraint(fields=["household", "id"], name="assessment_household_and_id"),
             models.CheckConstraint(
                 condition=models.Q(poverty_class__in=PovertyClass.values),
                 name="assessment_poverty_class_valid",
@@ -122,7 +160,6 @@ class Assessment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["household", "-created_at"], name="assessment_household_idx"),
             # Imports and re-scorings record no assessor: their rows need no entry.
             models.Index(
                 fields=["assessor"],
@@ -133,6 +170,44 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.poverty_class} ({self.ruleset_id})"
+
+
+class CurrentAssessment(models.Model):
+    """Which assessment is a household's current one: one row per household assessed.
+
+    A new assessment (a form, an import, a re-scoring) moves the household's row to it;
+    assessments themselves are never written again. At most one current assessment per
+    household is the primary key; that it is an assessment of this household is a foreign
+    key on (household, assessment) to the assessments' (household, id), added in SQL by the
+    migration that creates this table (Django declares foreign keys of one column only).
+    The rows are narrow and their pages leave room (fillfactor 50, set by that migration),
+    so that moving a city's marks in a re-scoring updates them in place.
+    """
+
+    household = models.OneToOneField(
+        Household,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessment"),
+        # The (household, assessment) foreign key above checks it; no index, so that
+        # moving a mark changes no indexed column.
+        db_constraint=False,
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("current assessment")
+        verbose_name_plural = _("current assessments")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} -> {self.assessment_id}"
 
 
 class DesilRecord(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from depok_kds.audit import audit_record, recorded_user
 from depok_kds.errors import DomainError
 from registry import scoring
-from registry.models import Assessment, HouseholdEvent, Ruleset
+from registry.models import Assessment, CurrentAssessment, HouseholdEvent, Ruleset
 from registry.rescore import json_number
 from registry.selectors import parameter_label, ruleset_rules
 from registry.services.common import Actor, event_record, household_lock
@@ -150,12 +150,13 @@ def assessment_record(
         result = scoring.score(rules, answers)
     except scoring.ScoringError as error:
         raise scoring_refusal(error, rules, answers) from error
-    previous = (
-        Assessment.objects.select_for_update()
-        .select_related("ruleset")
-        .filter(household=household, is_current=True)
+    mark = (
+        CurrentAssessment.objects.select_for_update(of=("self",))
+        .select_related("assessment__ruleset")
+        .filter(household=household)
         .first()
     )
+    previous = mark.assessment if mark is not None else None
     if previous is not None and assessed_on < previous.assessed_on:
         raise DomainError(
             _("The household's current assessment is of %(date)s; a new one cannot be older.")
@@ -163,9 +164,6 @@ def assessment_record(
             code="invalid_date",
             details={"field": "assessed_on"},
         )
-    if previous is not None:
-        previous.is_current = False
-        previous.save(update_fields=["is_current"])
     assessment = Assessment.objects.create(
         household=household,
         ruleset=ruleset,
@@ -177,8 +175,13 @@ def assessment_record(
         source=source,
         assessor=recorded_user(actor),
         assessed_on=assessed_on,
-        is_current=True,
     )
+    # The new row becomes current; the previous one stays as it was, as history.
+    if mark is None:
+        CurrentAssessment.objects.create(household=household, assessment=assessment)
+    else:
+        mark.assessment = assessment
+        mark.save(update_fields=["assessment"])
     household.poverty_class = result.poverty_class
     household.poverty_score = result.total
     household.assessed_on = assessed_on

@@ -201,7 +201,7 @@ def ruleset_simulate(*, ruleset: Ruleset) -> Simulation:
         cursor.execute(
             f"""
             SELECT h.kelurahan_code, s.old_class, coalesce(s.new_class, %(unscorable)s), count(*)
-            FROM ({sql.scored(where="a.is_current")}) s
+            FROM ({sql.scored(where="true")}) s
             JOIN registry_household h ON h.id = s.household_id
             GROUP BY 1, 2, 3
             """,  # noqa: S608

@@ -30,6 +30,7 @@ from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError
 from registry.models import (
     Assessment,
+    CurrentAssessment,
     DesilRecord,
     FamilyCard,
     Household,
@@ -62,7 +63,8 @@ CARD_COLUMNS = ("id", "created_at", "updated_at", "household_id", "number", "val
 EVENT_COLUMNS = ("id", "household_id", "person_id", "kind", "details", "actor_id", "created_at")
 ASSESSMENT_COLUMNS = ("id", "household_id", "ruleset_id", "answers", "score", "max_score",
                       "poverty_class", "contributions", "source", "assessor_id", "assessed_on",
-                      "is_current", "created_at")  # fmt: skip
+                      "created_at")  # fmt: skip
+CURRENT_COLUMNS = ("household_id", "assessment_id")
 DESIL_COLUMNS = ("id", "household_id", "person_id", "nik", "kk_number", "desil", "period",
                  "job_id", "created_at")  # fmt: skip
 
@@ -239,6 +241,15 @@ class _Writer:
                 assessment_ids = _ids(cursor, Assessment, len(batch))
                 rows = self._assessments(batch, household_ids, assessment_ids)
                 _copy(cursor, Assessment, ASSESSMENT_COLUMNS, rows)
+                # Each household's only assessment is its current one.
+                marks = (
+                    (household_id, assessment_id)
+                    for household, household_id, assessment_id in zip(
+                        batch, household_ids, assessment_ids, strict=True
+                    )
+                    if household.assessment is not None
+                )
+                _copy(cursor, CurrentAssessment, CURRENT_COLUMNS, marks)
                 self.counts.assessments += len(batch)
             ranks = sum(len(h.desil) for h in batch)
             if ranks:
@@ -290,7 +301,7 @@ class _Writer:
             yield (
                 pk, household_id, ruleset_id, scored.answers_json, scored.total, self.max_score,
                 scored.poverty_class, scored.contributions_json, household.assessment_source,
-                None, household.assessed_on, True, office_hours(household.assessed_on),
+                None, household.assessed_on, office_hours(household.assessed_on),
             )  # fmt: skip
 
 
@@ -354,7 +365,8 @@ def _continue_serials(city: CityMaker) -> None:
 
 def _refresh_statistics() -> None:
     """Planner statistics and the name index's pending list, so searches are fast at once."""
-    tables = [m._meta.db_table for m in (Household, Person, FamilyCard, Assessment, DesilRecord)]
+    loaded = (Household, Person, FamilyCard, Assessment, CurrentAssessment, DesilRecord)
+    tables = [m._meta.db_table for m in loaded]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {', '.join(tables)}")
     name_indexes_merge()

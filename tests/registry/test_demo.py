@@ -17,6 +17,7 @@ from depok_kds.models import AuditEntry, User
 from registry import demo
 from registry.models import (
     Assessment,
+    CurrentAssessment,
     DesilRecord,
     FamilyCard,
     Household,
@@ -82,7 +83,7 @@ def test_assessments_are_scored_with_the_active_ruleset_and_copied_to_the_househ
 
     active = Ruleset.objects.get(status="active")
     rules = load_ruleset(active.definition)
-    current = Assessment.objects.filter(is_current=True).select_related("household")
+    current = Assessment.objects.current().select_related("household")
     assert current.count() == 200
     for assessment in current:
         result = score(rules, assessment.answers)
@@ -117,7 +118,8 @@ def test_same_seed_gives_the_same_households() -> None:
     demo.seed(households=40, seed=11)
     first = list(Person.objects.order_by("pk").values_list("full_name", "nik", "birth_date"))
     Household.objects.update(head=None)
-    for model in (DesilRecord, Assessment, HouseholdEvent, FamilyCard, Person, Household):
+    models = (DesilRecord, CurrentAssessment, Assessment, HouseholdEvent, FamilyCard, Person)
+    for model in (*models, Household):
         model.objects.all().delete()
 
     demo.seed(households=40, seed=11)

@@ -65,7 +65,7 @@ def test_assessments_are_scored_written_and_reimport_is_a_no_op(dinsos_operator,
     expected = scoring.score(rules, answers)
     for household in (first, second):
         household.refresh_from_db()
-        assessment = Assessment.objects.get(household=household, is_current=True)
+        assessment = Assessment.objects.current().get(household=household)
         assert assessment.source == Assessment.Source.IMPORT
         assert assessment.assessor == dinsos_operator
         assert assessment.score == expected.total
@@ -95,7 +95,7 @@ def test_a_new_assessment_becomes_current_and_the_old_one_stays(dinsos_operator,
     )
 
     assert Assessment.objects.filter(household=household).count() == 2
-    current = Assessment.objects.get(household=household, is_current=True)
+    current = Assessment.objects.current().get(household=household)
     assert current.assessed_on == date(2026, 3, 10)
 
 

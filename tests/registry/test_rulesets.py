@@ -256,9 +256,9 @@ def test_activate_rescores_every_household_and_keeps_history(
     assert finished.result["changed_class"] == 3
     assert finished.result["transitions"]["rentan>miskin"] == 3
     for household in scored_households:
-        current = Assessment.objects.get(household=household, is_current=True)
+        current = Assessment.objects.current().get(household=household)
         assert current.ruleset == stricter and current.source == "rescore"
-        old = Assessment.objects.get(household=household, is_current=False)
+        old = Assessment.objects.with_is_current().get(household=household, is_current=False)
         assert old.ruleset == provisional
         assert current.answers == old.answers and current.assessed_on == old.assessed_on
         # What the scoring module says, stored the way a recorded assessment stores it.
@@ -308,7 +308,7 @@ def test_rescoring_resumes_after_a_killed_worker_without_duplicates(
     assert finished.done == finished.total == 7
     assert finished.result["households"] == 7 and finished.result["changed_class"] == 3
     assert Assessment.objects.filter(ruleset=stricter).count() == 7
-    assert Assessment.objects.filter(is_current=True).count() == 7
+    assert Assessment.objects.current().count() == 7
     assert Assessment.objects.count() == 14
 
 
@@ -317,7 +317,7 @@ def test_a_rerun_that_lost_its_checkpoint_changes_nothing(
 ) -> None:
     job = ruleset_activate(actor=dinsos_admin, ruleset=stricter)
     run_job(job)
-    rows = list(Assessment.objects.order_by("pk").values_list("pk", "is_current"))
+    rows = list(Assessment.objects.with_is_current().order_by("pk").values_list("pk", "is_current"))
 
     JobChunk.objects.filter(job=job).delete()
     Job.objects.filter(pk=job.pk).update(
@@ -327,7 +327,10 @@ def test_a_rerun_that_lost_its_checkpoint_changes_nothing(
 
     assert rerun.status == Job.Status.SUCCEEDED
     assert rerun.result["households"] == 0
-    assert list(Assessment.objects.order_by("pk").values_list("pk", "is_current")) == rows
+    assert (
+        list(Assessment.objects.with_is_current().order_by("pk").values_list("pk", "is_current"))
+        == rows
+    )
 
 
 def test_an_officer_saving_a_form_meets_a_chunk_at_the_household(
@@ -346,8 +349,8 @@ def test_an_officer_saving_a_form_meets_a_chunk_at_the_household(
 
     finished = Job.objects.get(pk=job.pk)
     assert finished.result["households"] == 6
-    assert Assessment.objects.get(household=scored_households[0], is_current=True) == fresh
-    assert Assessment.objects.filter(is_current=True, ruleset=stricter).count() == 7
+    assert Assessment.objects.current().get(household=scored_households[0]) == fresh
+    assert Assessment.objects.current().filter(ruleset=stricter).count() == 7
 
 
 def test_a_chunk_is_the_same_few_statements_for_few_households_or_many(
@@ -364,7 +367,7 @@ def test_a_chunk_is_the_same_few_statements_for_few_households_or_many(
         # The statements, their ids and savepoint names aside.
         statements.append([re.sub(r"\d+", "N", query["sql"]) for query in captured])
     assert statements[0] == statements[1] and len(statements[0]) <= 14
-    assert Assessment.objects.filter(ruleset=stricter, is_current=True).count() == 7
+    assert Assessment.objects.current().filter(ruleset=stricter).count() == 7
     assert Assessment.objects.filter(ruleset=stricter).count() == 7
 
 
@@ -385,7 +388,7 @@ def test_households_whose_answers_do_not_fit_are_reported_and_kept(
     ]
     assert draft.version in finished.error_rows[0]["reason"]
     assert (
-        Assessment.objects.get(household=misfit, is_current=True).ruleset.version
+        Assessment.objects.current().get(household=misfit).ruleset.version
         == (PROVISIONAL["version"])
     )
 

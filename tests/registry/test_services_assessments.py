@@ -6,14 +6,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone, translation
 
 from depok_kds.errors import DomainError
 from depok_kds.models import AuditEntry, User
-from registry.models import Assessment, Household, HouseholdEvent
+from registry.models import Assessment, CurrentAssessment, Household, HouseholdEvent
 from registry.scoring import PROVISIONAL_RULESET_PATH
-from registry.selectors import assessment_explain
+from registry.selectors import assessment_current, assessment_explain, assessment_history
 from registry.services import assessment_record, household_register
 from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
 
@@ -66,7 +67,8 @@ def test_record_scores_stores_and_updates_the_household(puskesos_a: User) -> Non
 
     assessment = record(puskesos_a, household, assessed_on=date(2026, 3, 2))
 
-    assert assessment.is_current and assessment.source == "field_visit"
+    assert assessment_current(household=household) == assessment
+    assert assessment.source == "field_visit"
     assert assessment.ruleset.version == "PROVISIONAL-2026.1"
     assert (assessment.score, assessment.max_score) == (Decimal(24), Decimal(62))
     assert assessment.poverty_class == "rentan"
@@ -105,14 +107,36 @@ def test_record_again_moves_current_and_keeps_history(dinsos_operator: User) -> 
         source=Assessment.Source.SELF_REPORT,
     )
 
-    first.refresh_from_db()
-    assert not first.is_current and second.is_current
+    assert list(Assessment.objects.current().filter(household=household)) == [second]
+    assert first.pk != second.pk
     assert Assessment.objects.filter(household=household).count() == 2
     assert second.poverty_class == "miskin"
     household.refresh_from_db()
     assert household.poverty_class == "miskin" and household.assessed_on == timezone.localdate()
     audit = AuditEntry.objects.filter(action="assessment.record").latest("pk")
     assert audit.before["assessment_id"] == first.pk
+    # The previous row is history, as it was recorded: only the mark moved.
+    history = list(assessment_history(household=household).values_list("pk", "is_current"))
+    assert history == [(second.pk, True), (first.pk, False)]
+
+
+def test_the_database_keeps_one_current_assessment_of_the_household_itself(
+    dinsos_operator: User,
+) -> None:
+    household, other = register(kk=1), register(kk=2)
+    own = record(dinsos_operator, household)
+    foreign = record(dinsos_operator, other)
+
+    # A second current assessment of one household: refused by the primary key.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CurrentAssessment.objects.create(household=household, assessment=own)
+    # Another household's assessment as the current one: refused by the (household,
+    # assessment) foreign key, checked here at once rather than at commit.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        CurrentAssessment.objects.filter(household=household).update(assessment=foreign)
+    assert assessment_current(household=household) == own
 
 
 @pytest.mark.parametrize(
@@ -167,7 +191,8 @@ def test_puskesos_of_another_kelurahan_is_refused(puskesos_a: User, puskesos_b: 
     household = register(kelurahan=KELURAHAN_TUGU)
     with pytest.raises(Http404):
         record(puskesos_a, household)
-    assert record(puskesos_b, household).is_current
+    recorded = record(puskesos_b, household)
+    assert assessment_current(household=household) == recorded
     assert not Assessment.objects.filter(assessor=puskesos_a).exists()
 
 
