@@ -112,7 +112,7 @@ async def exchange(port: int, request: bytes, conn: list[Any]) -> str:
     reader, writer = conn
     writer.write(request)
     await writer.drain()
-    head = (await reader.readuntil(b"\r\n\r\n")).lower()
+    head: bytes = (await reader.readuntil(b"\r\n\r\n")).lower()
     status = head[9:12].decode("latin-1")
     start = head.find(b"\r\ncontent-length:")
     if start >= 0:
