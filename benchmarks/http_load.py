@@ -41,6 +41,7 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     unsent: int = 0
+    cpu_seconds: float = 0.0  # the load's own CPU time (this process's) while it ran
 
     def add(self, kind: str, ms: float, status: str) -> None:
         self.latencies.setdefault(kind, []).append(ms)
@@ -61,6 +62,7 @@ class Tally:
             **latencies(self.all_ms()),
             "errors": self.errors,
             "requests": self.requests,
+            "client_cpu_ms_per_request": round(self.cpu_seconds * 1000 / max(self.requests, 1), 3),
         }
 
     def per_kind(self) -> dict[str, dict[str, float]]:
@@ -75,7 +77,10 @@ def saturation_figures(tally: Tally, elapsed: float, limit_rps: float) -> dict[s
     """A closed-loop run's figures as `saturation_*` keys, with its ratio to `limit_rps`."""
     figures = tally.figures(elapsed)
     return {
-        **{f"saturation_{key}": figures[key] for key in ("rps", "p50_ms", "p95_ms", "p99_ms")},
+        **{
+            f"saturation_{key}": figures[key]
+            for key in ("rps", "p50_ms", "p95_ms", "p99_ms", "client_cpu_ms_per_request")
+        },
         "saturation_errors": figures["errors"],
         "saturation_ratio_to_limit": round(figures["rps"] / max(limit_rps, 0.1), 3),
         "saturation_per_kind": tally.per_kind(),
@@ -100,25 +105,22 @@ def free_port() -> int:
 
 async def exchange(port: int, request: bytes, conn: list[Any]) -> str:
     """Send `request` on the connection in `conn` (opened again when the server closed it),
-    read the whole answer, and return its status code."""
+    read the whole answer, and return its status code. Reads only the two headers it needs
+    (the load's own CPU is taken from the server it measures)."""
     if not conn:
         conn.extend(await asyncio.open_connection("127.0.0.1", port))
     reader, writer = conn
     writer.write(request)
     await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = str(lines[0].split(" ", 2)[1])
-    headers = {
-        name.strip().lower(): value.strip()
-        for name, _, value in (line.partition(":") for line in lines[1:] if line)
-    }
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    else:
-        await reader.read()
-        headers["connection"] = "close"
-    if headers.get("connection", "").lower() == "close":
+    head: bytes = (await reader.readuntil(b"\r\n\r\n")).lower()
+    status = head[9:12].decode("latin-1")
+    start = head.find(b"\r\ncontent-length:")
+    if start >= 0:
+        start += len(b"\r\ncontent-length:")
+        await reader.readexactly(int(head[start : head.index(b"\r\n", start)]))
+    if start < 0 or b"\r\nconnection: close\r\n" in head:
+        if start < 0:
+            await reader.read()
         writer.close()
         conn.clear()
     return status
@@ -145,15 +147,28 @@ async def _client(
         tally.add(kind, (time.perf_counter() - started) * 1000, status)
 
 
+@dataclass
+class Lateness:
+    """How late a paced load's clients sent: `ms`, per request, the time from the moment a
+    client could send (its arrival time, or its previous answer when that came later) to
+    the send, which is the load generator's own delay; and `waited`, the arrivals whose
+    client still waited for its previous answer at their arrival time (the server's delay,
+    counted in their latency)."""
+
+    ms: list[float] = field(default_factory=list)
+    waited: int = 0
+
+
 async def _paced_client(
     port: int,
     next_request: NextRequest,
     arrivals: list[float],
     tally: Tally,
-    lateness: list[float],
+    lateness: Lateness,
     give_up: float,
 ) -> None:
     conn: list[Any] = []
+    answered = 0.0  # when the previous answer came in
     for due in arrivals:
         now = time.monotonic()
         if now > give_up:
@@ -161,17 +176,21 @@ async def _paced_client(
             continue
         if due > now:
             await asyncio.sleep(due - now)
-        lateness.append(max(0.0, time.monotonic() - due) * 1000)
+        if answered > due:
+            lateness.waited += 1
         kind, request = next_request()
+        sent = time.monotonic()
+        lateness.ms.append(max(0.0, sent - max(due, answered)) * 1000)
         status = await _answered(port, request, conn)
-        tally.add(kind, (time.monotonic() - due) * 1000, status)
+        answered = time.monotonic()
+        tally.add(kind, (answered - due) * 1000, status)
 
 
 async def _paced_load(
     port: int, requests: ClientRequests, clients: int, seconds: float, rate: float, seed: int
-) -> tuple[Tally, list[float]]:
+) -> tuple[Tally, Lateness]:
     rng = random.Random(seed)
-    tally, lateness = Tally(), list[float]()
+    tally, lateness = Tally(), Lateness()
     count = round(rate * seconds)
     offsets: list[list[float]] = [[] for _ in range(clients)]
     for offset in sorted(rng.uniform(0, seconds) for _ in range(count)):
@@ -217,16 +236,22 @@ def paced_load(
     """`clients` clients that together offer `rate` requests per second for `seconds` (open
     loop, Poisson arrivals): the figures of `Tally.figures` over `seconds` (so `rps` is the
     rate answered), with `offered_rps`, `per_kind`, `statuses`, `unsent` (arrivals still
-    waiting PACED_GRACE_SECONDS after the end: a server that fell that far behind) and
-    `client_late_p99_ms` (how late the clients sent against their arrival times: large
-    when the load's own machine starves them, which inflates every latency)."""
+    waiting PACED_GRACE_SECONDS after the end: a server that fell that far behind),
+    `client_late_p50_ms`/`client_late_p99_ms` (the load generator's own delay in sending,
+    `Lateness`: large when the machine starves it, which inflates every latency),
+    and `waited_for_answer` (arrivals whose client was still waiting for its previous
+    answer); `client_cpu_ms_per_request` is this process's CPU time per request."""
+    cpu = time.process_time()
     tally, lateness = _run(_paced_load(port, requests, clients, seconds, rate, seed))
+    tally.cpu_seconds = time.process_time() - cpu
     return {
         "offered_rps": round(rate, 1),
         **tally.figures(seconds),
         "answered_rps": round(tally.statuses["200"] / seconds, 1),
         "unsent": tally.unsent,
-        "client_late_p99_ms": percentile(lateness, 99),
+        "client_late_p50_ms": percentile(lateness.ms, 50),
+        "client_late_p99_ms": percentile(lateness.ms, 99),
+        "waited_for_answer": lateness.waited,
         "per_kind": tally.per_kind(),
         "statuses": dict(tally.statuses),
     }
@@ -236,7 +261,10 @@ def load(
     port: int, requests: ClientRequests, *, clients: int, seconds: float, at_most: int = 10**9
 ) -> tuple[Tally, float]:
     """`clients` clients for `seconds` (and `at_most` requests in all); (tally, seconds)."""
-    return _run(_load(port, requests, clients, seconds, at_most))
+    cpu = time.process_time()
+    tally, elapsed = _run(_load(port, requests, clients, seconds, at_most))
+    tally.cpu_seconds = time.process_time() - cpu
+    return tally, elapsed
 
 
 T = TypeVar("T")

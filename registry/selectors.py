@@ -19,16 +19,11 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    JSONField,
     Max,
-    OuterRef,
-    Prefetch,
     QuerySet,
-    Subquery,
-    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, JSONObject
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import get_language
 
@@ -138,37 +133,6 @@ def household_find(
         kelurahan_field="kelurahan_id",
     )
     return households.filter(pk__in=household_holder_ids(nik=nik, kk=kk)).order_by("pk")
-
-
-def _with_summaries(queryset: QuerySet[M], household: str) -> QuerySet[M]:
-    """`queryset` with, from the household at path `household` ("pk", "household_id"), its
-    open card's number (`open_kk`) and the current assessment's class, scores and ruleset
-    version (`current_assessment`, a dict), in the same query."""
-    card = FamilyCard.objects.filter(household_id=OuterRef(household), valid_to__isnull=True)
-    assessment = Assessment.objects.current().filter(household_id=OuterRef(household))
-    summary = JSONObject(
-        poverty_class="poverty_class",
-        score="score",
-        max_score="max_score",
-        assessed_on="assessed_on",
-        ruleset=JSONObject(version="ruleset__version", is_provisional="ruleset__is_provisional"),
-    )
-    return queryset.annotate(
-        open_kk=Subquery(card.values("number")[:1]),
-        current_assessment=Subquery(
-            assessment.values(summary=summary)[:1], output_field=JSONField()
-        ),
-    )
-
-
-def _members() -> Prefetch[Any]:
-    return Prefetch("members", queryset=_members_in_order())
-
-
-def households_with_details(households: QuerySet[Household]) -> QuerySet[Household]:
-    """Households with what the API shows of them: members in household order, the open
-    card's number and the current assessment (`_with_summaries`)."""
-    return _with_summaries(households, "pk").prefetch_related(_members())
 
 
 def household_list(
@@ -485,8 +449,9 @@ def household_get(*, user: User | AnonymousUser, household_id: int) -> Household
     )
 
 
-def _members_in_order() -> QuerySet[Person]:
-    # Living before deceased, then Dukcapil relationship order (head first), oldest first.
+def members_in_order() -> QuerySet[Person]:
+    """Persons in household order: living before deceased, then Dukcapil relationship order
+    (head first), oldest first."""
     return Person.objects.annotate(
         relationship_order=Cast("relationship", IntegerField())
     ).order_by("is_deceased", "relationship_order", "birth_date", "pk")
@@ -512,19 +477,9 @@ def household_numbers(*, ids: Iterable[int]) -> dict[int, str]:
     return dict(Household.objects.filter(pk__in=list(ids)).values_list("pk", "registry_number"))
 
 
-def household_get_detailed(*, user: User | AnonymousUser, household_id: int) -> Household:
-    """`household_get` with its details (`households_with_details`), for API output."""
-    return get_in_scope(
-        households_with_details(Household.objects.select_related("kelurahan__kecamatan")),
-        user=user,
-        kelurahan_field="kelurahan_id",
-        pk=household_id,
-    )
-
-
 def household_members(*, household: Household) -> QuerySet[Person]:
     """Current members, living first, head first, then oldest first."""
-    return _members_in_order().filter(household=household).prefetch_related("life_event_follow_ups")
+    return members_in_order().filter(household=household).prefetch_related("life_event_follow_ups")
 
 
 def household_cards(*, household: Household) -> QuerySet[FamilyCard]:
@@ -571,25 +526,6 @@ def person_get_by_nik(*, user: User | AnonymousUser, nik: str) -> Person:
         kelurahan_field="household__kelurahan_id",
         nik=nik,
     )
-
-
-def person_get_by_nik_detailed(*, user: User | AnonymousUser, nik: str) -> Person:
-    """`person_get_by_nik` with the household's details (`households_with_details`) read
-    with it: one query for the person, their household and its summaries, one for the
-    members."""
-    person = get_in_scope(
-        _with_summaries(
-            Person.objects.select_related("household__kelurahan__kecamatan"), "household_id"
-        ),
-        user=user,
-        kelurahan_field="household__kelurahan_id",
-        nik=nik,
-    )
-    if person.household is not None:
-        person.household.open_kk = person.open_kk  # type: ignore[attr-defined]
-        person.household.current_assessment = person.current_assessment  # type: ignore[attr-defined]
-        prefetch_related_objects([person.household], _members())
-    return person
 
 
 def person_find_by_nik(*, user: User | AnonymousUser, nik: str) -> Person | None:

@@ -170,20 +170,75 @@ def warm_up(port: int, requests: ClientRequests, clients: int) -> None:
 
 class Phases:
     """The phases of a load, shown as progress, with the 1-minute load average at each
-    one's start and end (a figure on a shared machine is read beside them)."""
+    one's start and end (a figure on a shared machine is read beside them), and the stack's
+    CPU seconds in each (`cpu`, once given a `StackCpu`)."""
 
     def __init__(self, ctx: Context, total: int) -> None:
         self.ctx, self.total, self.done = ctx, total, 0
         self.load_averages: dict[str, list[float]] = {}
+        self.cpu: StackCpu | None = None
+        self.cpu_seconds: dict[str, float] = {}
 
     @contextmanager
     def run(self, name: str) -> Iterator[None]:
         self.ctx.progress(self.done, self.total, name)
         start = load_average()[0]
+        cpu = self.cpu.seconds() if self.cpu else 0.0
         yield
+        if self.cpu:
+            self.cpu_seconds[name] = self.cpu.seconds() - cpu
         self.load_averages[name] = [start, load_average()[0]]
         self.done += 1
         self.ctx.progress(self.done, self.total, name)
+
+
+class StackCpu:
+    """CPU seconds the stack has spent: gunicorn (its master and workers, live or already
+    restarted) and the database server's processes serving the bench database (its
+    backends, live or exited), read from /proc. On a shared machine a phase's CPU time per
+    request is far steadier than its requests per second."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int, raw: Any) -> None:
+        self.server_pid, self.raw = server_pid, raw
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.postmaster_pid = self._stat(int(cursor.fetchone()[0]))[1]
+
+    @classmethod
+    def _stat(cls, pid: int) -> list[int]:
+        """(state excluded) ppid, utime, stime, cutime, cstime of `pid`; zeros once gone."""
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            return [0, 0, 0, 0, 0]
+        return [int(fields[1]), *(int(value) for value in fields[11:15])]
+
+    def _own_and_reaped(self, pid: int) -> int:
+        _ppid, *ticks = self._stat(pid)
+        return sum(ticks)
+
+    def _live(self, pid: int) -> int:
+        return sum(self._stat(pid)[1:3])
+
+    def seconds(self) -> float:
+        """The stack's CPU seconds so far (only differences mean anything)."""
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            backends = [int(row[0]) for row in cursor.fetchall()]
+        # A parent's cutime/cstime holds its exited children's time: gunicorn's restarted
+        # workers, the database's closed backends (of any database on the server: run
+        # nothing else on it meanwhile).
+        ticks = self._own_and_reaped(self.server_pid) + sum(map(self._live, workers))
+        _ppid, _utime, _stime, cutime, cstime = self._stat(self.postmaster_pid)
+        ticks += cutime + cstime + sum(map(self._live, backends))
+        return ticks / self.TICKS
 
 
 class Connections:
@@ -256,6 +311,7 @@ def run(ctx: Context) -> dict[str, Any]:
         log = Path(folder) / "gunicorn.log"
         server = start_server(port, log)
         connections.watch()
+        phases.cpu = StackCpu(server.pid, connections.raw)
         try:
             warm_up(port, mix, clients)
             warm_up(port, limit_view, clients)
@@ -281,6 +337,15 @@ def run(ctx: Context) -> dict[str, Any]:
     connections.raw.close()
     lookup_p99 = paced["per_kind"].get("lookup", {}).get("p99_ms", 0.0)
     ratio = paced["answered_rps"] / max(limit_figures["rps"], 0.1)
+    cpu = _cpu_per_request(
+        phases.cpu_seconds,
+        {
+            "limit, saturation": limit_figures,
+            "mix, saturation": saturation.figures(saturation_elapsed),
+            "mix, paced": paced,
+            "limit, paced": limit_paced,
+        },
+    )
     return {
         **paced,
         "seconds": seconds,
@@ -303,12 +368,38 @@ def run(ctx: Context) -> dict[str, Any]:
             "served_at_pace_share": paced["statuses"].get("200", 0) == round(rate * seconds),
         },
         "load_average_by_phase": phases.load_averages,
+        **cpu,
         # One per gunicorn worker at most while it serves (CONN_MAX_AGE keeps it open); none
         # left once it has stopped.
         "connections_before": before,
         "connections_peak": connections.peak,
         "connections_after": after,
         "gunicorn_workers": _workers(),
+    }
+
+
+def _cpu_per_request(
+    seconds: dict[str, float], figures: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Per phase, the stack's and the load's CPU milliseconds per request; and the
+    saturation ratio those give (limit's CPU per request over the mix's, the load's own
+    included): the ratio the two loads would reach on a machine left to them alone."""
+    per_phase = {
+        name: {
+            "stack": round(seconds.get(name, 0.0) * 1000 / max(figures[name]["requests"], 1), 3),
+            "load": figures[name]["client_cpu_ms_per_request"],
+        }
+        for name in figures
+    }
+
+    def whole(name: str) -> float:
+        return float(per_phase[name]["stack"] + per_phase[name]["load"])
+
+    return {
+        "cpu_ms_per_request_by_phase": per_phase,
+        "cpu_ratio_to_limit": round(
+            whole("limit, saturation") / max(whole("mix, saturation"), 0.001), 3
+        ),
     }
 
 

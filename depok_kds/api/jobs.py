@@ -45,4 +45,16 @@ class JobDetailApi(RetrieveAPIView[Job]):
     permission_classes = [scope_required("jobs:read")]
 
     def get_queryset(self) -> Any:
-        return job_visible_list(user=self.request.user)
+        # A job is polled often: read only what the answer shows (not its parameters, nor
+        # the requester's row the portal's pages show).
+        return (
+            job_visible_list(user=self.request.user)
+            .select_related(None)
+            .only(
+                *(
+                    name
+                    for name in JobSerializer.Meta.fields
+                    if name not in {"percent", "kind_label"}
+                )
+            )
+        )

@@ -1,59 +1,49 @@
 """Input and output shapes of the registry API.
 
-Output serializers take `show_pii` in their context: full NIK / No. KK numbers only then
-(and the view logs it), masked otherwise.
+A household, a member and a person are written from their rows (`registry.household_details`)
+by `household_output`, `member_output` and `person_output`: full NIK / No. KK numbers only with
+`show_pii` (and the view logs it), masked otherwise. Their serializers describe the same shapes
+for the schema (the contract test holds the two together).
 """
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from depok_kds.api.serializers import FieldsOnce
 from registry.api.assessments import CurrentAssessmentSerializer
+from registry.household_details import HOUSEHOLD_PREFIX, MEMBER_FIELDS
 from registry.models import Household, Person
-from registry.selectors import assessment_current, nik_display
+from registry.selectors import nik_display
 from registry.services import MemberData, RegistryWarning
 from registry.services.common import NIK_MISSING_REASON_MAX
 
 
 class MemberSerializer(FieldsOnce, serializers.ModelSerializer[Person]):
-    nik = serializers.SerializerMethodField()
+    """A member's shape, for the schema: `member_output` writes it."""
+
+    nik = serializers.CharField(help_text="Masked unless the key has pii:read.")
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "nik",
-            "nik_status",
-            "full_name",
-            "sex",
-            "birth_place",
-            "birth_date",
-            "relationship",
-            "marital_status",
-            "education",
-            "occupation",
-            "disability",
-            "is_deceased",
-            "death_date",
-        ]
-
-    def get_nik(self, person: Person) -> str:
-        return nik_display(person.nik, full=self.context["show_pii"])
+        fields = list(MEMBER_FIELDS)
 
 
 class HouseholdSerializer(FieldsOnce, serializers.ModelSerializer[Household]):
+    """A household's shape, for the schema: `household_output` writes it."""
+
     kelurahan_code = serializers.CharField(source="kelurahan_id")
     kelurahan = serializers.CharField(source="kelurahan.name")
     kecamatan = serializers.CharField(source="kelurahan.kecamatan.name")
-    kk_number = serializers.SerializerMethodField()
+    kk_number = serializers.CharField(help_text="Masked unless the key has pii:read.")
     head_id = serializers.IntegerField(allow_null=True)
     members = MemberSerializer(many=True)
-    current_assessment = serializers.SerializerMethodField()
+    current_assessment = CurrentAssessmentSerializer(allow_null=True)
 
     class Meta:
         model = Household
@@ -78,31 +68,88 @@ class HouseholdSerializer(FieldsOnce, serializers.ModelSerializer[Household]):
             "members",
         ]
 
-    # A household comes with `open_kk` and `current_assessment` read with it
-    # (`households_with_details`); else they are read here.
-
-    def get_kk_number(self, household: Household) -> str:
-        if hasattr(household, "open_kk"):
-            number = household.open_kk
-        else:
-            card = household.family_cards.filter(valid_to__isnull=True).first()
-            number = card.number if card else None
-        return nik_display(number, full=self.context["show_pii"])
-
-    @extend_schema_field(CurrentAssessmentSerializer(allow_null=True))
-    def get_current_assessment(self, household: Household) -> dict[str, Any] | None:
-        if hasattr(household, "current_assessment"):
-            current = household.current_assessment
-        else:
-            current = assessment_current(household=household)
-        return CurrentAssessmentSerializer(current).data if current is not None else None
-
 
 class PersonSerializer(MemberSerializer):
+    """A person's shape, for the schema: `person_output` writes it."""
+
     household = HouseholdSerializer(allow_null=True)
 
     class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "moved_out_on", "household"]
+        fields = [*MEMBER_FIELDS, "moved_out_on", "household"]
+
+
+def _date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _decimal(value: Decimal | float | None) -> str | None:
+    """A score as DRF writes a DecimalField of two places: a string, "23.00"."""
+    return None if value is None else f"{Decimal(str(value)):.2f}"
+
+
+def member_output(member: dict[str, Any], *, show_pii: bool) -> dict[str, Any]:
+    """A member (a JSON object of MEMBER_FIELDS, dates already ISO) as the API shows it."""
+    shown = {field: member[field] for field in MEMBER_FIELDS}
+    shown["nik"] = nik_display(member["nik"], full=show_pii)
+    return shown
+
+
+def household_output(row: dict[str, Any], *, show_pii: bool) -> dict[str, Any]:
+    """A household's row (`registry.household_details`) as the API shows it; full
+    numbers only with `show_pii` (the caller logs the view)."""
+    h = {
+        name[len(HOUSEHOLD_PREFIX) :]: value
+        for name, value in row.items()
+        if name.startswith(HOUSEHOLD_PREFIX)
+    }
+    current = h["current_assessment"]
+    return {
+        "id": h["id"],
+        "registry_number": h["registry_number"],
+        "kk_number": nik_display(h["open_kk"], full=show_pii),
+        "kelurahan_code": h["kelurahan_id"],
+        "kelurahan": h["kelurahan_name"],
+        "kecamatan": h["kecamatan_name"],
+        "rw": h["rw"],
+        "rt": h["rt"],
+        "address": h["address"],
+        "status": h["status"],
+        "head_id": h["head_id"],
+        "poverty_class": h["poverty_class"],
+        "poverty_score": _decimal(h["poverty_score"]),
+        "assessed_on": _date(h["assessed_on"]),
+        "desil": h["desil"],
+        "desil_period": h["desil_period"],
+        "current_assessment": None
+        if current is None
+        else {
+            "poverty_class": current["poverty_class"],
+            "score": _decimal(current["score"]),
+            "max_score": _decimal(current["max_score"]),
+            "ruleset_version": current["ruleset_version"],
+            "is_provisional": current["is_provisional"],
+            "assessed_on": current["assessed_on"],
+        },
+        "members": [member_output(m, show_pii=show_pii) for m in h["members"]],
+    }
+
+
+def person_output(row: dict[str, Any], *, show_pii: bool) -> dict[str, Any]:
+    """A person's row (`registry.household_details.person_detail_row`) as the API shows it."""
+    shown = member_output(
+        {**row, "birth_date": _date(row["birth_date"]), "death_date": _date(row["death_date"])},
+        show_pii=show_pii,
+    )
+    shown["moved_out_on"] = _date(row["moved_out_on"])
+    shown["household"] = (
+        None if row[f"{HOUSEHOLD_PREFIX}id"] is None else household_output(row, show_pii=show_pii)
+    )
+    return shown
+
+
+def member_ids(rows: list[dict[str, Any]]) -> list[int]:
+    """The ids of the members of the households in `rows`."""
+    return [member["id"] for row in rows for member in row[f"{HOUSEHOLD_PREFIX}members"]]
 
 
 class WarningSerializer(serializers.Serializer[RegistryWarning]):

@@ -22,14 +22,16 @@ from registry.api.serializers import (
     PersonLookupSerializer,
     PersonSerializer,
     WarningSerializer,
+    household_output,
+    member_ids,
+    person_output,
 )
-from registry.models import Household, Person
-from registry.selectors import (
-    household_find,
-    household_get_detailed,
-    households_with_details,
-    person_get_by_nik_detailed,
+from registry.household_details import (
+    household_detail_row,
+    household_detail_rows,
+    person_detail_row,
 )
+from registry.selectors import household_find
 from registry.services import household_register
 
 ReadPermission = scope_required("registry:read", perm="registry.view_household")
@@ -41,21 +43,22 @@ NUMBER_PARAMS = [
 ]
 
 
-def _show_pii(request: Request, households: list[Household]) -> bool:
-    """Whether to show full numbers; if so, log who saw which persons' NIK and which KK."""
+def _show_pii(request: Request, households: list[dict[str, Any]]) -> bool:
+    """Whether to show full numbers of `households` (rows); if so, log who saw which
+    persons' NIK and which KK."""
     return pii_shown(
         request.user,
         target_type="registry.person",
-        target_ids=[p.pk for h in households for p in h.members.all()],
+        target_ids=member_ids(households),
         fields=("nik", "kk"),
     )
 
 
-def _households_response(request: Request, households: list[Household]) -> dict[str, Any]:
-    context = {"show_pii": _show_pii(request, households)}
+def _households_response(request: Request, households: list[dict[str, Any]]) -> dict[str, Any]:
+    show = _show_pii(request, households)
     return {
         "count": len(households),
-        "results": HouseholdSerializer(households, many=True, context=context).data,
+        "results": [household_output(row, show_pii=show) for row in households],
     }
 
 
@@ -77,13 +80,11 @@ class HouseholdListApi(APIView):
     def get(self, request: Request) -> Response:
         lookup = HouseholdLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
-        households = list(
-            households_with_details(
-                household_find(
-                    user=request.user,
-                    nik=lookup.validated_data.get("nik", ""),
-                    kk=lookup.validated_data.get("kk", ""),
-                )
+        households = household_detail_rows(
+            household_find(
+                user=request.user,
+                nik=lookup.validated_data.get("nik", ""),
+                kk=lookup.validated_data.get("kk", ""),
             )
         )
         return Response(_households_response(request, households))
@@ -110,12 +111,9 @@ class HouseholdListApi(APIView):
             kk_number=data.validated_data["kk_number"],
             members=data.member_data(),
         )
-        households = [
-            household_get_detailed(user=request.user, household_id=registration.household.pk)
-        ]
-        context = {"show_pii": _show_pii(request, households)}
+        row = household_detail_row(user=request.user, household_id=registration.household.pk)
         body = {
-            "household": HouseholdSerializer(households[0], context=context).data,
+            "household": household_output(row, show_pii=_show_pii(request, [row])),
             "warnings": [WarningSerializer(w).data for w in registration.warnings],
         }
         return Response(body, status=status.HTTP_201_CREATED)
@@ -128,9 +126,8 @@ class HouseholdDetailApi(APIView):
 
     @extend_schema(operation_id="registry_household_retrieve", responses=HouseholdSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        households = [household_get_detailed(user=request.user, household_id=pk)]
-        context = {"show_pii": _show_pii(request, households)}
-        return Response(HouseholdSerializer(households[0], context=context).data)
+        row = household_detail_row(user=request.user, household_id=pk)
+        return Response(household_output(row, show_pii=_show_pii(request, [row])))
 
 
 class PersonListApi(APIView):
@@ -150,14 +147,11 @@ class PersonListApi(APIView):
         lookup = PersonLookupSerializer(data=query_values(request))
         lookup.is_valid(raise_exception=True)
         try:
-            person = person_get_by_nik_detailed(user=request.user, nik=lookup.validated_data["nik"])
+            row = person_detail_row(user=request.user, nik=lookup.validated_data["nik"])
         except Http404:  # a filter that matches nothing answers with an empty list
             return Response({"count": 0, "results": []})
-        households = [person.household] if person.household is not None else []
-        show = _show_pii(request, households) if households else _show_person(request, person)
-        data = PersonSerializer(person, context={"show_pii": show}).data
-        return Response({"count": 1, "results": [data]})
-
-
-def _show_person(request: Request, person: Person) -> bool:
-    return pii_shown(request.user, target_type="registry.person", target_ids=[person.pk])
+        if row["hh_id"] is not None:
+            show = _show_pii(request, [row])
+        else:
+            show = pii_shown(request.user, target_type="registry.person", target_ids=[row["id"]])
+        return Response({"count": 1, "results": [person_output(row, show_pii=show)]})

@@ -70,3 +70,7 @@ def test_paced_latency_counts_the_wait_behind_a_slow_answer(slow_server: int) ->
 
     assert paced["requests"] == 10 and paced["errors"] == 0
     assert paced["p99_ms"] > 1_000 > 300 > closed.figures(0.5)["p99_ms"]
+    # That wait is the server's, not the load generator's: the client sent each request
+    # as soon as the previous answer was in.
+    assert paced["waited_for_answer"] >= 8
+    assert paced["client_late_p99_ms"] < 100

@@ -250,10 +250,11 @@ def test_lookups_read_as_many_queries_for_a_large_household_as_for_a_small_one(
             _members(household, 6)
 
     assert queries["small"] == queries["large"]
-    # Key and roles, the person with the household's card and class, the members, the
-    # call log's row (in its transaction): no query per member, none for the roles alone.
+    # Key and roles; the person (or household) with the household's card, class and
+    # members; the call log's row (in its transaction): no query per member, none for the
+    # roles alone.
     lookup, detail_queries = queries["large"]
-    assert lookup <= 7 and detail_queries <= 7
+    assert lookup == 3 and detail_queries == 3
 
 
 def test_person_lookup_shows_the_open_kk_and_current_class_and_keeps_its_scope(
@@ -297,3 +298,33 @@ def test_full_and_masked_numbers_do_not_leak_between_keys(
         assert shown["nik"] == nik and shown["household"]["kk_number"] == make_kk(1)
         assert hidden["nik"] == nik[:4] + "••••••••" + nik[-4:]
         assert hidden["household"]["members"][0]["nik"] != nik
+
+
+def test_person_without_a_household_is_found_and_its_full_view_logged(
+    api_client_factory: ApiClientFactory, household: Household
+) -> None:
+    moved = household.members.exclude(pk=household.head_id).first()
+    Person.objects.filter(pk=moved.pk).update(household=None, moved_out_on=date(2026, 2, 1))
+    client, key = api_client_factory(["registry:read", "pii:read"])
+
+    found = keyed(key).get(PERSONS, {"nik": moved.nik}).json()["results"][0]
+
+    assert found["nik"] == moved.nik and found["household"] is None
+    assert found["moved_out_on"] == "2026-02-01"
+    assert found["birth_date"] == moved.birth_date.isoformat()
+    entry = AuditEntry.objects.get(action="pii.view")
+    assert entry.actor == client.user and entry.after["ids"] == [str(moved.pk)]
+
+
+def test_members_come_living_first_head_first_then_oldest(
+    api_client_factory: ApiClientFactory, household: Household
+) -> None:
+    head = household.head
+    Person.objects.filter(pk=head.pk).update(is_deceased=True, death_date=date(2025, 12, 1))
+    _, key = api_client_factory(["registry:read"])
+
+    members = keyed(key).get(f"{HOUSEHOLDS}{household.pk}/").json()["members"]
+
+    assert [m["relationship"] for m in members] == ["3", "4", "1"]
+    assert members[-1]["is_deceased"] is True and members[-1]["death_date"] == "2025-12-01"
+    assert members[0]["death_date"] is None
