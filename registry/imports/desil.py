@@ -71,43 +71,36 @@ STAGE = (
 # As the households import does: checks are whole-table statements, and the rows to write
 # are built once with CREATE TABLE AS, joined once with the registry (the stored ranking,
 # the person holding the NIK, the household holding the No. KK as its open card), never by
-# updating every staging row.
+# updating every staging row. One sort of the staged rows by ranking finds the rankings given
+# twice (every later row is refused) and feeds the join with the stored rankings; the write
+# chunks are ranges of row numbers, so no second sort numbers the rows.
 CHECKS = (
-    # The same ranking twice in the file: every later row is refused.
-    """
-    INSERT INTO import_issue (row_no, column_name, reason)
-    SELECT d.row_no, %(col_desil)s, replace(%(msg_twice)s, '{row}', d.first_row::text)
-    FROM (
-        SELECT row_no,
-            first_value(row_no) OVER (
-                PARTITION BY period, coalesce(nik, ''), coalesce(kk, '') ORDER BY row_no
-            ) AS first_row
-        FROM import_desil WHERE NOT bad
-    ) d
-    WHERE d.row_no <> d.first_row
-    """,
     "DROP TABLE IF EXISTS import_ranking",
     f"""
     CREATE TEMP TABLE import_ranking AS
-    SELECT s.*,
-        (row_number() OVER (PARTITION BY s.skip ORDER BY s.row_no) - 1) / %(rows_per_chunk)s
-            AS chunk
+    SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
+        r.id AS record_id, r.desil AS record_desil,
+        {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
+        d.bad OR d.first_row <> d.row_no AS skip,
+        d.row_no / %(rows_per_chunk)s AS chunk
     FROM (
-        SELECT d.row_no, d.nik, d.kk, d.desil, d.period,
-            r.id AS record_id, r.desil AS record_desil,
-            {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
-            d.bad OR i.row_no IS NOT NULL AS skip
-        FROM (
-            SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period
-            FROM import_desil
-        ) d
-        LEFT JOIN (SELECT DISTINCT row_no FROM import_issue) i ON i.row_no = d.row_no
-        LEFT JOIN registry_desilrecord r
-            ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
-            AND r.period = ANY(%(periods)s::text[])
-        {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
-    ) s
+        SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period,
+            CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
+                PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '') ORDER BY row_no
+            ) END AS first_row
+        FROM import_desil
+    ) d
+    LEFT JOIN registry_desilrecord r
+        ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
+        AND r.period = ANY(%(periods)s::text[])
+    {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     """,  # noqa: S608 - built from constants of registry.dtsen
+    # The same ranking twice in the file: every later row is refused.
+    """
+    INSERT INTO import_issue (row_no, column_name, reason)
+    SELECT row_no, %(col_desil)s, replace(%(msg_twice)s, '{row}', first_row::text)
+    FROM import_ranking WHERE NOT bad AND first_row <> row_no
+    """,
     "CREATE INDEX ON import_ranking (chunk) WHERE NOT skip",
     "ANALYZE import_ranking (chunk, skip, record_id, person_id, household_id)",
 )
