@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +49,10 @@ UPLOAD_FOLDER = "imports"
 # One import writes at a time, so that two files naming the same family cannot race.
 WRITE_LOCK_KEY = 7_240_001
 LOCK_WAIT_SECONDS = 1.0
+# The checks and writes of an import sort and hash the whole file at once (families by
+# No. KK, NIKs given twice, the registered rows grouped by household): with the server's
+# default 4 MB per sort they spill to temporary files and are read back.
+WORK_MEM = "64MB"
 
 
 def imports_dir() -> Path:
@@ -214,12 +220,22 @@ def _prepare(
     return ctx, facts
 
 
+@contextmanager
+def _whole_file_memory(cursor: CursorWrapper) -> Iterator[None]:
+    """The job's own connection sorts and hashes in memory (`WORK_MEM`) until it ends."""
+    cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET work_mem")
+
+
 def import_preview_run(*, job: Job, progress: Progress) -> dict[str, Any]:
     """Check every row and count what a commit would do; write nothing to the registry."""
     kind = import_kind(job.params["kind"])
     upload = upload_path(job.params["path"])
     file_name = job.params.get("file_name", "")
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _whole_file_memory(cursor):
         try:
             # Only temporary tables are written, each statement on its own: the progress
             # reports between the blocks of rows must reach the page as they happen.
@@ -258,7 +274,7 @@ def import_commit_run(*, job: Job, progress: Progress) -> dict[str, Any]:
     upload = upload_path(preview.params["path"])
     prepared = prepared_path(upload)
     ctx, facts = _prepare_again(kind, job=job, preview=preview, upload=upload)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _whole_file_memory(cursor):
         _write_lock(cursor, progress)
         try:
             with transaction.atomic():  # the staging tables outlive it (ON COMMIT PRESERVE)
@@ -276,6 +292,9 @@ def import_commit_run(*, job: Job, progress: Progress) -> dict[str, Any]:
                     progress.advance(0, state=state)
             for index in range(int(state["chunk"]), len(chunks)):
                 with transaction.atomic():
+                    # A chunk lost in a crash right after its commit is lost with its
+                    # checkpoint, and the re-run writes it again: no wait for the disk.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
                     kind.write_chunk(cursor, chunks[index][0], ctx)
                     state = {**state, "chunk": index + 1}
                     progress.advance(sum(size for _c, size in chunks[: index + 1]), state=state)

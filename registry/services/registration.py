@@ -43,7 +43,8 @@ STAGE = (
     CREATE TEMP TABLE registration_family (
         kk text PRIMARY KEY, kelurahan_code text NOT NULL, rw integer NOT NULL,
         rt integer NOT NULL, address text NOT NULL, valid_from date NOT NULL,
-        household_id bigint
+        household_id bigint NOT NULL
+            DEFAULT nextval(pg_get_serial_sequence('registry_household', 'id'))
     ) ON COMMIT DROP
     """,
     """
@@ -63,13 +64,10 @@ MEMBER_COLUMNS = (
     "nik_missing_reason",
 )  # fmt: skip
 
-# Ids come from the tables' own sequences, taken first, so that a household is written with
-# its head at once (the foreign keys are checked at commit) instead of updated after.
+# Ids come from the tables' own sequences, taken first (a family's as it is staged), so that
+# a household is written with its head at once (the foreign keys are checked at commit)
+# instead of updated after.
 WRITES = (
-    """
-    UPDATE registration_family
-    SET household_id = nextval(pg_get_serial_sequence('registry_household', 'id'))
-    """,
     """
     CREATE TEMP TABLE registration_person ON COMMIT DROP AS
     SELECT m.row_no, m.kk, m.relationship,
