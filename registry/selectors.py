@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import (
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    Max,
-    QuerySet,
-)
+from django.db.models import F, FloatField, Func, IntegerField, Max, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
