@@ -151,14 +151,22 @@ class ChunkResult:
 def chunk_ranges(*, ruleset: Ruleset, size: int) -> list[tuple[int, int, int]]:
     """The chunks of a re-scoring: ranges (after, last] of household ids, each holding `size`
     households whose current assessment is under another ruleset (the last one fewer), with
-    that number: (after, last, households)."""
+    that number: (after, last, households).
+
+    Read from the marks alone, less the few households already under the ruleset (found by
+    the assessments' ruleset index): the plan does not read the city's assessments.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT max(household_id), count(*) FROM (
-                SELECT p.household_id,
-                       (row_number() OVER (ORDER BY p.household_id) - 1) / %(size)s AS chunk
-                FROM {current_assessments_sql("a", "p")} WHERE a.ruleset_id <> %(new)s
+                SELECT m.household_id,
+                       (row_number() OVER (ORDER BY m.household_id) - 1) / %(size)s AS chunk
+                FROM registry_currentassessment m
+                WHERE NOT EXISTS (
+                    SELECT FROM {current_assessments_sql("a", "p")}
+                    WHERE a.ruleset_id = %(new)s AND p.household_id = m.household_id
+                )
             ) numbered
             GROUP BY chunk ORDER BY chunk
             """,  # noqa: S608 (no value in the SQL: every value is a bound parameter)
