@@ -353,6 +353,21 @@ def test_an_officer_saving_a_form_meets_a_chunk_at_the_household(
     assert Assessment.objects.current().filter(ruleset=stricter).count() == 7
 
 
+def test_the_plan_counts_only_households_not_yet_under_the_ruleset(
+    dinsos_admin: User, scored_households: list[Household], stricter: Ruleset
+) -> None:
+    ruleset_activate(actor=dinsos_admin, ruleset=stricter)
+    fresh = scored_households[2]
+    assessment_record(
+        actor=dinsos_admin, household_id=fresh.pk, answers=answers(), source="field_visit"
+    )
+    waiting = sorted(household.pk for household in scored_households if household != fresh)
+
+    chunks = rescore.chunk_ranges(ruleset=stricter, size=4)
+
+    assert chunks == [(0, waiting[3], 4), (waiting[3], waiting[5], 2)]
+
+
 def test_a_chunk_is_the_same_few_statements_for_few_households_or_many(
     dinsos_admin: User, scored_households: list[Household], stricter: Ruleset
 ) -> None:
