@@ -113,7 +113,9 @@ def scope_queryset(
     "household__kelurahan_id"); `agency_field` the path to the owning agency's code, for
     data an agency owns. Pass the paths the model has; omit the ones it has not.
     """
-    return _narrowed(queryset, scope_for(user), kelurahan_field, agency_field)
+    return scope_narrowed(
+        queryset, scope=scope_for(user), kelurahan_field=kelurahan_field, agency_field=agency_field
+    )
 
 
 def aggregate_scope_for(user: User | AnonymousUser) -> Scope:
@@ -137,12 +139,23 @@ def aggregate_queryset(
 ) -> QuerySet[M]:
     """`queryset` narrowed to the rows `user` may count (`aggregate_scope_for`), with the
     paths of `scope_queryset`. Only to aggregate (count, sum, group by): never show its rows."""
-    return _narrowed(queryset, aggregate_scope_for(user), kelurahan_field, agency_field)
+    return scope_narrowed(
+        queryset,
+        scope=aggregate_scope_for(user),
+        kelurahan_field=kelurahan_field,
+        agency_field=agency_field,
+    )
 
 
-def _narrowed(
-    queryset: QuerySet[M], scope: Scope, kelurahan_field: str | None, agency_field: str | None
+def scope_narrowed(
+    queryset: QuerySet[M],
+    *,
+    scope: Scope,
+    kelurahan_field: str | None = None,
+    agency_field: str | None = None,
 ) -> QuerySet[M]:
+    """`queryset` filtered to `scope` (`scope_queryset` with the user's scope already known):
+    for a query built once per scope and kept (`depok_kds.prepared`)."""
     if not scope.rows:
         return queryset.none()
     filters: dict[str, Any] = {}

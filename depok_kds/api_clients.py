@@ -6,11 +6,12 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from functools import cache
 
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import transaction
-from django.db.models import OuterRef
+from django.db.models import Model, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from depok_kds.accounts import user_create
 from depok_kds.audit import audit_record
 from depok_kds.errors import DomainError
 from depok_kds.models import ApiClient, User
+from depok_kds.prepared import PreparedValues
 from depok_kds.roles import Role
 
 # Every scope a key may carry. `pii:read` lets responses include full NIK/KK numbers.
@@ -94,24 +96,52 @@ def api_client_revoke(*, client: ApiClient, actor: User | None) -> ApiClient:
     return client
 
 
+# The key prefix a prepared key lookup is run with, and how its row names the user's fields.
+_PREFIX_MARKER = "prefix-of-the-key"
+_USER = "user__"
+
+
+def _fields(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+@cache
+def _client_by_prefix() -> PreparedValues:
+    """Every API call's first query, prepared (`depok_kds.prepared`): the client holding a
+    key prefix, its user and the user's roles in one row."""
+    clients = (
+        ApiClient.objects.filter(key_prefix=_PREFIX_MARKER)
+        .values(
+            *_fields(ApiClient),
+            *(f"{_USER}{name}" for name in _fields(User)),
+            roles=ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name")),
+        )
+        .order_by("pk")[:1]
+    )
+    return PreparedValues(clients, marker=_PREFIX_MARKER)
+
+
 def api_client_for_key(key: str) -> ApiClient | None:
     """The active client holding `key`, or None (constant-time hash comparison)."""
     if not key.startswith(KEY_PREFIX) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_PREFIX) :].split("_", 1)[0]
-    client = (
-        ApiClient.objects.select_related("user")
-        .annotate(
-            roles=ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
-        )
-        .filter(key_prefix=prefix)
-        .first()
+    prepared = _client_by_prefix()
+    rows = prepared.rows(prefix)
+    if not rows or not hmac.compare_digest(rows[0]["key_hash"], _hash(key)):
+        return None
+    row = rows[0]
+    # The instances the ORM would build from the same row (`select_related("user")`).
+    client = ApiClient.from_db(
+        prepared.alias, _fields(ApiClient), [row[name] for name in _fields(ApiClient)]
     )
-    if client is None or not hmac.compare_digest(client.key_hash, _hash(key)):
+    user = User.from_db(
+        prepared.alias, _fields(User), [row[f"{_USER}{name}"] for name in _fields(User)]
+    )
+    user.api_client = client  # both ways: client.user too
+    if client.revoked_at is not None or not user.is_active:
         return None
-    if client.revoked_at is not None or not client.user.is_active:
-        return None
-    user_roles_known(client.user, client.roles)
+    user_roles_known(user, row["roles"])
     return client
 
 

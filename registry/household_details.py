@@ -4,20 +4,24 @@ A household's detail (its fields, kelurahan and kecamatan names, open No. KK, cu
 assessment and members in household order) is one row: the members come as a JSON array
 of a subquery, not as a second query of model instances. These are the registry's most
 called reads (every NIK lookup and household detail of the API), so they skip building
-model instances and serializers. Scoped like every selector: out of scope is a 404.
+model instances and serializers, and run as prepared statements compiled once per reader's
+scope (`depok_kds.prepared`): neither the ORM nor PostgreSQL builds them again per call.
+Scoped like every selector: out of scope is a 404.
 `registry.api.serializers` turns the rows into the API's output.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
+from django.http import Http404
 
-from depok_kds.access import get_in_scope
+from depok_kds.access import Scope, scope_for, scope_narrowed
+from depok_kds.prepared import PreparedValues
 from registry.models import Assessment, FamilyCard, Household, Person
 from registry.selectors import members_in_order
 
@@ -98,7 +102,7 @@ def _household_values(path: str) -> dict[str, Any]:
 
 @cache
 def _households() -> QuerySet[Household]:
-    # Rows (dicts, typed here as the model for `get_in_scope`). Built once per process and
+    # Rows (dicts, typed here as the model for the selectors' filters). Built once per process and
     # filtered per request (a filter clones it): resolving the twenty-odd expressions was
     # most of the query's Python cost.
     return Household.objects.values(**_household_values(""))  # type: ignore[return-value]
@@ -118,17 +122,43 @@ def household_detail_rows(households: QuerySet[Household]) -> list[dict[str, Any
     return list(rows)  # type: ignore[arg-type]
 
 
+# Stand-ins for the value a prepared lookup is run with (any value no other parameter of the
+# query holds).
+_NIK_MARKER = "nik-of-the-lookup"
+_ID_MARKER = -17_000_000_017
+# Readers' scopes (a key's kelurahan, the city...) a process keeps its lookups compiled for.
+_SCOPES_KEPT = 256
+
+
+@lru_cache(maxsize=_SCOPES_KEPT)
+def _household_by_id(scope: Scope) -> PreparedValues:
+    scoped = scope_narrowed(_households(), scope=scope, kelurahan_field="kelurahan_id")
+    # As `get()` asks: unordered, at most two rows (one expected).
+    return PreparedValues(scoped.filter(pk=_ID_MARKER).order_by()[:2], marker=_ID_MARKER)
+
+
+@lru_cache(maxsize=_SCOPES_KEPT)
+def _person_by_nik(scope: Scope) -> PreparedValues:
+    scoped = scope_narrowed(_persons(), scope=scope, kelurahan_field="household__kelurahan_id")
+    return PreparedValues(scoped.filter(nik=_NIK_MARKER).order_by()[:2], marker=_NIK_MARKER)
+
+
+def _one(rows: list[dict[str, Any]], model: type[Household | Person]) -> dict[str, Any]:
+    """The one row, or Http404 when there is none (as `get_in_scope`)."""
+    if not rows:
+        raise Http404
+    if len(rows) > 1:
+        raise model.MultipleObjectsReturned
+    return rows[0]
+
+
 def household_detail_row(*, user: User | AnonymousUser, household_id: int) -> dict[str, Any]:
     """The household's row (`household_detail_rows`) if the user may see it, else Http404."""
-    return get_in_scope(  # type: ignore[return-value]
-        _households(), user=user, kelurahan_field="kelurahan_id", pk=household_id
-    )
+    return _one(_household_by_id(scope_for(user)).rows(household_id), Household)
 
 
 def person_detail_row(*, user: User | AnonymousUser, nik: str) -> dict[str, Any]:
     """The person holding `nik`, if the user may see them (else Http404): their fields
     (MEMBER_FIELDS and `moved_out_on`) and their household's (`hh_id` None for a person
     without one), in one query."""
-    return get_in_scope(  # type: ignore[return-value]
-        _persons(), user=user, kelurahan_field="household__kelurahan_id", nik=nik
-    )
+    return _one(_person_by_nik(scope_for(user)).rows(nik), Person)

@@ -47,6 +47,16 @@ def test_revoked_key_is_401(job, api_client_factory):
     assert_error_body(api_get(f"/api/v1/jobs/{job.pk}/", key), 401)
 
 
+def test_a_key_of_a_deactivated_user_or_changed_scopes_is_refused_at_once(job, api_client_factory):
+    client, key = api_client_factory(["jobs:read"])
+    assert api_get(f"/api/v1/jobs/{job.pk}/", key).status_code == 200
+    ApiClient.objects.filter(pk=client.pk).update(scopes=["registry:read"])
+    assert_error_body(api_get(f"/api/v1/jobs/{job.pk}/", key), 403)
+    client.user.is_active = False
+    client.user.save(update_fields=["is_active"])
+    assert_error_body(api_get(f"/api/v1/jobs/{job.pk}/", key), 401)
+
+
 def test_key_without_the_scope_is_403(job, api_client_factory):
     _, key = api_client_factory(["registry:read"])
     assert_error_body(api_get(f"/api/v1/jobs/{job.pk}/", key), 403)
