@@ -1,9 +1,13 @@
 """Import of DTSEN desil rankings: nik or no_kk, desil, periode (one row per ranking).
 
-A ranking is identified by (period, NIK, No. KK); importing the same one again changes
-nothing, a different desil for it corrects that quarter's value. Rows that match nobody in
-the registry are kept (they match when the person or card is registered later); the
-households that match get their current desil from their latest period (`registry.dtsen`).
+A ranking holds from its quarter until a later one of the same NIK and No. KK replaces it
+(`registry.dtsen`): a row whose desil is the one already in force for its quarter changes
+nothing and is not written; a different desil is written from that quarter on (a row of a
+quarter already recorded corrects it). Correcting a quarter before the latest one imported
+leaves the following quarter as it was: the value in force there is written for it too,
+unless the file gives that quarter itself. Rows that match nobody in the registry are kept
+(they match when the person or card is registered later); the households whose rankings
+changed get their desil again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from registry.dtsen import (
     LINK_KEPT,
     LINKED_HOUSEHOLD,
     LINKED_PERSON,
+    NEXT_PERIOD,
     QuarterImported,
     desil_records_match,
     household_desil_refresh,
@@ -69,31 +74,57 @@ STAGE = (
     """,
 )
 # As the households import does: checks are whole-table statements, and the rows to write
-# are built once with CREATE TABLE AS, joined once with the registry (the stored ranking,
-# the person holding the NIK, the household holding the No. KK as its open card), never by
-# updating every staging row. One sort of the staged rows by ranking finds the rankings given
-# twice (every later row is refused) and feeds the join with the stored rankings; the write
-# chunks are ranges of row numbers, so no second sort numbers the rows.
+# are built once with CREATE TABLE AS, joined once with the registry (the ranking in force for
+# the row's quarter, the person holding the NIK, the household holding the No. KK as its open
+# card), never by updating every staging row. One sort of the staged rows by ranking finds
+# the rankings given twice (every later row is refused); the write chunks are ranges of row
+# numbers, so no second sort numbers the rows.
+#
+# `held_desil` is the value in force for the row's quarter before the import (the quarter's
+# own record, `record_id`, or an earlier one); only rows that change it are written. A file
+# of several quarters writes each of its rows (a later quarter of the file may return to the
+# value before an earlier one changed it): a record equal to the one before it is harmless.
+# `restore_desil`: a row that changes a quarter before the latest imported one, when the next
+# quarter has no record of its own and the file does not give it, keeps that next quarter's
+# value by a record of its own.
 CHECKS = (
     "DROP TABLE IF EXISTS import_ranking",
     f"""
     CREATE TEMP TABLE import_ranking AS
-    SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
-        r.id AS record_id, r.desil AS record_desil,
-        {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
-        d.bad OR d.first_row <> d.row_no AS skip,
-        d.row_no / %(rows_per_chunk)s AS chunk
+    SELECT d.*, NOT d.skip AND (%(several)s OR d.held_desil IS DISTINCT FROM d.desil) AS write,
+        CASE WHEN NOT d.skip AND d.period < %(latest)s AND d.held_desil <> d.desil
+            AND NOT EXISTS (
+                SELECT 1 FROM registry_desilrecord n
+                WHERE n.nik = d.nik AND n.kk_number = d.kk AND n.period = d.next_period)
+            AND NOT EXISTS (
+                SELECT 1 FROM import_desil f
+                WHERE NOT f.bad AND coalesce(f.nik, '') = d.nik AND coalesce(f.kk, '') = d.kk
+                  AND f.period = d.next_period)
+        THEN d.held_desil END AS restore_desil
     FROM (
-        SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period,
-            CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
-                PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '') ORDER BY row_no
-            ) END AS first_row
-        FROM import_desil
+        SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
+            {NEXT_PERIOD.format(period="d.period")} AS next_period,
+            CASE WHEN r.period = d.period THEN r.id END AS record_id,
+            CASE WHEN r.period = d.period THEN r.desil END AS record_desil,
+            r.desil AS held_desil,
+            {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
+            d.bad OR d.first_row <> d.row_no AS skip,
+            d.row_no / %(rows_per_chunk)s AS chunk
+        FROM (
+            SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period,
+                CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
+                    PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '')
+                    ORDER BY row_no
+                ) END AS first_row
+            FROM import_desil
+        ) d
+        LEFT JOIN LATERAL (
+            SELECT r.id, r.desil, r.period FROM registry_desilrecord r
+            WHERE NOT d.bad AND r.nik = d.nik AND r.kk_number = d.kk AND r.period <= d.period
+            ORDER BY r.period DESC LIMIT 1
+        ) r ON true
+        {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) d
-    LEFT JOIN registry_desilrecord r
-        ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
-        AND r.period = ANY(%(periods)s::text[])
-    {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     """,  # noqa: S608 - built from constants of registry.dtsen
     # The same ranking twice in the file: every later row is refused.
     """
@@ -101,8 +132,8 @@ CHECKS = (
     SELECT row_no, %(col_desil)s, replace(%(msg_twice)s, '{row}', first_row::text)
     FROM import_ranking WHERE NOT bad AND first_row <> row_no
     """,
-    "CREATE INDEX ON import_ranking (chunk) WHERE NOT skip",
-    "ANALYZE import_ranking (chunk, skip, record_id, person_id, household_id)",
+    "CREATE INDEX ON import_ranking (chunk) WHERE write",
+    "ANALYZE import_ranking (chunk, skip, write, record_id, person_id, household_id)",
 )
 # A ranking is written already linked to the registry (`registry.dtsen`'s rule, on the
 # staged rows); matching later only tries those that matched nobody.
@@ -112,8 +143,11 @@ WRITE = f"""
     )
     SELECT nik, kk, desil, period, person_id, household_id, %(job)s, %(now)s
     FROM import_ranking
-    WHERE chunk = %(chunk)s AND NOT skip AND record_desil IS DISTINCT FROM desil
-    ORDER BY row_no
+    WHERE chunk = %(chunk)s AND write
+    UNION ALL
+    SELECT nik, kk, restore_desil, next_period, person_id, household_id, %(job)s, %(now)s
+    FROM import_ranking
+    WHERE chunk = %(chunk)s AND write AND restore_desil IS NOT NULL
     ON CONFLICT (period, nik, kk_number)
     DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id, {LINK_KEPT}
     WHERE r.desil <> EXCLUDED.desil
@@ -200,10 +234,13 @@ class DesilImport(ImportKind):
         run(cursor, STAGE, {})
 
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
-        # The stored rankings are read for the file's periods only, through the index they
-        # lead: a new quarter finds none there instead of hashing every quarter before it.
-        cursor.execute("SELECT array_agg(DISTINCT period) FROM import_desil WHERE NOT bad")
-        periods = cursor.fetchone()[0] or []
+        cursor.execute(
+            """
+            SELECT count(DISTINCT period) > 1, (SELECT max(period) FROM registry_desilrecord)
+            FROM import_desil WHERE NOT bad
+            """
+        )
+        several, latest = cursor.fetchone()
         run(
             cursor,
             CHECKS,
@@ -217,7 +254,8 @@ class DesilImport(ImportKind):
                     "row",
                 ),
                 "rows_per_chunk": ROWS_PER_CHUNK,
-                "periods": periods,
+                "several": bool(several),
+                "latest": latest or "",
             },
         )
 
@@ -229,9 +267,11 @@ class DesilImport(ImportKind):
             cursor,
             """
             SELECT
-                count(*) FILTER (WHERE NOT skip AND record_id IS NULL) AS desil_new,
-                count(*) FILTER (WHERE NOT skip AND record_desil <> desil) AS desil_updated,
-                count(*) FILTER (WHERE NOT skip AND record_desil = desil) AS desil_unchanged,
+                count(*) FILTER (WHERE write AND record_id IS NULL) AS desil_new,
+                count(*) FILTER (WHERE write AND record_desil <> desil) AS desil_updated,
+                count(*) FILTER (
+                    WHERE NOT skip AND NOT (write AND record_desil IS DISTINCT FROM desil)
+                ) AS desil_unchanged,
                 count(DISTINCT row_no) FILTER (WHERE skip) AS rows_skipped,
                 count(*) FILTER (
                     WHERE NOT skip AND person_id IS NULL AND household_id IS NULL
@@ -241,6 +281,8 @@ class DesilImport(ImportKind):
         )
 
     def chunks(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
+        # Every chunk of rows, written or not: a resumed job finds the rows it wrote unchanged
+        # by then, and must number the chunks as the first run did.
         cursor.execute(
             "SELECT chunk, count(*) FROM import_ranking WHERE NOT skip GROUP BY 1 ORDER BY 1"
         )
@@ -262,8 +304,8 @@ class DesilImport(ImportKind):
             """
         )
         niks, kks = cursor.fetchone()
-        # A quarter adds millions of rows: the statements below (and the impact job) plan
-        # with the new period's counts, not with autovacuum's view from before.
+        # A quarter may add hundreds of thousands of rows: the statements below (and the
+        # impact job) plan with the new period's counts, not with autovacuum's view from before.
         cursor.execute("ANALYZE registry_desilrecord")
         desil_records_match(niks=niks or [], kks=kks or [], job_id=ctx.job_id)
         # Then every household whose records changed (a corrected desil of an already

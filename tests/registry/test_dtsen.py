@@ -288,8 +288,50 @@ def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_ope
     stored = DesilRecord.objects.create(nik=nik, kk_number=kk, desil=3, period="2025Q4")
     desil_records_match()
 
-    rank(dinsos_operator, (nik, kk, "3", "2026Q1"))
+    rank(dinsos_operator, (nik, kk, "4", "2026Q1"))  # a changed ranking is written
 
     stored.refresh_from_db()
     imported = DesilRecord.objects.get(period="2026Q1")
     assert (imported.person_id, imported.household_id) == (stored.person_id, stored.household_id)
+
+
+def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_operator):
+    household = registered()
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"))
+
+    checked = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "4", "2026Q2")))
+    commit(dinsos_operator, checked)
+
+    assert (checked.result["desil_unchanged"], checked.result["desil_new"]) == (1, 0)
+    assert list(DesilRecord.objects.values_list("period", "desil")) == [("2026Q1", 4)]
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (4, "2026Q1")
+
+
+def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator):
+    household = registered()
+    wife, child = (household.members.get(relationship=r) for r in ("3", "4"))
+    rank(dinsos_operator, (wife.nik, "", "5", "2026Q1"), (child.nik, "", "5", "2026Q1"))
+
+    rank(dinsos_operator, (wife.nik, "", "8", "2026Q2"))  # the first file of the quarter
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (5, "2026Q1")  # the child's holds
+
+    rank(dinsos_operator, (child.nik, "", "9", "2026Q2"))  # the second
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (8, "2026Q2")
+
+
+def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_operator):
+    household, other = registered(1), registered(2)
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"), ("", make_kk(2), "4", "2026Q1"))
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q2"), ("", make_kk(2), "6", "2026Q2"))
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q3"), ("", make_kk(2), "7", "2026Q3"))
+
+    rank(dinsos_operator, ("", make_kk(1), "2", "2026Q2"))  # a correction of 2026Q2
+
+    history = desil_history(user=dinsos_operator, household_id=household.pk)
+    assert [(r.period, r.desil) for r in history] == [("2026Q3", 4), ("2026Q2", 2), ("2026Q1", 4)]
+    household.refresh_from_db(), other.refresh_from_db()
+    assert (household.desil, household.desil_period) == (4, "2026Q3")
+    assert (other.desil, other.desil_period) == (7, "2026Q3")

@@ -8,6 +8,8 @@ from depok_kds.jobs import job_run
 from depok_kds.models import Job, User
 from programs.transition.models import ExitProposal
 from programs.transition.tasks import KIND, impact_job
+from registry.dtsen import household_desil_refresh
+from registry.models import DesilRecord
 from tests.registry.test_dtsen import rank
 from tests.registry.test_imports_support import media_root  # noqa: F401
 from tests.transition.factories import BEFORE, QUARTER, kis, ranked
@@ -16,7 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_desil_import_queues_the_impact_of_its_quarter(dinsos_operator: User) -> None:
-    head = ranked(3, None)
+    head = ranked(None, None)
+    DesilRecord.objects.create(
+        nik=head.nik, desil=3, period=BEFORE, person=head, household=head.household
+    )
+    household_desil_refresh(household_ids=[head.household_id])
     kis(head)
     assert BEFORE < QUARTER
 
