@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import Lead
 from django.utils import timezone
 
 from registry.models import DesilRecord
@@ -95,6 +96,12 @@ RANKING_ORDER = (
 DECIDING_RANKING = f"""
     SELECT r.desil, r.period FROM ({IN_FORCE}) r ORDER BY {RANKING_ORDER} LIMIT 1
 """  # noqa: S608 - built from this module's constants
+
+
+def quarter_before(period: str) -> str:
+    """The quarter before a period 'YYYYQn' (as `NEXT_PERIOD` counts the other way)."""
+    year, quarter = int(period[:4]), int(period[5])
+    return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
 
 
 def deciding_desil_sql(upto: str = "") -> str:
@@ -206,10 +213,16 @@ def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
 
 
 def desil_history(*, user: User | AnonymousUser, household_id: int) -> QuerySet[DesilRecord]:
-    """The DTSEN rankings of a household the user may see (Http404 otherwise), newest first."""
+    """The DTSEN rankings of a household the user may see (Http404 otherwise), newest first;
+    each with `replaced_in`, the period of the next record of its NIK and No. KK (None: it
+    holds still)."""
     household = household_get(user=user, household_id=household_id)
+    following = Window(
+        Lead("period"), partition_by=[F("nik"), F("kk_number")], order_by=F("period").asc()
+    )
     return (
         DesilRecord.objects.filter(household=household)
+        .annotate(replaced_in=following)
         .select_related("person")
         .order_by("-period", "kk_number", "person__full_name", "pk")
     )

@@ -147,7 +147,7 @@ def test_matching_refreshes_only_changed_households():
 def test_the_household_page_loads_the_desil_history_partial(client: Client, dinsos_operator):
     household = registered()
     DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
-    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q4")
+    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q2")
     client.force_login(dinsos_operator)
     partial = reverse("registry:household-desil", args=[household.pk])
 
@@ -157,7 +157,8 @@ def test_the_household_page_loads_the_desil_history_partial(client: Client, dins
     response = client.get(partial, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.index('data-period="2026Q1"') < body.index('data-period="2025Q4"')
+    assert body.index('data-period="2026Q1"') < body.index('data-period="2025Q2"')
+    assert "2025Q2–2025Q4" in body  # a ranking holds until the next one replaces it
     assert b"<html" not in response.content
 
 
