@@ -104,25 +104,31 @@ CHECKS = (
     FROM (
         SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
             {NEXT_PERIOD.format(period="d.period")} AS next_period,
-            CASE WHEN r.period = d.period THEN r.id END AS record_id,
-            CASE WHEN r.period = d.period THEN r.desil END AS record_desil,
-            r.desil AS held_desil,
+            CASE WHEN d.held_period = d.period THEN d.held_id END AS record_id,
+            CASE WHEN d.held_period = d.period THEN d.held_desil END AS record_desil,
+            d.held_desil,
             {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
             d.bad OR d.first_row <> d.row_no AS skip,
             d.row_no / %(rows_per_chunk)s AS chunk
         FROM (
-            SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period,
-                CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
-                    PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '')
-                    ORDER BY row_no
-                ) END AS first_row
-            FROM import_desil
+            -- Each row's ranking in force: the latest stored one of its NIK and No. KK up to
+            -- its quarter, by one join of the file with the stored rankings (a probe per row
+            -- costs more for a city's file).
+            SELECT DISTINCT ON (d.row_no) d.*,
+                r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+            FROM (
+                SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil,
+                    period,
+                    CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
+                        PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '')
+                        ORDER BY row_no
+                    ) END AS first_row
+                FROM import_desil
+            ) d
+            LEFT JOIN registry_desilrecord r
+                ON NOT d.bad AND r.nik = d.nik AND r.kk_number = d.kk AND r.period <= d.period
+            ORDER BY d.row_no, r.period DESC NULLS LAST
         ) d
-        LEFT JOIN LATERAL (
-            SELECT r.id, r.desil, r.period FROM registry_desilrecord r
-            WHERE NOT d.bad AND r.nik = d.nik AND r.kk_number = d.kk AND r.period <= d.period
-            ORDER BY r.period DESC LIMIT 1
-        ) r ON true
         {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) d
     """,  # noqa: S608 - built from constants of registry.dtsen
@@ -236,7 +242,7 @@ class DesilImport(ImportKind):
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         cursor.execute(
             """
-            SELECT count(DISTINCT period) > 1, (SELECT max(period) FROM registry_desilrecord)
+            SELECT min(period) <> max(period), (SELECT max(period) FROM registry_desilrecord)
             FROM import_desil WHERE NOT bad
             """
         )
