@@ -76,9 +76,10 @@ STAGE = (
 # As the households import does: checks are whole-table statements, and the rows to write
 # are built once with CREATE TABLE AS, joined once with the registry (the ranking in force for
 # the row's quarter, the person holding the NIK, the household holding the No. KK as its open
-# card), never by updating every staging row. One sort of the staged rows by ranking finds
-# the rankings given twice (every later row is refused); the write chunks are ranges of row
-# numbers, so no second sort numbers the rows.
+# card), never by updating every staging row. One sort of the staged rows (joined with the
+# stored rankings) by ranking finds each row's ranking in force and the rankings given twice
+# (every later row is refused); the write chunks are ranges of row numbers, so no second
+# sort numbers the rows.
 #
 # `held_desil` is the value in force for the row's quarter before the import (the quarter's
 # own record, `record_id`, or an earlier one); only rows that change it are written. A file
@@ -111,23 +112,24 @@ CHECKS = (
             d.bad OR d.first_row <> d.row_no AS skip,
             d.row_no / %(rows_per_chunk)s AS chunk
         FROM (
-            -- Each row's ranking in force: the latest stored one of its NIK and No. KK up to
-            -- its quarter, by one join of the file with the stored rankings (a probe per row
-            -- costs more for a city's file).
-            SELECT DISTINCT ON (d.row_no) d.*,
-                r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+            SELECT d.*, CASE WHEN d.bad THEN d.row_no ELSE first_value(d.row_no) OVER (
+                PARTITION BY d.bad, d.period, d.nik, d.kk ORDER BY d.row_no
+            ) END AS first_row
             FROM (
-                SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil,
-                    period,
-                    CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
-                        PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '')
-                        ORDER BY row_no
-                    ) END AS first_row
-                FROM import_desil
+                -- Each row's ranking in force: the latest stored one of its NIK and No. KK up
+                -- to its quarter, by one join of the file with the stored rankings (a probe
+                -- per row costs more for a city's file), sorted once for this and the window.
+                SELECT DISTINCT ON (s.bad, s.period, s.nik, s.kk, s.row_no) s.*,
+                    r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+                FROM (
+                    SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk,
+                        desil, period
+                    FROM import_desil
+                ) s
+                LEFT JOIN registry_desilrecord r ON NOT s.bad AND r.nik = s.nik
+                    AND r.kk_number = s.kk AND r.period <= s.period
+                ORDER BY s.bad, s.period, s.nik, s.kk, s.row_no, r.period DESC NULLS LAST
             ) d
-            LEFT JOIN registry_desilrecord r
-                ON NOT d.bad AND r.nik = d.nik AND r.kk_number = d.kk AND r.period <= d.period
-            ORDER BY d.row_no, r.period DESC NULLS LAST
         ) d
         {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) d
