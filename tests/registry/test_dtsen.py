@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from depok_kds.models import AuditEntry
+from depok_kds.models import AuditEntry, User
 from registry.dtsen import desil_history, desil_records_match
 from registry.models import DesilRecord, Household
 from registry.services import household_head_change, household_register, household_split
@@ -296,7 +296,7 @@ def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_ope
     assert (imported.person_id, imported.household_id) == (stored.person_id, stored.household_id)
 
 
-def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_operator):
+def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_operator: User) -> None:
     household = registered()
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"))
 
@@ -309,21 +309,21 @@ def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_opera
     assert (household.desil, household.desil_period) == (4, "2026Q1")
 
 
-def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator):
+def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator: User) -> None:
     household = registered()
-    wife, child = (household.members.get(relationship=r) for r in ("3", "4"))
-    rank(dinsos_operator, (wife.nik, "", "5", "2026Q1"), (child.nik, "", "5", "2026Q1"))
+    wife, child = (str(household.members.get(relationship=r).nik) for r in ("3", "4"))
+    rank(dinsos_operator, (wife, "", "5", "2026Q1"), (child, "", "5", "2026Q1"))
 
-    rank(dinsos_operator, (wife.nik, "", "8", "2026Q2"))  # the first file of the quarter
+    rank(dinsos_operator, (wife, "", "8", "2026Q2"))  # the first file of the quarter
     household.refresh_from_db()
     assert (household.desil, household.desil_period) == (5, "2026Q1")  # the child's holds
 
-    rank(dinsos_operator, (child.nik, "", "9", "2026Q2"))  # the second
+    rank(dinsos_operator, (child, "", "9", "2026Q2"))  # the second
     household.refresh_from_db()
     assert (household.desil, household.desil_period) == (8, "2026Q2")
 
 
-def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_operator):
+def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_operator: User) -> None:
     household, other = registered(1), registered(2)
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"), ("", make_kk(2), "4", "2026Q1"))
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q2"), ("", make_kk(2), "6", "2026Q2"))
@@ -333,6 +333,7 @@ def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_oper
 
     history = desil_history(user=dinsos_operator, household_id=household.pk)
     assert [(r.period, r.desil) for r in history] == [("2026Q3", 4), ("2026Q2", 2), ("2026Q1", 4)]
-    household.refresh_from_db(), other.refresh_from_db()
+    household.refresh_from_db()
+    other.refresh_from_db()
     assert (household.desil, household.desil_period) == (4, "2026Q3")
     assert (other.desil, other.desil_period) == (7, "2026Q3")

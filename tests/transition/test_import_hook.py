@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_desil_import_queues_the_impact_of_its_quarter(dinsos_operator: User) -> None:
     head = ranked(None, None)
+    assert head.nik is not None and head.household_id is not None
     DesilRecord.objects.create(
         nik=head.nik, desil=3, period=BEFORE, person=head, household=head.household
     )
