@@ -58,6 +58,10 @@ if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
 
 ROWS_PER_CHUNK = 50_000
+# The checks hash the stored rankings and sort the staged rows joined with them: for a city's
+# quarter (two million rows) a few hundred MB, which the import's usual memory would spill to
+# temporary files; this much only for the checks' own transaction.
+CHECK_WORK_MEM = "256MB"
 
 STAGE = (
     "DROP TABLE IF EXISTS import_desil, import_ranking, import_issue",
@@ -242,6 +246,7 @@ class DesilImport(ImportKind):
         run(cursor, STAGE, {})
 
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
+        cursor.execute(f"SET LOCAL work_mem = '{CHECK_WORK_MEM}'")
         cursor.execute(
             """
             SELECT min(period) <> max(period), (SELECT max(period) FROM registry_desilrecord)
