@@ -56,14 +56,16 @@ MATCH_BY_KK = """
     RETURNING r.household_id
 """
 # The same rule for rankings about to be written (an import's staged rows, whose NIK and
-# No. KK are the SQL expressions {nik} and {kk}, '' when not given): joined in once, they give
-# the person (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would.
-LINK_JOINS = """
-    LEFT JOIN registry_person p ON {nik} <> '' AND p.nik = {nik}
-    LEFT JOIN registry_familycard c ON {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL
-"""
-LINKED_PERSON = "p.id"
-LINKED_HOUSEHOLD = "coalesce(p.household_id, c.household_id)"
+# No. KK are the SQL expressions {nik} and {kk}, '' when not given): the person
+# (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would give, as
+# scalar subqueries (an index probe each). Put under a CASE they look up only the rows that
+# need them: most rows of a quarter repeat the ranking in force and are never written, and
+# joining all of them with every person and card costs more than probing the few that are.
+LINKED_PERSON = "(SELECT p.id FROM registry_person p WHERE {nik} <> '' AND p.nik = {nik})"
+LINKED_HOUSEHOLD = """coalesce(
+    (SELECT p.household_id FROM registry_person p WHERE {nik} <> '' AND p.nik = {nik}),
+    (SELECT c.household_id FROM registry_familycard c
+     WHERE {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL))"""
 # A stored ranking `r` written again with such a link: matched by NIK if it was not yet, else
 # its household filled in if it had none.
 LINK_KEPT = """

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.dtsen import (
-    LINK_JOINS,
     LINK_KEPT,
     LINKED_HOUSEHOLD,
     LINKED_PERSON,
@@ -78,9 +77,11 @@ STAGE = (
     """,
 )
 # As the households import does: checks are whole-table statements, and the rows to write
-# are built once with CREATE TABLE AS, joined once with the registry (the ranking in force for
-# the row's quarter, the person holding the NIK, the household holding the No. KK as its open
-# card), never by updating every staging row. One sort of the staged rows (joined with the
+# are built once with CREATE TABLE AS, joined once with the stored rankings (the ranking in
+# force for the row's quarter), never by updating every staging row. Only the rows to write are
+# linked to the registry (the person holding the NIK, the household holding the No. KK as its
+# open card; `registry.dtsen.LINKED_PERSON`): a quarter repeats most rankings unchanged, and
+# those are neither written nor linked. One sort of the staged rows (joined with the
 # stored rankings) by ranking finds each row's ranking in force and the rankings given twice
 # (every later row is refused); the write chunks are ranges of row numbers, so no second
 # sort numbers the rows.
@@ -96,7 +97,10 @@ CHECKS = (
     "DROP TABLE IF EXISTS import_ranking",
     f"""
     CREATE TEMP TABLE import_ranking AS
-    SELECT d.*, NOT d.skip AND (%(several)s OR d.held_desil IS DISTINCT FROM d.desil) AS write,
+    SELECT d.*,
+        CASE WHEN d.write THEN {LINKED_PERSON.format(nik="d.nik")} END AS person_id,
+        CASE WHEN d.write THEN {LINKED_HOUSEHOLD.format(nik="d.nik", kk="d.kk")} END
+            AS household_id,
         CASE WHEN NOT d.skip AND d.period < %(latest)s AND d.held_desil <> d.desil
             AND NOT EXISTS (
                 SELECT 1 FROM registry_desilrecord n
@@ -107,35 +111,37 @@ CHECKS = (
                   AND f.period = d.next_period)
         THEN d.held_desil END AS restore_desil
     FROM (
-        SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
-            {NEXT_PERIOD.format(period="d.period")} AS next_period,
-            CASE WHEN d.held_period = d.period THEN d.held_id END AS record_id,
-            CASE WHEN d.held_period = d.period THEN d.held_desil END AS record_desil,
-            d.held_desil,
-            {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
-            d.bad OR d.first_row <> d.row_no AS skip,
-            d.row_no / %(rows_per_chunk)s AS chunk
+        SELECT d.*, NOT d.skip AND (%(several)s OR d.held_desil IS DISTINCT FROM d.desil) AS write
         FROM (
-            SELECT d.*, CASE WHEN d.bad THEN d.row_no ELSE first_value(d.row_no) OVER (
-                PARTITION BY d.bad, d.period, d.nik, d.kk ORDER BY d.row_no
-            ) END AS first_row
+            SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
+                {NEXT_PERIOD.format(period="d.period")} AS next_period,
+                CASE WHEN d.held_period = d.period THEN d.held_id END AS record_id,
+                CASE WHEN d.held_period = d.period THEN d.held_desil END AS record_desil,
+                d.held_desil,
+                d.bad OR d.first_row <> d.row_no AS skip,
+                d.row_no / %(rows_per_chunk)s AS chunk
             FROM (
-                -- Each row's ranking in force: the latest stored one of its NIK and No. KK up
-                -- to its quarter, by one join of the file with the stored rankings (a probe
-                -- per row costs more for a city's file), sorted once for this and the window.
-                SELECT DISTINCT ON (s.bad, s.period, s.nik, s.kk, s.row_no) s.*,
-                    r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+                SELECT d.*, CASE WHEN d.bad THEN d.row_no ELSE first_value(d.row_no) OVER (
+                    PARTITION BY d.bad, d.period, d.nik, d.kk ORDER BY d.row_no
+                ) END AS first_row
                 FROM (
-                    SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk,
-                        desil, period
-                    FROM import_desil
-                ) s
-                LEFT JOIN registry_desilrecord r ON NOT s.bad AND r.nik = s.nik
-                    AND r.kk_number = s.kk AND r.period <= s.period
-                ORDER BY s.bad, s.period, s.nik, s.kk, s.row_no, r.period DESC NULLS LAST
+                    -- Each row's ranking in force: the latest stored one of its NIK and No. KK
+                    -- up to its quarter, by one join of the file with the stored rankings (a
+                    -- probe per row costs more for a city's file), sorted once for this and
+                    -- the window.
+                    SELECT DISTINCT ON (s.bad, s.period, s.nik, s.kk, s.row_no) s.*,
+                        r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+                    FROM (
+                        SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk,
+                            desil, period
+                        FROM import_desil
+                    ) s
+                    LEFT JOIN registry_desilrecord r ON NOT s.bad AND r.nik = s.nik
+                        AND r.kk_number = s.kk AND r.period <= s.period
+                    ORDER BY s.bad, s.period, s.nik, s.kk, s.row_no, r.period DESC NULLS LAST
+                ) d
             ) d
         ) d
-        {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     ) d
     """,  # noqa: S608 - built from constants of registry.dtsen
     # The same ranking twice in the file: every later row is refused.
@@ -287,7 +293,7 @@ class DesilImport(ImportKind):
                 ) AS desil_unchanged,
                 count(DISTINCT row_no) FILTER (WHERE skip) AS rows_skipped,
                 count(*) FILTER (
-                    WHERE NOT skip AND person_id IS NULL AND household_id IS NULL
+                    WHERE write AND person_id IS NULL AND household_id IS NULL
                 ) AS desil_unmatched
             FROM import_ranking
             """,
@@ -306,15 +312,19 @@ class DesilImport(ImportKind):
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         # The rows were written linked to whoever held their NIK / No. KK when staged; those
-        # that matched nobody then are tried again (the registry may have changed since), the
-        # unchanged ones too: a resumed job finds the rows it wrote before it stopped so.
+        # that matched nobody then are tried again (the registry may have changed since). Read
+        # from the job's records, not the staged rows: a resumed job finds the rows it wrote
+        # before it stopped unchanged, so neither written nor linked this time.
         cursor.execute(
             """
             SELECT
                 array_agg(DISTINCT nik) FILTER (WHERE person_id IS NULL AND nik <> ''),
-                array_agg(DISTINCT kk) FILTER (WHERE household_id IS NULL AND kk <> '')
-            FROM import_ranking WHERE NOT skip
-            """
+                array_agg(DISTINCT kk_number) FILTER (
+                    WHERE household_id IS NULL AND kk_number <> ''
+                )
+            FROM registry_desilrecord WHERE job_id = %s
+            """,
+            [ctx.job_id],
         )
         niks, kks = cursor.fetchone()
         # A quarter may add hundreds of thousands of rows: the statements below (and the

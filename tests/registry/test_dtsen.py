@@ -115,6 +115,17 @@ def test_unmatched_rankings_are_kept_and_match_when_the_family_is_imported(dinso
     assert household.desil == 1
 
 
+def test_unmatched_counts_only_the_rankings_the_file_writes(dinsos_operator: User) -> None:
+    nik = family(7, first_serial=70)[0]["nik"]
+    rank(dinsos_operator, (nik, "", "1", "2026Q1"))
+
+    again = preview(dinsos_operator, "desil", desil_file((nik, "", "1", "2026Q2")))
+    changed = preview(dinsos_operator, "desil", desil_file((nik, "", "2", "2026Q2")))
+
+    assert (again.result["desil_unchanged"], again.result["desil_unmatched"]) == (1, 0)
+    assert (changed.result["desil_new"], changed.result["desil_unmatched"]) == (1, 1)
+
+
 def test_bad_desil_rows_are_listed_and_good_ones_written(dinsos_operator):
     registered()
     content = desil_file(
