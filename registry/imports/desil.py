@@ -253,13 +253,11 @@ class DesilImport(ImportKind):
 
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         cursor.execute(f"SET LOCAL work_mem = '{CHECK_WORK_MEM}'")
-        cursor.execute(
-            """
-            SELECT min(period) <> max(period), (SELECT max(period) FROM registry_desilrecord)
-            FROM import_desil WHERE NOT bad
-            """
-        )
-        several, latest = cursor.fetchone()
+        # The quarters the file gives (kept for `finish`, which reports on each of them).
+        cursor.execute("SELECT period FROM import_desil WHERE NOT bad GROUP BY 1 ORDER BY 1")
+        periods = ctx.extra["file_periods"] = tuple(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT max(period) FROM registry_desilrecord")
+        (latest,) = cursor.fetchone()
         run(
             cursor,
             CHECKS,
@@ -273,7 +271,7 @@ class DesilImport(ImportKind):
                     "row",
                 ),
                 "rows_per_chunk": ROWS_PER_CHUNK,
-                "several": bool(several),
+                "several": len(periods) > 1,
                 "latest": latest or "",
             },
         )
@@ -341,11 +339,15 @@ class DesilImport(ImportKind):
             [ctx.job_id],
         )
         household_desil_refresh(household_ids=[row[0] for row in cursor.fetchall()])
+        # Every quarter the file gives is reported on, even one that changed no ranking (staff
+        # still get its impact report), and so is every quarter the job wrote (a corrected
+        # quarter's next one, kept as it was).
         cursor.execute(
-            "SELECT DISTINCT period FROM registry_desilrecord WHERE job_id = %s ORDER BY 1",
+            "SELECT DISTINCT period FROM registry_desilrecord WHERE job_id = %s",
             [ctx.job_id],
         )
-        periods = tuple(row[0] for row in cursor.fetchall())
+        written = {row[0] for row in cursor.fetchall()}
+        periods = tuple(sorted(written.union(ctx.extra.get("file_periods", ()))))
         if periods:
             quarter_imported_notify(
                 QuarterImported(periods=periods, job_id=ctx.job_id, actor=ctx.actor)
