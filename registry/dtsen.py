@@ -1,15 +1,22 @@
 """DTSEN desil: linking imported rankings to the registry, and a household's desil history.
 
-A `DesilRecord` is one quarter's national ranking of a person (by NIK) or a family (by
-No. KK). Records are kept whether or not they match anyone, and never deleted: they are the
-history. Matching links a record to the person holding the NIK (and so their household) or
-to the household holding the No. KK as its open card; a record that matched nobody is tried
-again whenever people or cards are imported.
+A `DesilRecord` is the national ranking of a person (by NIK) or a family (by No. KK) from
+its quarter on: it holds until a later record of the same NIK and No. KK replaces it. A new
+quarter therefore writes only the rankings that changed; an unchanged one is not written
+again, and a ranking missing from a quarter's file is not ended (a quarter may come in
+several files, so absence from one says nothing). The rankings in force at a period are
+each identity's latest record up to it (`IN_FORCE`). Records are kept whether or not they
+match anyone, and never deleted: they are the history. Matching links a record to the
+person holding the NIK (and so their household) or to the household holding the No. KK as
+its open card; a record that matched nobody is tried again whenever people or cards are
+imported.
 
-A household's current desil (`Household.desil`, `desil_period`) is taken from its latest
-period. Within that period a family ranking (by No. KK) wins over a person's; among person
-rankings the head's wins, then the poorest (lowest) desil, so that nobody loses aid eligibility
-because a better-off member was ranked separately.
+A household's desil at a period is decided among its rankings in force then
+(`DECIDING_RANKING`): a family ranking (by No. KK) wins over a person's; among person
+rankings the head's wins, then the poorest (lowest) desil, so that nobody loses aid
+eligibility because a better-off member was ranked separately. `Household.desil` and
+`desil_period` are the current ones: the deciding ranking's desil and the quarter it holds
+from.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import Lead
 from django.utils import timezone
 
 from registry.models import DesilRecord
@@ -48,14 +56,16 @@ MATCH_BY_KK = """
     RETURNING r.household_id
 """
 # The same rule for rankings about to be written (an import's staged rows, whose NIK and
-# No. KK are the SQL expressions {nik} and {kk}, '' when not given): joined in once, they give
-# the person (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would.
-LINK_JOINS = """
-    LEFT JOIN registry_person p ON {nik} <> '' AND p.nik = {nik}
-    LEFT JOIN registry_familycard c ON {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL
-"""
-LINKED_PERSON = "p.id"
-LINKED_HOUSEHOLD = "coalesce(p.household_id, c.household_id)"
+# No. KK are the SQL expressions {nik} and {kk}, '' when not given): the person
+# (`LINKED_PERSON`) and household (`LINKED_HOUSEHOLD`) the two passes above would give, as
+# scalar subqueries (an index probe each). Put under a CASE they look up only the rows that
+# need them: most rows of a quarter repeat the ranking in force and are never written, and
+# joining all of them with every person and card costs more than probing the few that are.
+LINKED_PERSON = "(SELECT p.id FROM registry_person p WHERE {nik} <> '' AND p.nik = {nik})"
+LINKED_HOUSEHOLD = """coalesce(
+    (SELECT p.household_id FROM registry_person p WHERE {nik} <> '' AND p.nik = {nik}),
+    (SELECT c.household_id FROM registry_familycard c
+     WHERE {kk} <> '' AND c.number = {kk} AND c.valid_to IS NULL))"""
 # A stored ranking `r` written again with such a link: matched by NIK if it was not yet, else
 # its household filled in if it had none.
 LINK_KEPT = """
@@ -68,26 +78,50 @@ WANTED_UNMATCHED = (
     "(SELECT DISTINCT {column} AS key FROM registry_desilrecord"
     " WHERE {unmatched} IS NULL AND {column} <> '') w"
 )
-# Which ranking of a household's period counts (see the module docstring), over records `r`
-# of a household `hh`; the quarter's impact report reads the same order.
-RANKING_ORDER = (
-    "r.period DESC, (r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC,"
-    " r.desil ASC"
+# The quarter after a period 'YYYYQn' (an SQL expression over the period `{period}`).
+NEXT_PERIOD = (
+    "(CASE WHEN right({period}, 1) = '4' THEN (left({period}, 4)::int + 1)::text || 'Q1'"
+    " ELSE left({period}, 5) || (right({period}, 1)::int + 1)::text END)"
 )
+# The rankings of a household `hh` in force up to a period (`{upto}`: an SQL condition on
+# r.period, or nothing for the current ones): each identity's latest record.
+IN_FORCE = """
+    SELECT DISTINCT ON (r.nik, r.kk_number) r.* FROM registry_desilrecord r
+    WHERE r.household_id = hh.id {upto}
+    ORDER BY r.nik, r.kk_number, r.period DESC
+"""
+# Which of them decides (see the module docstring); the latest quarter breaks a tie.
+RANKING_ORDER = (
+    "(r.nik = '') DESC, (r.person_id IS NOT DISTINCT FROM hh.head_id) DESC, r.desil ASC,"
+    " r.period DESC"
+)
+DECIDING_RANKING = f"""
+    SELECT r.desil, r.period FROM ({IN_FORCE}) r ORDER BY {RANKING_ORDER} LIMIT 1
+"""  # noqa: S608 - built from this module's constants
+
+
+def quarter_before(period: str) -> str:
+    """The quarter before a period 'YYYYQn' (as `NEXT_PERIOD` counts the other way)."""
+    year, quarter = int(period[:4]), int(period[5])
+    return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
+
+
+def deciding_desil_sql(upto: str = "") -> str:
+    """A scalar subquery: the desil of household `hh` decided by its rankings in force up to
+    `upto` (an SQL condition on r.period; none: the current ones)."""
+    return f"(SELECT d.desil FROM ({DECIDING_RANKING.format(upto=upto)}) d)"  # noqa: S608
+
+
 REFRESH_BLOCK = 20_000
-# One pass over the records of the households named (joined in, as above): each one's first
-# record in that order, none when it has no record left.
+# The households named (joined in, as above): each one's deciding ranking now, none when it
+# has no record left; only households whose desil or its quarter changed are written.
 REFRESH = f"""
     WITH wanted AS (SELECT DISTINCT unnest(%(ids)s::bigint[]) AS id)
     UPDATE registry_household h
     SET desil = latest.desil, desil_period = coalesce(latest.period, ''), updated_at = %(now)s
     FROM wanted w
-    LEFT JOIN (
-        SELECT DISTINCT ON (r.household_id) r.household_id, r.desil, r.period
-        FROM wanted w JOIN registry_desilrecord r ON r.household_id = w.id
-        JOIN registry_household hh ON hh.id = r.household_id
-        ORDER BY r.household_id, {RANKING_ORDER}
-    ) latest ON latest.household_id = w.id
+    JOIN registry_household hh ON hh.id = w.id
+    LEFT JOIN LATERAL ({DECIDING_RANKING.format(upto="")}) latest ON true
     WHERE h.id = w.id
       AND (h.desil, h.desil_period) IS DISTINCT FROM (latest.desil, coalesce(latest.period, ''))
 """  # noqa: S608 - built from this module's constants
@@ -168,7 +202,7 @@ def desil_follow_members(*, person_ids: Sequence[int], household_ids: Sequence[i
 
 @transaction.atomic
 def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
-    """Set each household's current desil from its latest period (none left: no desil);
+    """Set each household's current desil from its rankings in force (none left: no desil);
     return how many changed."""
     ids, now, changed = sorted(set(household_ids)), timezone.now(), 0
     with connection.cursor() as cursor:
@@ -181,10 +215,16 @@ def household_desil_refresh(*, household_ids: Sequence[int]) -> int:
 
 
 def desil_history(*, user: User | AnonymousUser, household_id: int) -> QuerySet[DesilRecord]:
-    """The DTSEN rankings of a household the user may see (Http404 otherwise), newest first."""
+    """The DTSEN rankings of a household the user may see (Http404 otherwise), newest first;
+    each with `replaced_in`, the period of the next record of its NIK and No. KK (None: it
+    holds still)."""
     household = household_get(user=user, household_id=household_id)
+    following = Window(
+        Lead("period"), partition_by=[F("nik"), F("kk_number")], order_by=F("period").asc()
+    )
     return (
         DesilRecord.objects.filter(household=household)
+        .annotate(replaced_in=following)
         .select_related("person")
         .order_by("-period", "kk_number", "person__full_name", "pk")
     )

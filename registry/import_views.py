@@ -238,9 +238,5 @@ def household_export_download(request: PortalRequest, pk: int) -> HttpResponse:
 @portal_view(perm="registry.view_desilrecord")
 def household_desil_history(request: PortalRequest, pk: int) -> HttpResponse:
     records = list(desil_history(user=request.user, household_id=pk))
-    context = {
-        "desil_loaded": True,
-        "desil_records": records,
-        "latest_period": records[0].period if records else "",
-    }
+    context = {"desil_loaded": True, "desil_records": records}
     return render(request, "registry/_desil_history.html", context)

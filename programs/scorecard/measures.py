@@ -85,14 +85,12 @@ FROM registry_household h
 WHERE h.status = 'active' AND (h.assessed_on IS NULL OR h.assessed_on < %(year_ago)s)
 """
 
-# "Current": of the latest quarter imported; with none imported, any desil is current.
+# A DTSEN ranking holds until a later one replaces it (`registry.dtsen`): a household's desil
+# is current as long as it has one.
 DESIL_MISSING = """
-SELECT h.kelurahan_code, h.head_id, h.id, NULL::bigint,
-       CASE WHEN h.desil IS NULL THEN 'none' ELSE 'old' END
+SELECT h.kelurahan_code, h.head_id, h.id, NULL::bigint, 'none'
 FROM registry_household h
-WHERE h.status = 'active'
-  AND (h.desil IS NULL
-       OR h.desil_period < (SELECT max(period) FROM registry_desilrecord))
+WHERE h.status = 'active' AND h.desil IS NULL
 """
 
 # One row per person: their first active enrolment is the one the list opens.
@@ -174,7 +172,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "desil_missing",
         _("Households without a current desil"),
-        _("No DTSEN desil, or one older than the latest quarter imported."),
+        _("No DTSEN ranking of the family or of a member matched."),
         HOUSEHOLDS,
         DESIL_MISSING,
         "desil",

@@ -1,10 +1,10 @@
 # ruff: noqa: S608 - every statement is built from this module's and the rules' constants.
 """A DTSEN quarter's impact, computed set-based: one statement per step over the quarter.
 
-For every household ranked in the quarter, its desil before (latest period earlier than the
-quarter) and after (latest up to the quarter) are read with the registry's own ranking
-order; when the quarter is the household's latest, "after" is its current desil, which the
-import has just set by that order. A household whose desil changed and whose programme
+For every household with a ranking recorded for the quarter (a quarter records only the
+rankings that changed), its desil before (decided by its rankings in force up to the quarter
+before) and after (up to the quarter) are read with the registry's own rule
+(`registry.dtsen.deciding_desil_sql`). A household whose desil changed and whose programme
 poverty rule (`POVERTY_SQL`, the one definition eligibility and detection use) holds after
 but not before *entered* that programme's target; the other way round it *left*. Each left
 household's active enrolments of the quarter's year get an exit proposal; an entered
@@ -29,22 +29,17 @@ from depok_kds.audit import audit_record_many
 from programs.eligibility import POVERTY_SQL
 from programs.selectors import targeting_params
 from programs.transition.models import ExitProposal
-from registry.dtsen import RANKING_ORDER
+from registry.dtsen import deciding_desil_sql
 
 STEPS = 4
-
-_LATEST = f"""(SELECT r.desil FROM registry_desilrecord r
-              WHERE r.household_id = hh.id AND r.period {{op}} %(period)s
-              ORDER BY {RANKING_ORDER} LIMIT 1)"""
 
 # Only the households whose desil changed can cross a programme's target.
 STAGE = f"""
 CREATE TEMP TABLE quarter_desil ON COMMIT DROP AS
 SELECT * FROM (
     SELECT hh.id AS household_id, hh.kelurahan_code, hh.poverty_class,
-           {_LATEST.format(op="<")} AS desil_before,
-           CASE WHEN hh.desil_period = %(period)s THEN hh.desil
-                ELSE {_LATEST.format(op="<=")} END AS desil_after
+           {deciding_desil_sql("AND r.period < %(period)s")} AS desil_before,
+           {deciding_desil_sql("AND r.period <= %(period)s")} AS desil_after
     FROM (SELECT DISTINCT household_id FROM registry_desilrecord
           WHERE period = %(period)s AND household_id IS NOT NULL) touched
     JOIN registry_household hh ON hh.id = touched.household_id

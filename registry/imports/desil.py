@@ -1,9 +1,13 @@
 """Import of DTSEN desil rankings: nik or no_kk, desil, periode (one row per ranking).
 
-A ranking is identified by (period, NIK, No. KK); importing the same one again changes
-nothing, a different desil for it corrects that quarter's value. Rows that match nobody in
-the registry are kept (they match when the person or card is registered later); the
-households that match get their current desil from their latest period (`registry.dtsen`).
+A ranking holds from its quarter until a later one of the same NIK and No. KK replaces it
+(`registry.dtsen`): a row whose desil is the one already in force for its quarter changes
+nothing and is not written; a different desil is written from that quarter on (a row of a
+quarter already recorded corrects it). Correcting a quarter before the latest one imported
+leaves the following quarter as it was: the value in force there is written for it too,
+unless the file gives that quarter itself. Rows that match nobody in the registry are kept
+(they match when the person or card is registered later); the households whose rankings
+changed get their desil again.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.dtsen import (
-    LINK_JOINS,
     LINK_KEPT,
     LINKED_HOUSEHOLD,
     LINKED_PERSON,
+    NEXT_PERIOD,
     QuarterImported,
     desil_records_match,
     household_desil_refresh,
@@ -53,6 +57,10 @@ if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
 
 ROWS_PER_CHUNK = 50_000
+# The checks hash the stored rankings and sort the staged rows joined with them: for a city's
+# quarter (two million rows) a few hundred MB, which the import's usual memory would spill to
+# temporary files; this much only for the checks' own transaction.
+CHECK_WORK_MEM = "256MB"
 
 STAGE = (
     "DROP TABLE IF EXISTS import_desil, import_ranking, import_issue",
@@ -69,31 +77,72 @@ STAGE = (
     """,
 )
 # As the households import does: checks are whole-table statements, and the rows to write
-# are built once with CREATE TABLE AS, joined once with the registry (the stored ranking,
-# the person holding the NIK, the household holding the No. KK as its open card), never by
-# updating every staging row. One sort of the staged rows by ranking finds the rankings given
-# twice (every later row is refused) and feeds the join with the stored rankings; the write
-# chunks are ranges of row numbers, so no second sort numbers the rows.
+# are built once with CREATE TABLE AS, joined once with the stored rankings (the ranking in
+# force for the row's quarter), never by updating every staging row. Only the rows to write are
+# linked to the registry (the person holding the NIK, the household holding the No. KK as its
+# open card; `registry.dtsen.LINKED_PERSON`): a quarter repeats most rankings unchanged, and
+# those are neither written nor linked. One sort of the staged rows (joined with the
+# stored rankings) by ranking finds each row's ranking in force and the rankings given twice
+# (every later row is refused); the write chunks are ranges of row numbers, so no second
+# sort numbers the rows.
+#
+# `held_desil` is the value in force for the row's quarter before the import (the quarter's
+# own record, `record_id`, or an earlier one); only rows that change it are written. A file
+# of several quarters writes each of its rows (a later quarter of the file may return to the
+# value before an earlier one changed it): a record equal to the one before it is harmless.
+# `restore_desil`: a row that changes a quarter before the latest imported one, when the next
+# quarter has no record of its own and the file does not give it, keeps that next quarter's
+# value by a record of its own.
 CHECKS = (
     "DROP TABLE IF EXISTS import_ranking",
     f"""
     CREATE TEMP TABLE import_ranking AS
-    SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
-        r.id AS record_id, r.desil AS record_desil,
-        {LINKED_PERSON} AS person_id, {LINKED_HOUSEHOLD} AS household_id,
-        d.bad OR d.first_row <> d.row_no AS skip,
-        d.row_no / %(rows_per_chunk)s AS chunk
+    SELECT d.*,
+        CASE WHEN d.write THEN {LINKED_PERSON.format(nik="d.nik")} END AS person_id,
+        CASE WHEN d.write THEN {LINKED_HOUSEHOLD.format(nik="d.nik", kk="d.kk")} END
+            AS household_id,
+        CASE WHEN NOT d.skip AND d.period < %(latest)s AND d.held_desil <> d.desil
+            AND NOT EXISTS (
+                SELECT 1 FROM registry_desilrecord n
+                WHERE n.nik = d.nik AND n.kk_number = d.kk AND n.period = d.next_period)
+            AND NOT EXISTS (
+                SELECT 1 FROM import_desil f
+                WHERE NOT f.bad AND coalesce(f.nik, '') = d.nik AND coalesce(f.kk, '') = d.kk
+                  AND f.period = d.next_period)
+        THEN d.held_desil END AS restore_desil
     FROM (
-        SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk, desil, period,
-            CASE WHEN bad THEN row_no ELSE first_value(row_no) OVER (
-                PARTITION BY bad, period, coalesce(nik, ''), coalesce(kk, '') ORDER BY row_no
-            ) END AS first_row
-        FROM import_desil
+        SELECT d.*, NOT d.skip AND (%(several)s OR d.held_desil IS DISTINCT FROM d.desil) AS write
+        FROM (
+            SELECT d.row_no, d.nik, d.kk, d.desil, d.period, d.bad, d.first_row,
+                {NEXT_PERIOD.format(period="d.period")} AS next_period,
+                CASE WHEN d.held_period = d.period THEN d.held_id END AS record_id,
+                CASE WHEN d.held_period = d.period THEN d.held_desil END AS record_desil,
+                d.held_desil,
+                d.bad OR d.first_row <> d.row_no AS skip,
+                d.row_no / %(rows_per_chunk)s AS chunk
+            FROM (
+                SELECT d.*, CASE WHEN d.bad THEN d.row_no ELSE first_value(d.row_no) OVER (
+                    PARTITION BY d.bad, d.period, d.nik, d.kk ORDER BY d.row_no
+                ) END AS first_row
+                FROM (
+                    -- Each row's ranking in force: the latest stored one of its NIK and No. KK
+                    -- up to its quarter, by one join of the file with the stored rankings (a
+                    -- probe per row costs more for a city's file), sorted once for this and
+                    -- the window.
+                    SELECT DISTINCT ON (s.bad, s.period, s.nik, s.kk, s.row_no) s.*,
+                        r.id AS held_id, r.desil AS held_desil, r.period AS held_period
+                    FROM (
+                        SELECT row_no, bad, coalesce(nik, '') AS nik, coalesce(kk, '') AS kk,
+                            desil, period
+                        FROM import_desil
+                    ) s
+                    LEFT JOIN registry_desilrecord r ON NOT s.bad AND r.nik = s.nik
+                        AND r.kk_number = s.kk AND r.period <= s.period
+                    ORDER BY s.bad, s.period, s.nik, s.kk, s.row_no, r.period DESC NULLS LAST
+                ) d
+            ) d
+        ) d
     ) d
-    LEFT JOIN registry_desilrecord r
-        ON NOT d.bad AND r.period = d.period AND r.nik = d.nik AND r.kk_number = d.kk
-        AND r.period = ANY(%(periods)s::text[])
-    {LINK_JOINS.format(nik="d.nik", kk="d.kk")}
     """,  # noqa: S608 - built from constants of registry.dtsen
     # The same ranking twice in the file: every later row is refused.
     """
@@ -101,8 +150,8 @@ CHECKS = (
     SELECT row_no, %(col_desil)s, replace(%(msg_twice)s, '{row}', first_row::text)
     FROM import_ranking WHERE NOT bad AND first_row <> row_no
     """,
-    "CREATE INDEX ON import_ranking (chunk) WHERE NOT skip",
-    "ANALYZE import_ranking (chunk, skip, record_id, person_id, household_id)",
+    "CREATE INDEX ON import_ranking (chunk) WHERE write",
+    "ANALYZE import_ranking (chunk, skip, write, record_id, person_id, household_id)",
 )
 # A ranking is written already linked to the registry (`registry.dtsen`'s rule, on the
 # staged rows); matching later only tries those that matched nobody.
@@ -112,8 +161,11 @@ WRITE = f"""
     )
     SELECT nik, kk, desil, period, person_id, household_id, %(job)s, %(now)s
     FROM import_ranking
-    WHERE chunk = %(chunk)s AND NOT skip AND record_desil IS DISTINCT FROM desil
-    ORDER BY row_no
+    WHERE chunk = %(chunk)s AND write
+    UNION ALL
+    SELECT nik, kk, restore_desil, next_period, person_id, household_id, %(job)s, %(now)s
+    FROM import_ranking
+    WHERE chunk = %(chunk)s AND write AND restore_desil IS NOT NULL
     ON CONFLICT (period, nik, kk_number)
     DO UPDATE SET desil = EXCLUDED.desil, job_id = EXCLUDED.job_id, {LINK_KEPT}
     WHERE r.desil <> EXCLUDED.desil
@@ -200,10 +252,12 @@ class DesilImport(ImportKind):
         run(cursor, STAGE, {})
 
     def check(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
-        # The stored rankings are read for the file's periods only, through the index they
-        # lead: a new quarter finds none there instead of hashing every quarter before it.
-        cursor.execute("SELECT array_agg(DISTINCT period) FROM import_desil WHERE NOT bad")
-        periods = cursor.fetchone()[0] or []
+        cursor.execute(f"SET LOCAL work_mem = '{CHECK_WORK_MEM}'")
+        # The quarters the file gives (kept for `finish`, which reports on each of them).
+        cursor.execute("SELECT period FROM import_desil WHERE NOT bad GROUP BY 1 ORDER BY 1")
+        periods = ctx.extra["file_periods"] = tuple(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT max(period) FROM registry_desilrecord")
+        (latest,) = cursor.fetchone()
         run(
             cursor,
             CHECKS,
@@ -217,7 +271,8 @@ class DesilImport(ImportKind):
                     "row",
                 ),
                 "rows_per_chunk": ROWS_PER_CHUNK,
-                "periods": periods,
+                "several": len(periods) > 1,
+                "latest": latest or "",
             },
         )
 
@@ -229,18 +284,22 @@ class DesilImport(ImportKind):
             cursor,
             """
             SELECT
-                count(*) FILTER (WHERE NOT skip AND record_id IS NULL) AS desil_new,
-                count(*) FILTER (WHERE NOT skip AND record_desil <> desil) AS desil_updated,
-                count(*) FILTER (WHERE NOT skip AND record_desil = desil) AS desil_unchanged,
+                count(*) FILTER (WHERE write AND record_id IS NULL) AS desil_new,
+                count(*) FILTER (WHERE write AND record_desil <> desil) AS desil_updated,
+                count(*) FILTER (
+                    WHERE NOT skip AND NOT (write AND record_desil IS DISTINCT FROM desil)
+                ) AS desil_unchanged,
                 count(DISTINCT row_no) FILTER (WHERE skip) AS rows_skipped,
                 count(*) FILTER (
-                    WHERE NOT skip AND person_id IS NULL AND household_id IS NULL
+                    WHERE write AND person_id IS NULL AND household_id IS NULL
                 ) AS desil_unmatched
             FROM import_ranking
             """,
         )
 
     def chunks(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
+        # Every chunk of rows, written or not: a resumed job finds the rows it wrote unchanged
+        # by then, and must number the chunks as the first run did.
         cursor.execute(
             "SELECT chunk, count(*) FROM import_ranking WHERE NOT skip GROUP BY 1 ORDER BY 1"
         )
@@ -251,19 +310,23 @@ class DesilImport(ImportKind):
 
     def finish(self, cursor: CursorWrapper, ctx: ImportContext) -> None:
         # The rows were written linked to whoever held their NIK / No. KK when staged; those
-        # that matched nobody then are tried again (the registry may have changed since), the
-        # unchanged ones too: a resumed job finds the rows it wrote before it stopped so.
+        # that matched nobody then are tried again (the registry may have changed since). Read
+        # from the job's records, not the staged rows: a resumed job finds the rows it wrote
+        # before it stopped unchanged, so neither written nor linked this time.
         cursor.execute(
             """
             SELECT
                 array_agg(DISTINCT nik) FILTER (WHERE person_id IS NULL AND nik <> ''),
-                array_agg(DISTINCT kk) FILTER (WHERE household_id IS NULL AND kk <> '')
-            FROM import_ranking WHERE NOT skip
-            """
+                array_agg(DISTINCT kk_number) FILTER (
+                    WHERE household_id IS NULL AND kk_number <> ''
+                )
+            FROM registry_desilrecord WHERE job_id = %s
+            """,
+            [ctx.job_id],
         )
         niks, kks = cursor.fetchone()
-        # A quarter adds millions of rows: the statements below (and the impact job) plan
-        # with the new period's counts, not with autovacuum's view from before.
+        # A quarter may add hundreds of thousands of rows: the statements below (and the
+        # impact job) plan with the new period's counts, not with autovacuum's view from before.
         cursor.execute("ANALYZE registry_desilrecord")
         desil_records_match(niks=niks or [], kks=kks or [], job_id=ctx.job_id)
         # Then every household whose records changed (a corrected desil of an already
@@ -276,11 +339,15 @@ class DesilImport(ImportKind):
             [ctx.job_id],
         )
         household_desil_refresh(household_ids=[row[0] for row in cursor.fetchall()])
+        # Every quarter the file gives is reported on, even one that changed no ranking (staff
+        # still get its impact report), and so is every quarter the job wrote (a corrected
+        # quarter's next one, kept as it was).
         cursor.execute(
-            "SELECT DISTINCT period FROM registry_desilrecord WHERE job_id = %s ORDER BY 1",
+            "SELECT DISTINCT period FROM registry_desilrecord WHERE job_id = %s",
             [ctx.job_id],
         )
-        periods = tuple(row[0] for row in cursor.fetchall())
+        written = {row[0] for row in cursor.fetchall()}
+        periods = tuple(sorted(written.union(ctx.extra.get("file_periods", ()))))
         if periods:
             quarter_imported_notify(
                 QuarterImported(periods=periods, job_id=ctx.job_id, actor=ctx.actor)

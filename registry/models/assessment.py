@@ -211,11 +211,12 @@ class CurrentAssessment(models.Model):
 
 
 class DesilRecord(models.Model):
-    """A national DTSEN ranking (desil 1-10) of a family or person for one quarter.
+    """A national DTSEN ranking (desil 1-10) of a family or person from one quarter on.
 
-    Imported by NIK or No. KK; `household`/`person` are the registry records it was matched
-    to (empty when nothing matched yet: the row is kept so that it can match later). The
-    household's current desil is the one of its latest period.
+    Imported by NIK or No. KK; it holds until a later record of the same NIK and No. KK (a
+    quarter writes only the rankings that changed, `registry.dtsen`). `household`/`person`
+    are the registry records it was matched to (empty when nothing matched yet: the row is
+    kept so that it can match later).
     """
 
     household = models.ForeignKey(
@@ -264,6 +265,8 @@ class DesilRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["household", "-period"], name="desilrecord_household_idx"),
+            # The ranking in force for a NIK and No. KK at a quarter: its latest record up to it.
+            models.Index(fields=["nik", "kk_number", "-period"], name="desilrecord_identity_idx"),
             # By NIK alone only rankings no person holds yet are looked up (matching); any
             # other is found by its (period, NIK, No. KK). So a quarter of two million
             # matched person rankings adds nothing to these two.

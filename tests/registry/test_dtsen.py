@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from depok_kds.models import AuditEntry
+from depok_kds.models import AuditEntry, User
 from registry.dtsen import desil_history, desil_records_match
 from registry.models import DesilRecord, Household
 from registry.services import household_head_change, household_register, household_split
@@ -115,6 +115,17 @@ def test_unmatched_rankings_are_kept_and_match_when_the_family_is_imported(dinso
     assert household.desil == 1
 
 
+def test_unmatched_counts_only_the_rankings_the_file_writes(dinsos_operator: User) -> None:
+    nik = family(7, first_serial=70)[0]["nik"]
+    rank(dinsos_operator, (nik, "", "1", "2026Q1"))
+
+    again = preview(dinsos_operator, "desil", desil_file((nik, "", "1", "2026Q2")))
+    changed = preview(dinsos_operator, "desil", desil_file((nik, "", "2", "2026Q2")))
+
+    assert (again.result["desil_unchanged"], again.result["desil_unmatched"]) == (1, 0)
+    assert (changed.result["desil_new"], changed.result["desil_unmatched"]) == (1, 1)
+
+
 def test_bad_desil_rows_are_listed_and_good_ones_written(dinsos_operator):
     registered()
     content = desil_file(
@@ -147,7 +158,7 @@ def test_matching_refreshes_only_changed_households():
 def test_the_household_page_loads_the_desil_history_partial(client: Client, dinsos_operator):
     household = registered()
     DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
-    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q4")
+    DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q2")
     client.force_login(dinsos_operator)
     partial = reverse("registry:household-desil", args=[household.pk])
 
@@ -157,7 +168,8 @@ def test_the_household_page_loads_the_desil_history_partial(client: Client, dins
     response = client.get(partial, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.index('data-period="2026Q1"') < body.index('data-period="2025Q4"')
+    assert body.index('data-period="2026Q1"') < body.index('data-period="2025Q2"')
+    assert "2025Q2\N{EN DASH}2025Q4" in body  # a ranking holds until the next one replaces it
     assert b"<html" not in response.content
 
 
@@ -288,8 +300,51 @@ def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_ope
     stored = DesilRecord.objects.create(nik=nik, kk_number=kk, desil=3, period="2025Q4")
     desil_records_match()
 
-    rank(dinsos_operator, (nik, kk, "3", "2026Q1"))
+    rank(dinsos_operator, (nik, kk, "4", "2026Q1"))  # a changed ranking is written
 
     stored.refresh_from_db()
     imported = DesilRecord.objects.get(period="2026Q1")
     assert (imported.person_id, imported.household_id) == (stored.person_id, stored.household_id)
+
+
+def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_operator: User) -> None:
+    household = registered()
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"))
+
+    checked = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "4", "2026Q2")))
+    commit(dinsos_operator, checked)
+
+    assert (checked.result["desil_unchanged"], checked.result["desil_new"]) == (1, 0)
+    assert list(DesilRecord.objects.values_list("period", "desil")) == [("2026Q1", 4)]
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (4, "2026Q1")
+
+
+def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator: User) -> None:
+    household = registered()
+    wife, child = (str(household.members.get(relationship=r).nik) for r in ("3", "4"))
+    rank(dinsos_operator, (wife, "", "5", "2026Q1"), (child, "", "5", "2026Q1"))
+
+    rank(dinsos_operator, (wife, "", "8", "2026Q2"))  # the first file of the quarter
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (5, "2026Q1")  # the child's holds
+
+    rank(dinsos_operator, (child, "", "9", "2026Q2"))  # the second
+    household.refresh_from_db()
+    assert (household.desil, household.desil_period) == (8, "2026Q2")
+
+
+def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_operator: User) -> None:
+    household, other = registered(1), registered(2)
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"), ("", make_kk(2), "4", "2026Q1"))
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q2"), ("", make_kk(2), "6", "2026Q2"))
+    rank(dinsos_operator, ("", make_kk(1), "4", "2026Q3"), ("", make_kk(2), "7", "2026Q3"))
+
+    rank(dinsos_operator, ("", make_kk(1), "2", "2026Q2"))  # a correction of 2026Q2
+
+    history = desil_history(user=dinsos_operator, household_id=household.pk)
+    assert [(r.period, r.desil) for r in history] == [("2026Q3", 4), ("2026Q2", 2), ("2026Q1", 4)]
+    household.refresh_from_db()
+    other.refresh_from_db()
+    assert (household.desil, household.desil_period) == (4, "2026Q3")
+    assert (other.desil, other.desil_period) == (7, "2026Q3")

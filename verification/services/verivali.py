@@ -2,8 +2,9 @@
 
 A household is due when a programme it is enrolled in (active enrolment) re-verifies every
 N months and its last done visit (or, never visited, its enrolment) is N months old or
-more; or when the programme re-verifies on a desil change and the household's latest DTSEN
-quarter changed its desil after its last visit. A household with a visit still open is
+more; or when the programme re-verifies on a desil change and the household's current desil
+(decided from its DTSEN quarter, `registry.dtsen`) differs from the one before that quarter,
+recorded after its last visit. A household with a visit still open is
 skipped. One INSERT ... SELECT per kelurahan; the (round, household) unique index makes a
 re-run of a chunk insert nothing twice.
 """
@@ -22,6 +23,7 @@ from depok_kds.errors import DomainError
 from depok_kds.jobs import CITY, JobSubject, Progress, job_start
 from depok_kds.models import Job
 from programs.models import Enrolment, Programme
+from registry.dtsen import deciding_desil_sql
 from registry.models import DesilRecord, Household, Kelurahan
 from registry.services.common import Actor
 from verification.models import FieldVisit, Policy, VerivaliRound
@@ -52,13 +54,10 @@ WHERE e.status = 'active' AND e.kelurahan_code = %(kelurahan)s
     OR (p.reverify_on_desil_change AND h.desil_period <> '' AND EXISTS (
         SELECT 1 FROM {DesilRecord._meta.db_table} cur
         WHERE cur.household_id = h.id AND cur.period = h.desil_period
-          AND cur.created_at::date > COALESCE(last.visited_on, '1900-01-01'::date)
-          AND cur.desil IS DISTINCT FROM (
-              SELECT prev.desil FROM {DesilRecord._meta.db_table} prev
-              WHERE prev.household_id = h.id AND prev.period < cur.period
-              ORDER BY prev.period DESC LIMIT 1)
-          AND EXISTS (SELECT 1 FROM {DesilRecord._meta.db_table} older
-                      WHERE older.household_id = h.id AND older.period < cur.period)))
+          AND cur.created_at::date > COALESCE(last.visited_on, '1900-01-01'::date))
+      AND h.desil <> (
+          SELECT coalesce({deciding_desil_sql("AND r.period < hh.desil_period")}, hh.desil)
+          FROM {Household._meta.db_table} hh WHERE hh.id = h.id))
   )
   AND NOT EXISTS (
     SELECT 1 FROM {_VISIT} o WHERE o.household_id = e.household_id AND o.status = 'assigned'
