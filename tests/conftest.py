@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from depok_kds.access import CITY_WIDE_SCOPE
 from depok_kds.accounts import user_create
@@ -29,6 +30,15 @@ KELURAHAN_TUGU = "32.76.02.1009"  # Tugu, Cimanggis
 
 def _persona(username: str, role: Role, **scope: object) -> User:
     return user_create(username=username, password=PASSWORD, role=role, **scope)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts in the site's language (Indonesian): a request made in English by an
+    earlier test on the same worker leaves English active on the thread otherwise."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
