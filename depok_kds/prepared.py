@@ -18,11 +18,16 @@ from typing import Any
 
 import psycopg
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from psycopg.abc import Params, Query
 
 # psycopg prepares a statement run this many times even unasked: never, in effect.
 _NEVER_OF_ITSELF = 2**31
+# A stand-in for the id a prepared read is run with (no stored id is negative).
+ID_MARKER = -17_000_000_017
+# How many compiled forms of one read (one per reader's scope) a process keeps.
+FORMS_KEPT = 256
 
 
 class _PreparingCursor(psycopg.Cursor[Any]):
@@ -93,3 +98,13 @@ class PreparedValues:
         if self.converters:
             found = self.compiler.apply_converters(found, self.converters)
         return [dict(zip(self.names, row, strict=True)) for row in found]
+
+    def one(self, value: object, model: type[Model]) -> dict[str, Any]:
+        """The one row for `value`, as `get()` gives it (the query asks for at most two):
+        Http404 when there is none, the model's MultipleObjectsReturned when more."""
+        found = self.rows(value)
+        if not found:
+            raise Http404
+        if len(found) > 1:
+            raise model.MultipleObjectsReturned  # type: ignore[attr-defined]
+        return found[0]

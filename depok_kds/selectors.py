@@ -9,11 +9,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from depok_kds.access import Scope, scope_for, user_roles
 from depok_kds.models import AuditEntry, Job
-from depok_kds.prepared import PreparedValues
+from depok_kds.prepared import FORMS_KEPT, ID_MARKER, PreparedValues
 from depok_kds.roles import Role
 
 if TYPE_CHECKING:
@@ -65,14 +64,10 @@ def job_visible_list(*, user: User | AnonymousUser) -> QuerySet[Job]:
     return _jobs_visible(Job.objects.select_related("requested_by"), _job_visibility(user))
 
 
-# A stand-in for the job id a prepared job read is run with.
-_JOB_MARKER = -17_000_000_017
-
-
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=FORMS_KEPT)
 def _job_by_id(visibility: _JobVisibility, fields: tuple[str, ...]) -> PreparedValues:
-    jobs = _jobs_visible(Job.objects.all(), visibility).filter(pk=_JOB_MARKER)
-    return PreparedValues(jobs.values(*fields).order_by()[:2], marker=_JOB_MARKER)
+    jobs = _jobs_visible(Job.objects.all(), visibility).filter(pk=ID_MARKER)
+    return PreparedValues(jobs.values(*fields).order_by()[:2], marker=ID_MARKER)
 
 
 def job_visible_get(*, user: User | AnonymousUser, job_id: int, fields: Iterable[str]) -> Job:
@@ -83,12 +78,8 @@ def job_visible_get(*, user: User | AnonymousUser, job_id: int, fields: Iterable
     # In the model's order, as `from_db` takes them.
     names = tuple(f.attname for f in Job._meta.concrete_fields if f.attname in wanted)
     prepared = _job_by_id(_job_visibility(user), names)
-    rows = prepared.rows(job_id)
-    if not rows:
-        raise Http404
-    if len(rows) > 1:
-        raise Job.MultipleObjectsReturned
-    return Job.from_db(prepared.alias, list(names), [rows[0][name] for name in names])
+    row = prepared.one(job_id, Job)
+    return Job.from_db(prepared.alias, list(names), [row[name] for name in names])
 
 
 def audit_entry_list(

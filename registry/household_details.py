@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
-from django.http import Http404
 
 from depok_kds.access import Scope, scope_for, scope_narrowed
-from depok_kds.prepared import PreparedValues
+from depok_kds.prepared import FORMS_KEPT, ID_MARKER, PreparedValues
 from registry.models import Assessment, FamilyCard, Household, Person
 from registry.selectors import members_in_order
 
@@ -122,43 +121,30 @@ def household_detail_rows(households: QuerySet[Household]) -> list[dict[str, Any
     return list(rows)  # type: ignore[arg-type]
 
 
-# Stand-ins for the value a prepared lookup is run with (any value no other parameter of the
-# query holds).
+# A stand-in for the NIK a prepared lookup is run with (no other parameter of it holds it).
 _NIK_MARKER = "nik-of-the-lookup"
-_ID_MARKER = -17_000_000_017
-# Readers' scopes (a key's kelurahan, the city...) a process keeps its lookups compiled for.
-_SCOPES_KEPT = 256
 
 
-@lru_cache(maxsize=_SCOPES_KEPT)
+@lru_cache(maxsize=FORMS_KEPT)
 def _household_by_id(scope: Scope) -> PreparedValues:
     scoped = scope_narrowed(_households(), scope=scope, kelurahan_field="kelurahan_id")
     # As `get()` asks: unordered, at most two rows (one expected).
-    return PreparedValues(scoped.filter(pk=_ID_MARKER).order_by()[:2], marker=_ID_MARKER)
+    return PreparedValues(scoped.filter(pk=ID_MARKER).order_by()[:2], marker=ID_MARKER)
 
 
-@lru_cache(maxsize=_SCOPES_KEPT)
+@lru_cache(maxsize=FORMS_KEPT)
 def _person_by_nik(scope: Scope) -> PreparedValues:
     scoped = scope_narrowed(_persons(), scope=scope, kelurahan_field="household__kelurahan_id")
     return PreparedValues(scoped.filter(nik=_NIK_MARKER).order_by()[:2], marker=_NIK_MARKER)
 
 
-def _one(rows: list[dict[str, Any]], model: type[Household | Person]) -> dict[str, Any]:
-    """The one row, or Http404 when there is none (as `get_in_scope`)."""
-    if not rows:
-        raise Http404
-    if len(rows) > 1:
-        raise model.MultipleObjectsReturned
-    return rows[0]
-
-
 def household_detail_row(*, user: User | AnonymousUser, household_id: int) -> dict[str, Any]:
     """The household's row (`household_detail_rows`) if the user may see it, else Http404."""
-    return _one(_household_by_id(scope_for(user)).rows(household_id), Household)
+    return _household_by_id(scope_for(user)).one(household_id, Household)
 
 
 def person_detail_row(*, user: User | AnonymousUser, nik: str) -> dict[str, Any]:
     """The person holding `nik`, if the user may see them (else Http404): their fields
     (MEMBER_FIELDS and `moved_out_on`) and their household's (`hh_id` None for a person
     without one), in one query."""
-    return _one(_person_by_nik(scope_for(user)).rows(nik), Person)
+    return _person_by_nik(scope_for(user)).one(nik, Person)
