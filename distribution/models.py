@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.models import ActedEvent, TimeStampedModel
 
 
@@ -66,14 +67,7 @@ class Payee(TimeStampedModel):
         SHOP = "shop", _("Partner material shop")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("person"),
-    )
+    person = OptionalLink("registry.Person", _("person"))
     name = models.CharField(_("name"), max_length=150)
     bank_code = models.CharField(_("bank"), max_length=10, default="BJB")
     account_number = models.CharField(_("account number"), max_length=20, blank=True)
@@ -161,19 +155,10 @@ class Batch(TimeStampedModel):
         related_name="+",
         verbose_name=_("prepared by"),
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = OptionalUserLink(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     built_at = models.DateTimeField(_("built at"), null=True, blank=True)
-    build_job = models.ForeignKey(
-        "depok_kds.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    build_job = OptionalLink("depok_kds.Job", on_delete=models.SET_NULL)
     bank_receipt = models.CharField(_("bank receipt"), max_length=64, blank=True)
 
     class Meta:
@@ -257,31 +242,23 @@ class Line(models.Model):
     batch = models.ForeignKey(
         Batch, on_delete=models.PROTECT, related_name="lines", verbose_name=_("batch")
     )
-    enrolment = models.ForeignKey(
+    enrolment = Link(
         "programs.Enrolment",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("enrolment"),
+        _("enrolment"),
         db_index=False,  # covered by line_never_paid_twice
     )
     # The person and household are the enrolment's, copied for the household page and the
     # reports; the enrolment's own keys hold them (a person or household with an enrolment
     # cannot go), so they carry no key check of their own: one check per line per key is
     # most of what writing 300,000 lines costs.
-    person = models.ForeignKey(
+    person = Link(
         "registry.Person",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("person"),
+        _("person"),
         db_index=False,  # line_person_idx
         db_constraint=False,
     )
-    household = models.ForeignKey(
+    household = OptionalLink(
         "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
         db_index=False,  # line_household_idx
         db_constraint=False,
     )
@@ -366,9 +343,7 @@ class LineEvent(ActedEvent):
     from_state = models.CharField(_("from"), max_length=10)
     to_state = models.CharField(_("to"), max_length=10)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    return_file = models.ForeignKey(
-        "ReturnFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    return_file = OptionalLink("ReturnFile")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -391,7 +366,7 @@ class Refusal(models.Model):
         ONCE_PER_DEATH = "once_per_death", _("The heir was already paid for this death")
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="refusals")
-    enrolment = models.ForeignKey("programs.Enrolment", on_delete=models.CASCADE, related_name="+")
+    enrolment = Link("programs.Enrolment", on_delete=models.CASCADE)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     # An English msgid, with its parameters (amounts, dates) as plain values: translated
     # and formatted where it is shown (`distribution.reasons.reason_text`).
@@ -438,14 +413,10 @@ class Handover(TimeStampedModel):
     """The BAST of one in-kind line: who received it, checked against the KK, and evidence."""
 
     line = models.OneToOneField(Line, on_delete=models.PROTECT, related_name="handover")
-    receiver = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("receiver")
-    )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    receiver = Link("registry.Person", _("receiver"))
+    officer = Link(settings.AUTH_USER_MODEL)
     handed_over_on = models.DateField(_("handed over on"))
-    evidence = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    evidence = Link(Document)
 
     def __str__(self) -> str:
         return f"BAST {self.line_id}"
@@ -457,7 +428,7 @@ class Lpj(TimeStampedModel):
     enrolment = models.OneToOneField(
         "programs.Enrolment", on_delete=models.PROTECT, related_name="distribution_lpj"
     )
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    document = Link(Document)
 
     def __str__(self) -> str:
         return f"LPJ {self.enrolment_id}"

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.models import ActedEvent, TimeStampedModel
 from programs.eligibility import Outcome
 
@@ -198,17 +199,8 @@ class Application(TimeStampedModel):
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("cycle")
     )
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("household"),
-    )
+    person = Link("registry.Person", _("person"))
+    household = OptionalLink("registry.Household", _("household"))
     # For household programmes, the household is the beneficiary (one per cycle).
     per_household = models.BooleanField(default=False, editable=False)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13, blank=True)
@@ -217,22 +209,8 @@ class Application(TimeStampedModel):
         _("state"), max_length=16, choices=ApplicationState.choices, default="draft"
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    submitted_by = OptionalUserLink(_("submitted by"))
+    decided_by = OptionalUserLink(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
 
@@ -326,15 +304,9 @@ class ProgrammeRules(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("drafted by"),
-    )  # fmt: skip
+    created_by = OptionalUserLink(_("drafted by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("activated by"),
-    )  # fmt: skip
+    activated_by = OptionalUserLink(_("activated by"))
 
     class Meta:
         ordering = ["programme", "-version"]
@@ -373,14 +345,7 @@ class EligibilityResult(models.Model):
     passed = models.BooleanField(_("passed"))
     message = models.CharField(_("message"), max_length=200)  # an English msgid
     params = models.JSONField(default=dict, blank=True)
-    rules_version = models.ForeignKey(
-        ProgrammeRules,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("rules version"),
-    )
+    rules_version = OptionalLink(ProgrammeRules, _("rules version"))
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
 
     class Meta:
@@ -428,18 +393,8 @@ class Enrolment(models.Model):
         Cycle, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("cycle")
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("household"),
-        db_index=False,
-    )
+    person = Link("registry.Person", _("person"))
+    household = OptionalLink("registry.Household", _("household"), db_index=False)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13, blank=True)
     application = models.OneToOneField(
         Application,

@@ -9,11 +9,11 @@ disagreement waits in the resolution queue for a Dinsos supervisor.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.models import ActedEvent, TimeStampedModel
 
 
@@ -133,14 +133,7 @@ class Verdict(models.Model):
     reason = models.TextField(_("reason"))
     findings = models.JSONField(_("findings"), default=dict, blank=True)
     agency_code = models.CharField(_("agency of the verifier"), max_length=12, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = OptionalUserLink(_("decided by"))
     created_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
     class Meta:
@@ -172,14 +165,7 @@ class Resolution(TimeStampedModel):
     )
     passed = models.BooleanField(_("checks upheld as passed"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("resolved by"),
-    )
+    resolved_by = OptionalUserLink(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
@@ -201,26 +187,12 @@ class Resolution(TimeStampedModel):
 class VerivaliRound(TimeStampedModel):
     """One generation of re-verification visits (verivali), done by a job."""
 
-    programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("programme"),
-    )
+    programme = OptionalLink("programs.Programme", _("programme"))
     job = models.OneToOneField(
         "depok_kds.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_on = models.DateField(_("visits due on"))
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = OptionalUserLink(_("started by"))
     visits_created = models.PositiveIntegerField(_("visits created"), default=0)
 
     class Meta:
@@ -245,12 +217,7 @@ class FieldVisit(TimeStampedModel):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("household"),
-    )
+    household = Link("registry.Household", _("household"))
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13)
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
     check_row = models.OneToOneField(
@@ -280,32 +247,11 @@ class FieldVisit(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ASSIGNED
     )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned to"),
-    )
+    assigned_to = OptionalUserLink(_("assigned to"))
     due_on = models.DateField(_("due on"))
     visited_on = models.DateField(_("visited on"), null=True, blank=True)
-    visited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("visited by"),
-    )
-    assessment = models.ForeignKey(
-        "registry.Assessment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assessment"),
-    )
+    visited_by = OptionalUserLink(_("visited by"))
+    assessment = OptionalLink("registry.Assessment", _("assessment"))
     notes = models.TextField(_("notes"), blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -387,30 +333,9 @@ class Complaint(TimeStampedModel):
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     channel = models.CharField(_("received through"), max_length=10, choices=Channel.choices)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13)
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("household"),
-    )
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("person"),
-    )
-    application = models.ForeignKey(
-        "programs.Application",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("application"),
-    )
+    household = OptionalLink("registry.Household", _("household"))
+    person = OptionalLink("registry.Person", _("person"))
+    application = OptionalLink("programs.Application", _("application"))
     description = models.TextField(_("what the complaint says"))
     complainant_name = models.CharField(_("complainant's name"), max_length=150, blank=True)
     complainant_contact = models.CharField(_("complainant's contact"), max_length=100, blank=True)
@@ -418,34 +343,13 @@ class Complaint(TimeStampedModel):
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
     due_at = models.DateTimeField(_("answer due"))
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned to"),
-    )
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("received by"),
-    )
+    assigned_to = OptionalUserLink(_("assigned to"))
+    received_by = OptionalUserLink(_("received by"))
     answer = models.TextField(_("answer"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    reopened_application = models.ForeignKey(
-        "programs.Application",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reopened as"),
-    )
+    reopened_application = OptionalLink("programs.Application", _("reopened as"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -553,14 +457,7 @@ class Evidence(TimeStampedModel):
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = OptionalUserLink(_("uploaded by"))
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -608,14 +505,7 @@ class PublicLookup(models.Model):
     nik_digest = models.CharField(_("NIK digest"), max_length=64, blank=True)
     second_factor = models.CharField(_("second factor"), max_length=4, blank=True)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
-    complaint = models.ForeignKey(
-        Complaint,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("complaint"),
-    )
+    complaint = OptionalLink(Complaint, _("complaint"), on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

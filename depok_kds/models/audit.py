@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from depok_kds.fields import OptionalUserLink
 
 
 class AuditEntry(models.Model):
@@ -11,9 +12,7 @@ class AuditEntry(models.Model):
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = OptionalUserLink()
     action = models.CharField(_("action"), max_length=80, db_index=True)
     target_type = models.CharField(_("record type"), max_length=80, blank=True)
     target_id = models.CharField(_("record id"), max_length=64, blank=True)

@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from depok_kds.fields import OptionalUserLink
 
 
 class TimeStampedModel(models.Model):
@@ -16,14 +17,7 @@ class TimeStampedModel(models.Model):
 class ActedEvent(models.Model):
     """The shared tail of every history row: who did it (none for the system) and when."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = OptionalUserLink(_("by"))
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import OptionalUserLink
 from depok_kds.models.base import TimeStampedModel
 
 
@@ -20,9 +20,7 @@ class Job(TimeStampedModel):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=80, db_index=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = OptionalUserLink(on_delete=models.SET_NULL)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.formatting import long_date
 from depok_kds.models import ActedEvent, TimeStampedModel
 from distribution.cards.numbers import ISSUE_MAX, NUMBER_PATTERN
@@ -50,21 +50,9 @@ class Card(TimeStampedModel):
     kind = models.CharField(_("card type"), max_length=8, choices=Kind.choices)
     number = models.CharField(_("card number"), max_length=12)
     issue = models.PositiveSmallIntegerField(_("issue"))
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("household"),
-    )
+    household = Link("registry.Household", _("household"))
     # The student of a student card; a family card's holder is its household's head.
-    student = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("student"),
-    )
+    student = OptionalLink("registry.Person", _("student"))
     # A copy of the household's kelurahan, kept by the services, for scope and print runs.
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13)
     state = models.CharField(
@@ -81,14 +69,7 @@ class Card(TimeStampedModel):
     printed_on = models.DateField(_("issue date"), null=True, blank=True)
     received_by = models.CharField(_("received by"), max_length=150, blank=True)
     handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
-    handed_over_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handed over by"),
-    )
+    handed_over_by = OptionalUserLink(_("handed over by"))
     end_reason = models.CharField(_("reason"), max_length=16, blank=True)
 
     class Meta:

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link
+
 
 class HeirRelationship(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")
@@ -16,9 +18,7 @@ class DeathBenefitDetail(models.Model):
     application = models.OneToOneField(
         "programs.Application", on_delete=models.CASCADE, related_name="death_benefit_detail"
     )
-    deceased = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("deceased")
-    )
+    deceased = Link("registry.Person", _("deceased"))
     death_certificate_number = models.CharField(_("death certificate number"), max_length=40)
     heir_relationship = models.CharField(
         _("heir's relationship"), max_length=10, choices=HeirRelationship.choices

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import OptionalLink
+
 
 class FoodAidDetail(models.Model):
     """Where the package is collected, and who may collect it (a member of the same KK)."""
@@ -9,14 +11,7 @@ class FoodAidDetail(models.Model):
         "programs.Application", on_delete=models.CASCADE, related_name="food_aid_detail"
     )
     outlet = models.CharField(_("food outlet (gerai pangan)"), max_length=120)
-    collector = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("collected by (same KK)"),
-    )
+    collector = OptionalLink("registry.Person", _("collected by (same KK)"))
 
     class Meta:
         verbose_name = _("food aid detail")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.formatting import rupiah
 from depok_kds.models import ActedEvent, TimeStampedModel
 from programs.overlap.rules import RULE_CHOICES, RULES_BY_CODE, Severity
@@ -50,46 +50,11 @@ class Finding(models.Model):
         _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     reason = models.TextField(_("reason"), blank=True)
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("person"),
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("household"),
-    )
-    enrolment = models.ForeignKey(
-        "programs.Enrolment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("enrolment"),
-    )
-    application = models.ForeignKey(
-        "programs.Application",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("application"),
-    )
-    programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("programme"),
-    )
+    person = OptionalLink("registry.Person", _("person"))
+    household = OptionalLink("registry.Household", _("household"))
+    enrolment = OptionalLink("programs.Enrolment", _("enrolment"))
+    application = OptionalLink("programs.Application", _("application"))
+    programme = OptionalLink("programs.Programme", _("programme"))
     agency_code = models.CharField(_("agency"), max_length=12)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -97,14 +62,7 @@ class Finding(models.Model):
     first_seen = models.DateTimeField(_("first seen"))
     last_seen = models.DateTimeField(_("last seen"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = OptionalUserLink(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -179,14 +137,7 @@ class NationalList(TimeStampedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    imported_by = OptionalUserLink(_("imported by"))
 
     class Meta:
         ordering = ["-year", "kind"]
@@ -232,19 +183,9 @@ class ExclusivePair(models.Model):
     Pairs declared on the programme itself (`Programme.excludes`) count as well.
     """
 
-    programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("programme"),
-    )
-    other_programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("excludes programme"),
+    programme = Link("programs.Programme", _("programme"), on_delete=models.CASCADE)
+    other_programme = OptionalLink(
+        "programs.Programme", _("excludes programme"), on_delete=models.CASCADE
     )
     national_list = models.CharField(
         _("excludes national list"), max_length=10, choices=NationalListKind.choices, blank=True
@@ -324,29 +265,10 @@ class DeathBenefitProposal(TimeStampedModel):
         related_name="+",
         verbose_name=_("deceased"),
     )
-    heir = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("proposed heir"),
-    )
+    heir = OptionalLink("registry.Person", _("proposed heir"))
     heir_relationship = models.CharField(_("heir's relationship"), max_length=10, blank=True)
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("household"),
-    )
-    cycle = models.ForeignKey(
-        "programs.Cycle",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("cycle"),
-    )
+    household = Link("registry.Household", _("household"))
+    cycle = OptionalLink("programs.Cycle", _("cycle"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )

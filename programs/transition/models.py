@@ -7,10 +7,10 @@ of the household) so that scoping and the per-kelurahan counts need no join.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalUserLink
 from depok_kds.models import ActedEvent, TimeStampedModel
 
 PERIOD_FORMAT = r"^\d{4}Q[1-4]$"
@@ -28,18 +28,8 @@ class ImpactEntry(models.Model):
     was computed (an entered household not enrolled is newly eligible)."""
 
     period = models.CharField(_("DTSEN period"), max_length=6)
-    programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("programme"),
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("household"),
-    )
+    programme = Link("programs.Programme", _("programme"))
+    household = Link("registry.Household", _("household"))
     agency_code = models.CharField(_("agency"), max_length=12)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13)
     change = models.CharField(_("change"), max_length=8, choices=Change.choices)
@@ -92,27 +82,10 @@ class ExitProposal(TimeStampedModel):
     Status = ProposalStatus
 
     period = models.CharField(_("DTSEN period"), max_length=6)
-    programme = models.ForeignKey(
-        "programs.Programme",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("programme"),
-    )
-    enrolment = models.ForeignKey(
-        "programs.Enrolment",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("enrolment"),
-    )
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("household"),
-    )
+    programme = Link("programs.Programme", _("programme"))
+    enrolment = Link("programs.Enrolment", _("enrolment"))
+    person = Link("registry.Person", _("person"))
+    household = Link("registry.Household", _("household"))
     agency_code = models.CharField(_("agency"), max_length=12)
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13)
     desil_before = models.PositiveSmallIntegerField(_("desil before"), null=True)
@@ -120,14 +93,8 @@ class ExitProposal(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("proposed by"),
-    )  # fmt: skip
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("decided by"),
-    )  # fmt: skip
+    proposed_by = OptionalUserLink(_("proposed by"))
+    decided_by = OptionalUserLink(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("note"), blank=True)
     effective_on = models.DateField(_("exit effective on"), null=True, blank=True)

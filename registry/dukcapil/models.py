@@ -8,11 +8,11 @@ Dukcapil fields they were decided on, which outlives the extract.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalUserLink
 from depok_kds.models import TimeStampedModel
 
 
@@ -41,14 +41,7 @@ class DkbExtract(TimeStampedModel):
     job = models.OneToOneField(
         "depok_kds.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("loaded by"),
-    )
+    loaded_by = OptionalUserLink(_("loaded by"))
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     class Meta:
@@ -119,14 +112,7 @@ class MatchRun(TimeStampedModel):
     kelurahan_code = models.CharField(_("kelurahan"), max_length=13, blank=True)
     person_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     scope_label = models.CharField(_("scope label"), max_length=200, blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = OptionalUserLink(_("started by"))
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -194,9 +180,7 @@ class MatchOutcome(models.Model):
         verbose_name=_("run"),
         db_index=False,  # covered by matchoutcome_one_per_run_person
     )
-    person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
-    )
+    person = Link("registry.Person", _("person"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     method = models.CharField(_("method"), max_length=20, blank=True)
     score = models.FloatField(_("score"))
@@ -211,13 +195,8 @@ class MatchOutcome(models.Model):
     review_status = models.CharField(
         _("review"), max_length=10, choices=Review.choices, default=Review.NOT_NEEDED
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
+    reviewed_by = OptionalUserLink(
+        _("reviewed by"),
         db_index=False,  # never looked up by reviewer; every index slows a run's writes
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Self
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import Link, OptionalLink, OptionalUserLink
 from depok_kds.models import TimeStampedModel
 from registry.models.household import Household, PovertyClass
 
@@ -35,14 +35,7 @@ class Ruleset(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("activated by"),
-    )
+    activated_by = OptionalUserLink(_("activated by"))
 
     class Meta:
         verbose_name = _("poverty ruleset")
@@ -128,13 +121,8 @@ class Assessment(models.Model):
     )
     contributions = models.JSONField(_("contributions"), default=list)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
-    assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assessor"),
+    assessor = OptionalUserLink(
+        _("assessor"),
         db_index=False,  # covered by assessment_assessor_idx
     )
     assessed_on = models.DateField(_("assessed on"))
@@ -191,11 +179,9 @@ class CurrentAssessment(models.Model):
         related_name="+",
         verbose_name=_("household"),
     )
-    assessment = models.ForeignKey(
+    assessment = Link(
         Assessment,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("assessment"),
+        _("assessment"),
         # The (household, assessment) foreign key above checks it; no index, so that
         # moving a mark changes no indexed column.
         db_constraint=False,
@@ -240,9 +226,7 @@ class DesilRecord(models.Model):
     kk_number = models.CharField(_("No. KK"), max_length=16, blank=True)
     desil = models.PositiveSmallIntegerField(_("desil"))
     period = models.CharField(_("period"), max_length=6)
-    job = models.ForeignKey(
-        "depok_kds.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    job = OptionalLink("depok_kds.Job", on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     class Meta:

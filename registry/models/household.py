@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models.functions import Cast, Concat, Greatest, Length, LPad
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import OptionalLink
 from depok_kds.models import ActedEvent, TimeStampedModel
 from registry.models.wilayah import Kelurahan
 
@@ -59,14 +60,7 @@ class Household(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    head = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("head of household"),
-    )
+    head = OptionalLink("registry.Person", _("head of household"), on_delete=models.SET_NULL)
     poverty_class = models.CharField(
         _("poverty class"), max_length=12, choices=PovertyClass.choices, blank=True
     )
@@ -180,14 +174,7 @@ class HouseholdEvent(ActedEvent):
         verbose_name=_("household"),
         db_index=False,  # covered by householdevent_history_idx
     )
-    person = models.ForeignKey(
-        "registry.Person",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("person"),
-    )
+    person = OptionalLink("registry.Person", _("person"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Never a full NIK or No. KK here: the history is shown to everyone who sees the household.
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from depok_kds.fields import OptionalUserLink
 from depok_kds.models import TimeStampedModel
 
 
@@ -29,9 +29,7 @@ class LifeEventFollowUp(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     date = models.DateField(_("date"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = OptionalUserLink()
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
