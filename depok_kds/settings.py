@@ -216,6 +216,8 @@ KDS_CARD_VERIFY_KEYS = env.dict("KDS_CARD_VERIFY_KEYS", default={})
 KDS_CARD_PUBLIC_URL = env.str("KDS_CARD_PUBLIC_URL", default="http://127.0.0.1:8000")
 KDS_CARD_LOOKUPS = env.int("KDS_CARD_LOOKUPS", default=20)
 KDS_CARD_PRINT_PROCESSES = env.int("KDS_CARD_PRINT_PROCESSES", default=os.cpu_count() or 1)
+# Processes that check the rows of a large import file (pure Python work), one per core.
+KDS_IMPORT_PROCESSES = env.int("KDS_IMPORT_PROCESSES", default=os.cpu_count() or 1)
 # The citizens' self-check and objection forms: uses per 10 minutes per client address and
 # per NIK (the NIK limit stops a guesser trying many names for one NIK).
 KDS_PUBLIC_LIMITS = {

@@ -17,14 +17,16 @@ from __future__ import annotations
 import csv
 import io
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+import billiard
 from django.utils.functional import Promise
 
 from registry.imports.columns import Column, Layout
@@ -41,6 +43,12 @@ if TYPE_CHECKING:
 BLOCK_ROWS = 1_000
 BLOCKS_PER_REPORT = 10
 COPY_BLOCK = 1 << 20
+# From this many rows the Python check runs in a pool of processes (`processes`): below it,
+# starting the pool costs more than it saves.
+POOL_FROM = 10_000
+# Blocks handed to the pool before the first is taken back: enough to keep every process
+# busy, few enough that a large file is never all in memory at once.
+BLOCKS_AHEAD = 16
 STATISTICS_TARGET = 10
 # The middle of a masked No. KK / NIK in SQL, as registry.selectors.mask_nik does it.
 SQL_MASK = MASK_CHAR * 8
@@ -173,21 +181,44 @@ class ImportKind(ABC):
         *,
         on_progress: Callable[[int], None] | None = None,
         load: CursorWrapper | None = None,
+        processes: int = 1,
     ) -> Prepared:
         """Check every row of `sheet` and write the prepared CSV file to `path`.
 
         With `load` (a cursor whose staging tables exist) the rows are also copied into the
         staging table as they are checked: the database parses them on its own core while
         Python checks the next ones. The copy pauses at each progress report, because the
-        report is a statement on the same connection.
+        report is a statement on the same connection. With more than one of `processes`,
+        the rows are checked in a pool of that many (`checked_in_pool`).
         """
         if load is not None and (judged := self.prepare_in_database(sheet, path, ctx, load)):
             if on_progress is not None:
                 on_progress(judged.rows)
             return judged
         summary = Prepared()
-        blocks = self.prepared_blocks(sheet.rows(), ctx, summary)
         tmp = path.with_suffix(".tmp")
+        with ExitStack() as pool:
+            if processes > 1:
+                blocks = pool.enter_context(
+                    checked_in_pool(self, sheet.rows(), ctx, summary, processes=processes)
+                )
+            else:
+                blocks = self.prepared_blocks(sheet.rows(), ctx, summary)
+            self._write_prepared(blocks, tmp, summary, on_progress=on_progress, load=load)
+        tmp.replace(path)  # a killed worker never leaves a half-written prepared file
+        return summary
+
+    def _write_prepared(
+        self,
+        blocks: Iterator[str],
+        tmp: Path,
+        summary: Prepared,
+        *,
+        on_progress: Callable[[int], None] | None,
+        load: CursorWrapper | None,
+    ) -> None:
+        """Write the prepared blocks to `tmp` (and copy them through `load`), reporting the
+        rows checked so far every BLOCKS_PER_REPORT blocks."""
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             more = True
             while more:
@@ -202,8 +233,6 @@ class ImportKind(ABC):
                     more = written == BLOCKS_PER_REPORT
                 if on_progress is not None:
                     on_progress(summary.rows)
-        tmp.replace(path)  # a killed worker never leaves a half-written prepared file
-        return summary
 
     def prepare_in_database(
         self, sheet: Sheet, path: Path, ctx: ImportContext, load: CursorWrapper
@@ -235,6 +264,75 @@ class ImportKind(ABC):
                 buffer.truncate()
         if buffer.tell():
             yield buffer.getvalue()
+
+
+# --- checking in a pool of processes ---------------------------------------------------------
+
+# What a pool process checks with, given once as it starts (`_pool_start`).
+_pool_kind: tuple[ImportKind, ImportContext] | None = None
+
+
+def _pool_start(kind: ImportKind, ctx: ImportContext) -> None:
+    global _pool_kind  # one per pool process, set once as it starts
+    _pool_kind = (kind, ctx)
+
+
+def _pool_check(rows: list[SheetRow]) -> tuple[str, Prepared]:
+    """One block of rows checked in a pool process: its prepared text and its counts."""
+    assert _pool_kind is not None  # noqa: S101 (set by the pool's initializer)
+    kind, ctx = _pool_kind
+    summary = Prepared()
+    return "".join(kind.prepared_blocks(rows, ctx, summary)), summary
+
+
+def _row_blocks(rows: Iterable[SheetRow]) -> Iterator[list[SheetRow]]:
+    found = iter(rows)
+    while block := list(islice(found, BLOCK_ROWS)):
+        yield block
+
+
+@contextmanager
+def checked_in_pool(
+    kind: ImportKind,
+    rows: Iterable[SheetRow],
+    ctx: ImportContext,
+    summary: Prepared,
+    *,
+    processes: int,
+) -> Iterator[Iterator[str]]:
+    """`kind.prepared_blocks` of `rows`, the same text in the same order, checked in a pool
+    of `processes` processes: the check is pure Python, which one process does on one core
+    only, while reading the file, writing the prepared copy and the database's copy of it
+    go on in this one. The pool ends with the block (stopped at once on an error).
+
+    The pool's processes are forks of this one: they never use its database connection
+    (checking a row reads no table), and the staging tables on it stay. (billiard, Celery's
+    own multiprocessing, may start processes from a worker's process too.)"""
+    pool = billiard.Pool(processes=processes, initializer=_pool_start, initargs=(kind, ctx))
+
+    def blocks() -> Iterator[str]:
+        pending: deque[Any] = deque()
+        for block in _row_blocks(rows):
+            pending.append(pool.apply_async(_pool_check, (block,)))
+            if len(pending) >= BLOCKS_AHEAD:
+                yield _taken(pending.popleft().get(), summary)
+        while pending:
+            yield _taken(pending.popleft().get(), summary)
+
+    try:
+        yield blocks()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _taken(result: tuple[str, Prepared], summary: Prepared) -> str:
+    text, counted = result
+    summary.rows += counted.rows
+    summary.bad_rows += counted.bad_rows
+    summary.warnings += counted.warnings
+    return text
 
 
 def run(cursor: CursorWrapper, statements: Iterable[str], params: dict[str, Any]) -> None:

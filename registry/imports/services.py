@@ -22,7 +22,7 @@ from depok_kds.audit import audit_record
 from depok_kds.errors import Conflict, DomainError, Forbidden
 from depok_kds.jobs import Progress, job_start
 from depok_kds.models import Job
-from registry.imports.base import ImportContext, ImportKind, Issue
+from registry.imports.base import POOL_FROM, ImportContext, ImportKind, Issue
 from registry.imports.columns import Layout, layout
 from registry.imports.kinds import import_kind
 from registry.imports.readers import SUFFIXES, Sheet, open_sheet
@@ -200,14 +200,16 @@ def _prepare(
             _("The file lacks the column(s): %(columns)s.") % {"columns": ", ".join(found.missing)}
         )
     ctx = _context(kind, job=job, found=found)
+    rows = sheet.count()
     if progress is not None:
-        progress.set_total(sheet.count())
+        progress.set_total(rows)
     summary = kind.prepare(
         sheet,
         prepared_path(upload),
         ctx,
         on_progress=progress.advance if progress is not None else None,
         load=load,
+        processes=settings.KDS_IMPORT_PROCESSES if rows >= POOL_FROM else 1,
     )
     facts: dict[str, Any] = {
         "rows": summary.rows,

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from depok_kds.jobs import job_run
 from depok_kds.models import AuditEntry, Job
+from registry.imports import base as import_base
 from registry.imports import households as households_module
+from registry.imports import services as import_services
 from registry.imports.kinds import HOUSEHOLDS
 from registry.imports.services import import_commit_start, prepared_path, upload_path
 from registry.imports.tasks import import_commit
@@ -254,6 +256,40 @@ def test_the_prepared_file_lives_beside_the_upload_outside_the_web_root(dinsos_o
     assert prepared_path(upload).exists()
     with pytest.raises(ValueError, match="not an import upload"):
         upload_path("../../etc/passwd")
+
+
+def test_a_large_file_checked_in_a_pool_prepares_the_same_as_one_process(
+    dinsos_operator, settings, monkeypatch
+):
+    rows = [row for kk in range(1, 9) for row in family(kk, first_serial=kk * 10, size=4)]
+    rows[5]["nik"] = rows[5]["nik"][:15]  # a bad row in the second block
+    rows[13]["jenis_kelamin"] = "X"
+    rows[22]["nik"] = ""  # a child without a NIK: a warning
+    content = csv_bytes(rows)
+    # Blocks of 3 rows, and a pool from the first row: eleven blocks through two processes.
+    monkeypatch.setattr(import_base, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(import_services, "POOL_FROM", 1)
+    pools: list[int] = []
+    in_pool = import_base.checked_in_pool
+
+    def counted(*args, **options):
+        pools.append(options["processes"])
+        return in_pool(*args, **options)
+
+    monkeypatch.setattr(import_base, "checked_in_pool", counted)
+
+    def prepared(processes: int) -> tuple[str, list[dict[str, object]], dict[str, object]]:
+        settings.KDS_IMPORT_PROCESSES = processes
+        checked = preview(dinsos_operator, "households", content)
+        text = prepared_path(upload_path(checked.params["path"])).read_text(encoding="utf-8")
+        return text, checked.error_rows, {**checked.result, "file": None}
+
+    alone, pooled = prepared(1), prepared(2)
+
+    assert pools == [2]
+    assert pooled == alone
+    assert {7, 15} <= {error["row"] for error in alone[1]}
+    assert alone[2]["rows"] == 32 and alone[2]["warnings"] >= 1
 
 
 def test_nik_warnings_are_counted_not_refused(dinsos_operator):
