@@ -56,17 +56,11 @@ class Link(models.ForeignKey[_ST, _GT]):
 
 
 class OptionalLink(Link[_ST | None, _GT | None]):
-    """A one-way link to another record that may be empty, in the database and in forms."""
+    """A one-way link to another record that may be empty, in the database and in forms;
+    its arguments are `Link`'s."""
 
-    def __init__(
-        self,
-        to: str | type[models.Model],
-        verbose_name: StrOrPromise | None = None,
-        *,
-        on_delete: Callable[..., None] = models.PROTECT,
-        **options: Any,
-    ) -> None:
-        super().__init__(to, verbose_name, on_delete=on_delete, null=True, blank=True, **options)
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, null=True, blank=True, **options)
 
 
 class OptionalUserLink(OptionalLink[_ST, _GT]):
