@@ -186,9 +186,11 @@ def test_a_flood_of_identical_heavy_requests_makes_one_job_that_a_real_worker_fi
     settings.KDS_JOB_CAP_PER_REQUESTER = 2
     _client, key = api_client_factory(["jobs:write", "jobs:read"])
     url = reverse("overlap_api:detect")
-    # The worker is busy first, so the flood's jobs stay queued while it lasts.
+    # The worker is busy first, so the flood's jobs stay queued while it lasts: 15 s, well
+    # beyond the flood's few seconds on a loaded machine (a busy job that ended mid-flood
+    # let the worker finish the joined job, and the next request rightly started another).
     busy = job_start(
-        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 40, "step_seconds": 0.1}
+        kind=DEMO_KIND, requested_by=dinsos_operator, params={"n": 150, "step_seconds": 0.1}
     )
     wait_for(lambda: job_status(busy.pk).status == Job.Status.RUNNING, what="the busy job")
 
