@@ -7,6 +7,7 @@ CELERY_BROKER_URL set, those are used instead of the embedded server and local b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -33,7 +34,13 @@ def say(message: str) -> None:
 
 
 class Supervised:
-    """A child process of `make run`: started, and started again (with a message) if it dies."""
+    """A child process of `make run`: started, and started again (with a message) if it dies.
+
+    Each child leads a process group of its own, with the processes it starts (a worker's
+    pool and its beat): when the child dies or is stopped, what it leaves behind is stopped
+    with it, so a killed worker's beat never goes on beside its successor's. Ctrl-C reaches
+    the runner only, which stops them in order.
+    """
 
     def __init__(self, name: str, command: list[str]) -> None:
         self.name = name
@@ -44,7 +51,7 @@ class Supervised:
         self.restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, cwd=BASE_DIR)
+        self.process = subprocess.Popen(self.command, cwd=BASE_DIR, start_new_session=True)
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -54,6 +61,7 @@ class Supervised:
             return
         now = time.monotonic()
         if self.restart_at is None:
+            self._kill_left_behind()
             lived = now - self.started_at
             self.backoff = (
                 0.0 if lived >= STABLE_AFTER_S else min(max(1.0, self.backoff * 2), MAX_BACKOFF_S)
@@ -76,6 +84,15 @@ class Supervised:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        self._kill_left_behind()
+
+    def _kill_left_behind(self) -> None:
+        """Kill what is left of the child's process group once the child itself has ended."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # nothing left
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def manage(*args: str) -> None:

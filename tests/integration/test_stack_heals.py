@@ -242,6 +242,7 @@ def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
         wait_for(lambda: fetch(api, auth).status == 404, timeout=180, what="make run to serve")
         wait_for(lambda: bool(_celery_children(supervisor)), timeout=30, what="the worker")
         (worker,) = _celery_children(supervisor)
+        left = worker.children(recursive=True)  # its pool and its beat
         worker.send_signal(signal.SIGKILL)
         worker_back = wait_for(
             lambda: any(w.pid != worker.pid for w in _celery_children(supervisor)),
@@ -250,6 +251,8 @@ def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
         )
         assert run.poll() is None, log.read_text()
         assert "the worker stopped" in log.read_text()
+        # Its pool and beat went with it: only the new worker's beat schedules.
+        assert _alive(left) == [], "the killed worker's processes outlived it"
 
         postmaster = int((stack.pgdata / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGKILL)
@@ -267,6 +270,11 @@ def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
         assert run.poll() is None
         print(f"\nmake run: worker back in {worker_back:.1f}s, database in {database_back:.1f}s")
     finally:
+        last = [
+            process
+            for child in _celery_children(supervisor)
+            for process in (child, *child.children(recursive=True))
+        ]
         run.send_signal(signal.SIGINT)
         try:
             run.wait(timeout=60)
@@ -274,6 +282,19 @@ def test_make_run_restarts_a_killed_worker_and_a_killed_postgresql(stack):
             run.kill()
     assert run.returncode == 0
     assert "Stopped." in log.read_text()
+    assert _alive(last) == [], "make run left a worker's processes behind"
+
+
+def _alive(processes: list[psutil.Process]) -> list[int]:
+    """The pids of `processes` still running (a zombie has ended)."""
+    found = []
+    for process in processes:
+        try:
+            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def _connections(stack: Stack) -> int:
