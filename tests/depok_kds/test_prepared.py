@@ -9,25 +9,11 @@ from depok_kds.access import EVERYTHING, NOTHING, Scope, scope_narrowed
 from depok_kds.models import User
 from depok_kds.prepared import PreparedValues
 from registry.household_details import _households, household_detail_row
-from registry.models import Household
-from registry.services import household_register
-from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
+from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, household_registered
 
 pytestmark = pytest.mark.django_db
 
 MARKER = -17
-
-
-def _register(number: int, kelurahan: str) -> Household:
-    return household_register(
-        actor=None,
-        kelurahan_code=kelurahan,
-        rw=1,
-        rt=number,
-        address=f"Jl. Mawar {number}",
-        kk_number=make_kk(number),
-        members=family_members(full_name=f"Warga {number}"),
-    ).household
 
 
 def _prepared(scope: Scope) -> PreparedValues:
@@ -36,7 +22,10 @@ def _prepared(scope: Scope) -> PreparedValues:
 
 
 def test_rows_are_what_the_queryset_gives_with_the_value_in_the_markers_place() -> None:
-    households = [_register(1, KELURAHAN_DEPOK), _register(2, KELURAHAN_TUGU)]
+    households = [
+        household_registered(1),
+        household_registered(2, kelurahan=KELURAHAN_TUGU),
+    ]
     prepared = _prepared(EVERYTHING)
 
     for household in households:
@@ -47,7 +36,10 @@ def test_rows_are_what_the_queryset_gives_with_the_value_in_the_markers_place() 
 
 
 def test_the_scope_is_in_the_statement() -> None:
-    depok, tugu = _register(1, KELURAHAN_DEPOK), _register(2, KELURAHAN_TUGU)
+    depok, tugu = (
+        household_registered(1),
+        household_registered(2, kelurahan=KELURAHAN_TUGU),
+    )
     prepared = _prepared(Scope(rows=True, kelurahan_codes=frozenset({KELURAHAN_DEPOK})))
 
     assert [row["hh_id"] for row in prepared.rows(depok.pk)] == [depok.pk]
@@ -56,7 +48,7 @@ def test_the_scope_is_in_the_statement() -> None:
 
 
 def test_it_runs_as_one_prepared_statement_counted_as_a_query() -> None:
-    household = _register(1, KELURAHAN_DEPOK)
+    household = household_registered(1)
     prepared = _prepared(EVERYTHING)
 
     with CaptureQueriesContext(connection) as queries:
@@ -77,7 +69,7 @@ def test_a_marker_not_found_once_is_refused() -> None:
 
 
 def test_a_user_with_no_role_finds_no_household() -> None:
-    household = _register(1, KELURAHAN_DEPOK)
+    household = household_registered(1)
     nobody = User.objects.create(username="nobody")
 
     with pytest.raises(Http404):

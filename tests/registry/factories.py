@@ -16,7 +16,7 @@ from factory.django import DjangoModelFactory
 from registry.life_events import life_event_follow_up_run
 from registry.models import FamilyCard, Household, LifeEventFollowUp, Person
 from registry.names import normalize_name
-from registry.services import MemberData
+from registry.services import MemberData, household_register
 
 KELURAHAN_DEPOK = "32.76.01.1006"
 KELURAHAN_TUGU = "32.76.02.1009"
@@ -75,6 +75,22 @@ def family_members(**head: Any) -> list[MemberData]:
             education=Person.Education.JUNIOR,
         ),
     ]
+
+
+def household_registered(
+    number: int, *, kelurahan: str = KELURAHAN_DEPOK, name: str = ""
+) -> Household:
+    """A family registered through the use case: No. KK `make_kk(number)`, RT `number`, its
+    head named `name` when given."""
+    return household_register(
+        actor=None,
+        kelurahan_code=kelurahan,
+        rw=2,
+        rt=number,
+        address=f"Jl. Anggrek {number}",
+        kk_number=make_kk(number),
+        members=family_members(**({"full_name": name} if name else {})),
+    ).household
 
 
 class HouseholdFactory(DjangoModelFactory):

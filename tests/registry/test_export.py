@@ -14,12 +14,10 @@ from depok_kds.models import AuditEntry, Job
 from registry import import_views
 from registry.export import EXPORT_KIND
 from registry.imports.tasks import household_export
-from registry.models import Household
-from registry.services import household_register
 from tests.registry.factories import (
     KELURAHAN_DEPOK,
     KELURAHAN_TUGU,
-    family_members,
+    household_registered,
     make_kk,
 )
 
@@ -34,19 +32,6 @@ def media_root(settings, tmp_path):
 EXPORT = reverse("registry:export")
 
 
-def registered(kk: int, *, kelurahan: str = KELURAHAN_DEPOK, name: str = "") -> Household:
-    members = family_members(**({"full_name": name} if name else {}))
-    return household_register(
-        actor=None,
-        kelurahan_code=kelurahan,
-        rw=2,
-        rt=kk,
-        address=f"Jl. Anggrek {kk}",
-        kk_number=make_kk(kk),
-        members=members,
-    ).household
-
-
 def sheet_rows(response) -> list[tuple]:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Disposition"].startswith('attachment; filename="households-')
@@ -55,8 +40,8 @@ def sheet_rows(response) -> list[tuple]:
 
 
 def test_export_with_full_numbers_is_logged(client: Client, dinsos_operator):
-    first = registered(1, name="Slamet Riyadi")
-    registered(2, kelurahan=KELURAHAN_TUGU)
+    first = household_registered(1, name="Slamet Riyadi")
+    household_registered(2, kelurahan=KELURAHAN_TUGU)
     client.force_login(dinsos_operator)
 
     rows = sheet_rows(client.get(EXPORT, {"kelurahan": KELURAHAN_DEPOK}))
@@ -72,7 +57,7 @@ def test_export_with_full_numbers_is_logged(client: Client, dinsos_operator):
 
 
 def test_export_is_masked_for_users_who_may_not_see_full_numbers(client: Client, auditor_user):
-    household = registered(1)
+    household = household_registered(1)
     client.force_login(auditor_user)
 
     rows = sheet_rows(client.get(EXPORT))
@@ -85,9 +70,9 @@ def test_export_is_masked_for_users_who_may_not_see_full_numbers(client: Client,
 
 
 def test_export_follows_the_search_and_the_users_scope(client: Client, puskesos_b):
-    registered(1, name="Slamet Riyadi")
-    tugu = registered(2, kelurahan=KELURAHAN_TUGU, name="Bambang Pamungkas")
-    registered(3, kelurahan=KELURAHAN_TUGU, name="Dedi Kurniawan")
+    household_registered(1, name="Slamet Riyadi")
+    tugu = household_registered(2, kelurahan=KELURAHAN_TUGU, name="Bambang Pamungkas")
+    household_registered(3, kelurahan=KELURAHAN_TUGU, name="Dedi Kurniawan")
     client.force_login(puskesos_b)
 
     everything = sheet_rows(client.get(EXPORT))
@@ -101,7 +86,7 @@ def test_export_queries_do_not_grow_with_the_households(
     client: Client, dinsos_operator, django_assert_max_num_queries
 ):
     for kk in range(1, 13):
-        registered(kk)
+        household_registered(kk)
     client.force_login(dinsos_operator)
     with django_assert_max_num_queries(20):
         rows = sheet_rows(client.get(EXPORT))
@@ -109,7 +94,7 @@ def test_export_queries_do_not_grow_with_the_households(
 
 
 def test_outsiders_cannot_export(client: Client, leader):
-    registered(1)
+    household_registered(1)
     assert client.get(EXPORT).status_code == 302  # to the login page
     client.force_login(leader)
     assert client.get(EXPORT).status_code == 403
@@ -131,8 +116,8 @@ def test_a_large_export_runs_as_a_job_for_its_requester_only(
     client: Client, dinsos_operator, dinsos_admin, monkeypatch
 ):
     monkeypatch.setattr(import_views, "INLINE_LIMIT", 1)
-    registered(1)
-    registered(2)
+    household_registered(1)
+    household_registered(2)
     client.force_login(dinsos_operator)
 
     response = client.get(EXPORT)
