@@ -9,8 +9,12 @@ from django.urls import reverse
 from depok_kds.models import AuditEntry, User
 from registry.dtsen import desil_history, desil_records_match
 from registry.models import DesilRecord, Household
-from registry.services import household_head_change, household_register, household_split
-from tests.registry.factories import KELURAHAN_DEPOK, KELURAHAN_TUGU, family_members, make_kk
+from registry.services import household_head_change, household_split
+from tests.registry.factories import (
+    KELURAHAN_TUGU,
+    household_registered,
+    make_kk,
+)
 from tests.registry.test_imports_support import (
     commit,
     csv_bytes,
@@ -24,18 +28,6 @@ pytestmark = pytest.mark.django_db
 HEADER = ("nik", "no_kk", "desil", "periode")
 
 
-def registered(kk: int = 1, *, kelurahan: str = KELURAHAN_DEPOK) -> Household:
-    return household_register(
-        actor=None,
-        kelurahan_code=kelurahan,
-        rw=2,
-        rt=4,
-        address="Jl. Mawar 3",
-        kk_number=make_kk(kk),
-        members=family_members(),
-    ).household
-
-
 def desil_file(*rows: tuple[str, str, str, str]) -> bytes:
     return csv_bytes([dict(zip(HEADER, row, strict=True)) for row in rows], HEADER)
 
@@ -46,7 +38,7 @@ def rank(actor, *rows: tuple[str, str, str, str]) -> None:
 
 
 def test_desil_import_sets_the_households_current_desil_and_keeps_history(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     rank(dinsos_operator, ("", make_kk(1), "4", "2025Q4"))
     head_nik = household.head.nik
 
@@ -63,7 +55,7 @@ def test_desil_import_sets_the_households_current_desil_and_keeps_history(dinsos
 
 
 def test_a_later_import_of_an_older_quarter_does_not_replace_the_current_desil(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     content = desil_file(("", make_kk(1), "2", "2026Q2"), ("", make_kk(1), "6", "2025Q2"))
     commit(dinsos_operator, preview(dinsos_operator, "desil", content))
     household.refresh_from_db()
@@ -71,7 +63,7 @@ def test_a_later_import_of_an_older_quarter_does_not_replace_the_current_desil(d
 
 
 def test_desil_by_nik_matches_the_person_and_their_household(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     wife = household.members.get(relationship="3")
 
     rank(dinsos_operator, (wife.nik, "", "5", "2026Q1"))
@@ -83,7 +75,7 @@ def test_desil_by_nik_matches_the_person_and_their_household(dinsos_operator):
 
 
 def test_reimporting_a_desil_file_changes_nothing_and_a_correction_updates(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     content = desil_file(("", make_kk(1), "4", "2026Q1"))
     commit(dinsos_operator, preview(dinsos_operator, "desil", content))
     first = DesilRecord.objects.get()
@@ -127,7 +119,7 @@ def test_unmatched_counts_only_the_rankings_the_file_writes(dinsos_operator: Use
 
 
 def test_bad_desil_rows_are_listed_and_good_ones_written(dinsos_operator):
-    registered()
+    household_registered(1)
     content = desil_file(
         ("", make_kk(1), "11", "2026Q1"),  # row 2: desil out of range
         ("3276019903200001", "", "3", "2026Q1"),  # row 3: no day 99 in a NIK
@@ -147,7 +139,7 @@ def test_bad_desil_rows_are_listed_and_good_ones_written(dinsos_operator):
 
 
 def test_matching_refreshes_only_changed_households():
-    household = registered()
+    household = household_registered(1)
     DesilRecord.objects.create(kk_number=make_kk(1), desil=7, period="2026Q1")
     assert desil_records_match() == 1
     household.refresh_from_db()
@@ -156,7 +148,7 @@ def test_matching_refreshes_only_changed_households():
 
 
 def test_the_household_page_loads_the_desil_history_partial(client: Client, dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
     DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=4, period="2025Q2")
     client.force_login(dinsos_operator)
@@ -174,7 +166,7 @@ def test_the_household_page_loads_the_desil_history_partial(client: Client, dins
 
 
 def test_desil_history_is_scoped(client: Client, puskesos_a, puskesos_b, leader):
-    household = registered(kelurahan=KELURAHAN_TUGU)
+    household = household_registered(1, kelurahan=KELURAHAN_TUGU)
     DesilRecord.objects.create(household=household, kk_number=make_kk(1), desil=3, period="2026Q1")
     url = reverse("registry:household-desil", args=[household.pk])
     client.force_login(puskesos_a)
@@ -186,7 +178,7 @@ def test_desil_history_is_scoped(client: Client, puskesos_a, puskesos_b, leader)
 
 
 def test_a_persons_ranking_goes_with_them_when_they_leave_with_a_new_kk(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     child = household.members.get(relationship="4")
     rank(dinsos_operator, (child.nik, "", "2", "2026Q1"))
     household.refresh_from_db()
@@ -207,7 +199,7 @@ def test_a_persons_ranking_goes_with_them_when_they_leave_with_a_new_kk(dinsos_o
 
 
 def test_after_a_head_change_the_new_heads_ranking_wins(dinsos_operator):
-    household = registered()
+    household = household_registered(1)
     head, wife = household.head, household.members.get(relationship="3")
     rows = ((head.nik, "", "3", "2026Q1"), (wife.nik, "", "5", "2026Q1"))
     rank(dinsos_operator, *rows)
@@ -242,7 +234,7 @@ def test_a_stored_unmatched_ranking_is_linked_when_its_correction_is_imported(di
 
 
 def test_a_ranking_by_nik_and_no_kk_follows_the_person_over_the_card(dinsos_operator):
-    first, second = registered(1), registered(2)
+    first, second = household_registered(1), household_registered(2)
     member = second.members.get(relationship="3")
 
     rank(
@@ -260,7 +252,7 @@ def test_a_ranking_by_nik_and_no_kk_follows_the_person_over_the_card(dinsos_oper
 
 
 def test_every_refused_row_is_reported_and_counted_once(dinsos_operator):
-    registered()
+    household_registered(1)
     content = desil_file(
         ("", make_kk(1), "11", "2026Q9"),  # row 2: two problems
         ("", make_kk(1), "11", "2025Q4"),  # row 3: the same refused desil again
@@ -287,8 +279,8 @@ def test_every_refused_row_is_reported_and_counted_once(dinsos_operator):
     ],
 )
 def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_operator, nik, kk):
-    registered(1)
-    second = registered(2)
+    household_registered(1)
+    second = household_registered(2)
     values = {
         "": "",
         "member": second.members.get(relationship="3").nik,
@@ -308,7 +300,7 @@ def test_an_imported_ranking_is_linked_as_matching_links_a_stored_one(dinsos_ope
 
 
 def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_operator: User) -> None:
-    household = registered()
+    household = household_registered(1)
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"))
 
     checked = preview(dinsos_operator, "desil", desil_file(("", make_kk(1), "4", "2026Q2")))
@@ -321,7 +313,7 @@ def test_an_unchanged_ranking_of_a_new_quarter_is_not_written_again(dinsos_opera
 
 
 def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator: User) -> None:
-    household = registered()
+    household = household_registered(1)
     wife, child = (str(household.members.get(relationship=r).nik) for r in ("3", "4"))
     rank(dinsos_operator, (wife, "", "5", "2026Q1"), (child, "", "5", "2026Q1"))
 
@@ -335,7 +327,7 @@ def test_a_quarter_in_two_files_ends_nobodys_ranking(dinsos_operator: User) -> N
 
 
 def test_correcting_an_earlier_quarter_keeps_the_next_quarters_value(dinsos_operator: User) -> None:
-    household, other = registered(1), registered(2)
+    household, other = household_registered(1), household_registered(2)
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q1"), ("", make_kk(2), "4", "2026Q1"))
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q2"), ("", make_kk(2), "6", "2026Q2"))
     rank(dinsos_operator, ("", make_kk(1), "4", "2026Q3"), ("", make_kk(2), "7", "2026Q3"))

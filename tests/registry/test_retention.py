@@ -22,7 +22,7 @@ from registry.imports.services import imports_dir
 from registry.imports.tasks import household_export, import_preview
 from registry.retention import files_purge
 from registry.tasks import files_purge_old
-from tests.registry.test_export import registered
+from tests.registry.factories import household_registered
 from tests.registry.test_imports_support import (
     csv_bytes,
     family,
@@ -43,8 +43,8 @@ def test_an_old_export_is_deleted_and_its_page_says_so(
     client: Client, dinsos_operator, monkeypatch
 ):
     monkeypatch.setattr(import_views, "INLINE_LIMIT", 1)
-    registered(1)
-    registered(2)
+    household_registered(1)
+    household_registered(2)
     client.force_login(dinsos_operator)
     client.get(reverse("registry:export"))
     job = job_run(job_id=Job.objects.get(kind=EXPORT_KIND).pk, handler=household_export)
