@@ -12,8 +12,8 @@ from depok_kds.models import Job, User
 from registry.imports import desil
 from registry.imports.services import prepared_path, upload_path
 from registry.models import DesilRecord
-from tests.registry.factories import make_kk
-from tests.registry.test_dtsen import desil_file, registered
+from tests.registry.factories import household_registered, make_kk
+from tests.registry.test_dtsen import desil_file
 from tests.registry.test_imports_support import (
     commit,
     media_root,  # noqa: F401  (uploads go to a temporary MEDIA_ROOT)
@@ -86,7 +86,7 @@ def _prepared(job: Job) -> list[str]:
 def test_a_plain_quarter_file_is_judged_as_the_row_check_judges_it(
     dinsos_operator: User, monkeypatch: Any
 ) -> None:
-    registered()
+    household_registered(1)
     content = desil_file(*_rows(600))
 
     fast = _checked(dinsos_operator, content, monkeypatch, judged=True)
